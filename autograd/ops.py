@@ -1,0 +1,313 @@
+"""The op table: each op's forward function and local derivatives, written once.
+
+Every reader of an op (backward, the gradient checker, the stepper, the diagrams)
+looks it up here. Local derivatives are written with arithmetic and the helpers
+below, so they work on floats (ordinary backward) and on Values (``create_graph``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from operator import mul
+from typing import Any
+
+__all__ = ["OPS", "Op", "define_op", "primal"]
+
+
+def primal(x: Any) -> float:
+    """The plain float behind ``x`` (a Value's data, or ``x`` itself)."""
+    return x.data if hasattr(x, "data") else x
+
+
+def _log(x: Any) -> Any:
+    return math.log(x) if isinstance(x, (int, float)) else x.log()
+
+
+def _domain(ok: bool, message: str, error: type[Exception] = ValueError) -> None:
+    if not ok:
+        raise error(message)
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    """One differentiable operation.
+
+    ``forward(*inputs, **params)`` gives the output; ``local_grads(out, *inputs,
+    **params)`` gives ∂out/∂input for each input. ``rules`` and ``inputs`` name
+    those partials for people, one per input slot, repeating for n-ary ops.
+    """
+
+    name: str
+    forward: Callable[..., float]
+    local_grads: Callable[..., Sequence[Any]]
+    formula: str
+    rules: tuple[str, ...]
+    inputs: tuple[str, ...] = ("a", "b")
+    symbol: str = ""
+    arity: int | None = None
+    builtin: bool = False
+    params: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.symbol:
+            object.__setattr__(self, "symbol", self.name)
+        call = partial if self.params else (lambda f: f)
+        object.__setattr__(self, "run", call(self.forward, **self.params))
+        object.__setattr__(self, "grads", call(self.local_grads, **self.params))
+
+    def bind(self, **params: float) -> Op:
+        """This op with its constant parameters (an exponent, a slope) filled in."""
+        return _bound(self, tuple(sorted(params.items())))
+
+    def input_name(self, slot: int) -> str:
+        """How the rules name the input in ``slot`` (``a``, ``b``, ``xᵢ`` ...)."""
+        return self.inputs[slot % len(self.inputs)]
+
+    def rule(self, slot: int) -> str:
+        """The human-readable local derivative toward the input in ``slot``."""
+        return self.rules[slot % len(self.rules)]
+
+    def describe(self) -> str:
+        """``formula`` with its parameters written in, e.g. ``a**k (k=2)``."""
+        if not self.params:
+            return self.formula
+        values = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"{self.formula} ({values})"
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}: {self.describe()}>"
+
+
+_BOUND: dict[tuple[Op, tuple], Op] = {}
+
+
+def _bound(op: Op, params: tuple) -> Op:
+    key = (op, params)
+    if key not in _BOUND:
+        fields = {k: v for k, v in op.__dict__.items() if k not in ("run", "grads")}
+        _BOUND[key] = Op(**{**fields, "params": dict(params)}) if params else op
+    return _BOUND[key]
+
+
+OPS: dict[str, Op] = {}
+
+
+def _add(op: Op) -> Op:
+    OPS[op.name] = op
+    return op
+
+
+def define_op(
+    name: str,
+    forward: Callable[..., float],
+    local_grads: Callable[..., Sequence[Any]],
+    rule: str | Sequence[str],
+    *,
+    formula: str = "",
+    inputs: Sequence[str] = (),
+    symbol: str = "",
+    arity: int | None = None,
+) -> Op:
+    """Add a user op to the table (or replace an earlier user op of that name).
+
+    ``forward(*inputs, **params)`` returns a float; ``local_grads(out, *inputs,
+    **params)`` returns one partial derivative per input; ``rule`` says the same
+    in words (one string per input, or one for all).
+    """
+    existing = OPS.get(name)
+    if existing is not None and existing.builtin:
+        raise ValueError(f"op {name!r} is built in; pick another name for your op")
+    if not callable(forward) or not callable(local_grads):
+        raise TypeError(f"op {name!r}: forward and local_grads must be functions")
+    rules = (rule,) if isinstance(rule, str) else tuple(rule)
+    if arity is None:
+        arity = _count_inputs(forward)
+    if not inputs:
+        inputs = ("a",) if arity == 1 else ("a", "b", "c", "d")[: arity or 2]
+    return _add(
+        Op(
+            name,
+            forward,
+            local_grads,
+            formula or f"{name}({', '.join(inputs)})",
+            rules,
+            tuple(inputs),
+            symbol or name,
+            arity,
+        )
+    )
+
+
+def _count_inputs(forward: Callable[..., float]) -> int | None:
+    """How many positional inputs ``forward`` takes, or None if it takes ``*args``."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(forward).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    count = 0
+    for p in parameters:
+        if p.kind is p.VAR_POSITIONAL:
+            return None
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty:
+            count += 1
+    return count
+
+
+def _builtin(
+    name, forward, local_grads, formula, rules, inputs=("a", "b"), *, symbol="", arity=None
+) -> Op:
+    if arity is None:
+        arity = len(inputs)
+    return _add(Op(name, forward, local_grads, formula, rules, inputs, symbol, arity, True))
+
+
+# -- arithmetic ----------------------------------------------------------------
+
+
+def _div(a, b):
+    _domain(b != 0, "division by zero", ZeroDivisionError)
+    return a / b
+
+
+def _pow(a, *, k):
+    if a == 0 and k < 0:
+        raise ZeroDivisionError(f"0 to the negative power {k} is infinite")
+    _domain(
+        a >= 0 or float(k).is_integer(),
+        f"a negative base to the non-integer power {k} is not a real number",
+    )
+    return a**k
+
+
+def _vpow(a, b):
+    return _pow(a, k=b)
+
+
+def _vpow_grads(out, a, b):
+    base = primal(a)
+    if base > 0:
+        d_exponent = out * _log(a)
+    elif base == 0:
+        d_exponent = 0.0
+    else:
+        raise ValueError(
+            f"the derivative of a**b toward b needs a positive base, got a={base}; "
+            "if the exponent is a constant, write it as a plain number"
+        )
+    return b * a ** (b - 1), d_exponent
+
+
+_builtin("add", lambda a, b: a + b, lambda out, a, b: (1.0, 1.0), "a + b", ("1", "1"), symbol="+")
+_builtin("sub", lambda a, b: a - b, lambda out, a, b: (1.0, -1.0), "a - b", ("1", "-1"), symbol="-")
+_builtin("mul", mul, lambda out, a, b: (b, a), "a * b", ("b", "a"), symbol="*")
+_builtin("div", _div, lambda out, a, b: (1 / b, -out / b), "a / b", ("1/b", "-a/b²"), symbol="/")
+_builtin("neg", lambda a: -a, lambda out, a: (-1.0,), "-a", ("-1",), ("a",), symbol="neg")
+_builtin(
+    "pow",
+    _pow,
+    lambda out, a, *, k: (k * a ** (k - 1),),
+    "a**k",
+    ("k·a^(k-1)",),
+    ("a",),
+    symbol="**",
+)
+_builtin("vpow", _vpow, _vpow_grads, "a**b", ("b·a^(b-1)", "out·log(a)"), symbol="**")
+
+
+# -- elementary functions ------------------------------------------------------
+
+
+def _log_forward(a):
+    _domain(a > 0, "log is defined only for positive numbers")
+    return math.log(a)
+
+
+def _sqrt_forward(a):
+    _domain(a >= 0, "sqrt is defined only for numbers >= 0")
+    return math.sqrt(a)
+
+
+def _exp_forward(a):
+    try:
+        return math.exp(a)
+    except OverflowError:
+        raise OverflowError("the result is larger than the largest float (about 1.8e308)") from None
+
+
+def _sigmoid(a):
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+def _sign(a) -> float:
+    a = primal(a)
+    return 1.0 if a > 0 else -1.0 if a < 0 else 0.0
+
+
+_builtin("exp", _exp_forward, lambda out, a: (out,), "exp(a)", ("out",), ("a",))
+_builtin("log", _log_forward, lambda out, a: (1 / a,), "log(a)", ("1/a",), ("a",))
+_builtin("sqrt", _sqrt_forward, lambda out, a: (0.5 / out,), "sqrt(a)", ("1/(2·out)",), ("a",))
+_builtin("tanh", math.tanh, lambda out, a: (1 - out * out,), "tanh(a)", ("1 - out²",), ("a",))
+_builtin(
+    "sigmoid",
+    _sigmoid,
+    lambda out, a: (out * (1 - out),),
+    "σ(a)",
+    ("out·(1 - out)",),
+    ("a",),
+    symbol="σ",
+)
+_builtin(
+    "relu",
+    lambda a: a if a > 0 else 0.0,
+    lambda out, a: (1.0 if primal(a) > 0 else 0.0,),
+    "max(a, 0)",
+    ("1 if a > 0 else 0",),
+    ("a",),
+    symbol="ReLU",
+)
+_builtin(
+    "leaky_relu",
+    lambda a, *, slope: a if a > 0 else slope * a,
+    lambda out, a, *, slope: (1.0 if primal(a) > 0 else slope,),
+    "a if a > 0 else slope·a",
+    ("1 if a > 0 else slope",),
+    ("a",),
+    symbol="LeakyReLU",
+)
+_builtin("abs", abs, lambda out, a: (_sign(a),), "|a|", ("sign(a)",), ("a",))
+
+
+# -- fused n-ary ops -------------------------------------------------------------
+
+
+def _dot(*xs):
+    _domain(len(xs) % 2 == 0, f"dot takes (w, x) pairs, got {len(xs)} inputs", TypeError)
+    return sum(map(mul, xs[::2], xs[1::2]))
+
+
+def _dot_grads(out, *xs):
+    swapped = list(xs)
+    swapped[::2] = xs[1::2]
+    swapped[1::2] = xs[::2]
+    return swapped
+
+
+_builtin(
+    "sum",
+    lambda *xs: sum(xs),
+    lambda out, *xs: (1.0,) * len(xs),
+    "Σ xᵢ",
+    ("1",),
+    ("xᵢ",),
+    symbol="Σ",
+    arity=None,
+)
+_builtin("dot", _dot, _dot_grads, "Σ wᵢ·xᵢ", ("xᵢ", "wᵢ"), ("wᵢ", "xᵢ"), symbol="·", arity=None)

@@ -1,0 +1,341 @@
+"""``Value``: one float that records the ops that made it, and backward over them."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from autograd.ops import OPS, Op
+
+__all__ = ["Value", "grad", "is_recording", "no_grad", "topo_order"]
+
+_INF = math.inf
+_recording = True
+
+
+class Value:
+    """A scalar in a computation graph.
+
+    ``data`` is the number, ``grad`` the derivative of the last backward root
+    with respect to it. ``parents`` lists the inputs of the op that made it,
+    in order and with repeats (``a*a`` has two).
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "_parents")
+    __array_ufunc__ = None  # numpy defers to our reflected operators
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = _as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self._op: Op | None = None
+        self._parents: tuple[Value, ...] = ()
+
+    # -- the graph, read-only ---------------------------------------------------
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The op's inputs, in order (empty for a leaf)."""
+        return self._parents
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node in ``OPS`` ("" for a leaf)."""
+        return self._op.name if self._op else ""
+
+    @property
+    def op_spec(self) -> Op | None:
+        """The table entry of that op, with its parameters bound (None for a leaf)."""
+        return self._op
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The op's constant parameters, such as the exponent ``k`` of ``a**k``."""
+        return dict(self._op.params) if self._op else {}
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node no op made: an input, a parameter or a constant."""
+        return not self._parents
+
+    def local_grads(self) -> tuple[float, ...]:
+        """∂self/∂parent for each parent, in order, read from the op table."""
+        if not self._parents:
+            return ()
+        return tuple(_local_grads(self._op, self.data, [p.data for p in self._parents]))
+
+    # -- building the graph ----------------------------------------------------
+
+    @staticmethod
+    def apply(op: str | Op, *inputs: Value | float, **params: float) -> Value:
+        """Run a table op on Values (or numbers) and record it: ``Value.apply("tanh", x)``."""
+        spec = OPS.get(op) if isinstance(op, str) else op
+        if spec is None:
+            raise KeyError(f"no op named {op!r}; known ops: {', '.join(sorted(OPS))}")
+        if params:
+            spec = spec.bind(**params)
+        if spec.arity is not None and len(inputs) != spec.arity:
+            raise TypeError(f"{spec.name} takes {spec.arity} input(s), got {len(inputs)}")
+        return _record(spec, tuple(map(_as_value, inputs)))
+
+    def __add__(self, other: Value | float) -> Value:
+        return _record(_ADD, (self, _as_value(other)))
+
+    def __radd__(self, other: float) -> Value:
+        return _record(_ADD, (_as_value(other), self))
+
+    def __sub__(self, other: Value | float) -> Value:
+        return _record(_SUB, (self, _as_value(other)))
+
+    def __rsub__(self, other: float) -> Value:
+        return _record(_SUB, (_as_value(other), self))
+
+    def __mul__(self, other: Value | float) -> Value:
+        return _record(_MUL, (self, _as_value(other)))
+
+    def __rmul__(self, other: float) -> Value:
+        return _record(_MUL, (_as_value(other), self))
+
+    def __truediv__(self, other: Value | float) -> Value:
+        return _record(_DIV, (self, _as_value(other)))
+
+    def __rtruediv__(self, other: float) -> Value:
+        return _record(_DIV, (_as_value(other), self))
+
+    def __pow__(self, exponent: Value | float) -> Value:
+        if isinstance(exponent, Value):
+            return _record(_VPOW, (self, exponent))
+        return _record(_POW.bind(k=_as_float(exponent, "the exponent")), (self,))
+
+    def __rpow__(self, base: float) -> Value:
+        return _record(_VPOW, (_as_value(base), self))
+
+    def __neg__(self) -> Value:
+        return _record(_NEG, (self,))
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def exp(self) -> Value:
+        return _record(_EXP, (self,))
+
+    def log(self) -> Value:
+        return _record(_LOG, (self,))
+
+    def tanh(self) -> Value:
+        return _record(_TANH, (self,))
+
+    def sigmoid(self) -> Value:
+        return _record(_SIGMOID, (self,))
+
+    def relu(self) -> Value:
+        return _record(_RELU, (self,))
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        return _record(_LEAKY.bind(slope=_as_float(slope, "the slope")), (self,))
+
+    def abs(self) -> Value:
+        return _record(_ABS, (self,))
+
+    __abs__ = abs
+
+    def sqrt(self) -> Value:
+        return _record(_SQRT, (self,))
+
+    # -- backward ----------------------------------------------------------------
+
+    def backward(self, *, create_graph: bool = False) -> None:
+        """Fill ``grad`` of every node in this graph with d(self)/d(node).
+
+        The rule for repeated calls: every node that an op made gets a fresh
+        gradient each call, and every leaf *adds* its gradient to what it held,
+        as in PyTorch. So a second call doubles the leaves' grads and nothing
+        is counted twice through intermediate nodes; call ``zero_grad()`` first
+        to start again. With ``create_graph=True`` the grads are Values that can
+        be differentiated again (``x.grad.backward()`` after a ``zero_grad()``).
+        """
+        order = topo_order(self)
+        if create_graph:
+            grads = _gradients(self, order, as_values=True)
+            for node in order:
+                fresh = grads.get(node, 0.0)
+                node.grad = node.grad + fresh if node.is_leaf else fresh
+            return
+        for node in order:
+            if node._parents:
+                node.grad = 0.0
+        if self._parents:
+            self.grad = 1.0
+        else:
+            self.grad += 1.0
+        for node in reversed(order):
+            parents = node._parents
+            if not parents:
+                continue
+            g = node.grad
+            if not -_INF < g < _INF:
+                raise OverflowError(f"the gradient reaching {_describe(node)} is {g}")
+            if g == 0.0:
+                continue
+            locals_ = _local_grads(node._op, node.data, [p.data for p in parents])
+            for parent, local in zip(parents, locals_, strict=True):
+                parent.grad += local * g
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0 on every node of this graph."""
+        for node in topo_order(self):
+            node.grad = 0.0
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+
+def _as_float(x: Any, what: str = "Value()") -> float:
+    if type(x) is float:
+        if not -_INF < x < _INF:
+            raise ValueError(f"{what} got {x}; a Value holds a finite number")
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, Value):
+        return _as_float(float(x), what)
+    raise TypeError(
+        f"{what} takes a real number (int, float or numpy scalar), got {type(x).__name__} {x!r:.60}"
+    )
+
+
+def _as_value(x: Value | float) -> Value:
+    return x if isinstance(x, Value) else Value(x)
+
+
+def _describe(node: Value) -> str:
+    name = f"{node.label!r} " if node.label else ""
+    return f"node {name}({node.op or 'leaf'}, data={node.data!r})"
+
+
+def _record(op: Op, parents: tuple[Value, ...]) -> Value:
+    inputs = [p.data for p in parents]
+    try:
+        out = op.run(*inputs)
+    except (ArithmeticError, ValueError, TypeError) as err:
+        raise type(err)(f"{op.name}{_args(inputs)}: {err}") from None
+    if not -_INF < out < _INF:
+        error = ValueError if out != out else OverflowError
+        raise error(f"{op.name}{_args(inputs)} gives {out}; inputs and results must be finite")
+    node = _new(Value)
+    node.data = out
+    node.grad = 0.0
+    node.label = ""
+    if _recording:
+        node._op = op
+        node._parents = parents
+    else:
+        node._op = None
+        node._parents = ()
+    return node
+
+
+_new = object.__new__
+
+
+def _args(inputs: Sequence[Any]) -> str:
+    shown = ", ".join(repr(x) for x in inputs[:6])
+    return f"({shown}{', …' if len(inputs) > 6 else ''})"
+
+
+def _local_grads(op: Op, out: Any, inputs: Sequence[Any]) -> Sequence[Any]:
+    try:
+        grads = op.grads(out, *inputs)
+    except (ArithmeticError, ValueError, TypeError) as err:
+        floats = [i.data if isinstance(i, Value) else i for i in inputs]
+        raise type(err)(f"derivative of {op.name}{_args(floats)}: {err}") from None
+    if len(grads) != len(inputs):
+        raise ValueError(
+            f"local_grads of op {op.name!r} gave {len(grads)} derivatives "
+            f"for {len(inputs)} inputs; it must give one per input"
+        )
+    return grads
+
+
+_ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
+_POW, _VPOW, _EXP, _LOG = OPS["pow"], OPS["vpow"], OPS["exp"], OPS["log"]
+_TANH, _SIGMOID, _RELU, _LEAKY = OPS["tanh"], OPS["sigmoid"], OPS["relu"], OPS["leaky_relu"]
+_ABS, _SQRT = OPS["abs"], OPS["sqrt"]
+
+
+def topo_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each after its parents, without recursion."""
+    order: list[Value] = []
+    seen: set[int] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in node._parents if id(p) not in seen)
+    return order
+
+
+def _gradients(root: Value, order: list[Value], *, as_values: bool) -> dict[Value, Any]:
+    """d(root)/d(node) for every node reached, as floats or as Values."""
+    grads: dict[Value, Any] = {root: Value(1.0) if as_values else 1.0}
+    with _recording_on(as_values):
+        for node in reversed(order):
+            g = grads.get(node)
+            if g is None or not node._parents:
+                continue
+            if as_values:
+                locals_ = _local_grads(node._op, node, node._parents)
+            else:
+                locals_ = _local_grads(node._op, node.data, [p.data for p in node._parents])
+            for parent, local in zip(node._parents, locals_, strict=True):
+                step = g if (type(local) is float and local == 1.0) else local * g
+                grads[parent] = grads[parent] + step if parent in grads else step
+    return grads
+
+
+def grad(output: Value, inputs: Value | Sequence[Value], *, create_graph: bool = False) -> Any:
+    """d(output)/d(input) for each input, without touching any ``.grad``.
+
+    With ``create_graph=True`` the results are Values, recorded in the graph, so
+    they can be differentiated again (second derivatives, Hessians).
+    """
+    single = isinstance(inputs, Value)
+    wanted = [inputs] if single else list(inputs)
+    grads = _gradients(output, topo_order(output), as_values=create_graph)
+    zero = Value(0.0) if create_graph else 0.0
+    found = [grads.get(x, zero) for x in wanted]
+    return found[0] if single else found
+
+
+@contextmanager
+def _recording_on(on: bool) -> Iterator[None]:
+    global _recording
+    before = _recording
+    _recording = on or before
+    try:
+        yield
+    finally:
+        _recording = before
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Within this block, ops record no parents: results are new leaves."""
+    global _recording
+    before = _recording
+    _recording = False
+    try:
+        yield
+    finally:
+        _recording = before
+
+
+def is_recording() -> bool:
+    """False inside a ``no_grad()`` block."""
+    return _recording

@@ -1,0 +1,1 @@
+"""Runnable demos, one per seed notebook: ``python -m demos`` runs them all."""

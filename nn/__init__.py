@@ -1,0 +1,1 @@
+"""Neurons, layers and MLPs made of Values."""

@@ -1,0 +1,26 @@
+"""Shared test helpers: central differences computed independently of the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+POINTS = (-1.7, -0.6, 0.35, 0.9, 2.2)
+"""Sample inputs, all away from the kinks of relu, abs and leaky_relu at 0."""
+
+PARAMS = {"pow": ({"k": 2}, {"k": 3}, {"k": -1.5}, {"k": 0.5}), "leaky_relu": ({"slope": 0.2},)}
+"""Constant parameters to try for the ops that take them."""
+
+
+def numeric_partials(f: Callable[..., float], xs: Sequence[float], h: float = 1e-6) -> list[float]:
+    """∂f/∂x_i by central differences, in float64."""
+    partials = []
+    for i in range(len(xs)):
+        up, down = list(xs), list(xs)
+        up[i] += h
+        down[i] -= h
+        partials.append((f(*up) - f(*down)) / (2 * h))
+    return partials
+
+
+def close(a: float, b: float, rel: float = 1e-5, abs_: float = 1e-6) -> bool:
+    return abs(a - b) <= abs_ + rel * max(abs(a), abs(b))

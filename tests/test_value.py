@@ -1,0 +1,264 @@
+"""The graph a Value records, backward over it, and the errors it raises."""
+
+import gc
+import math
+import sys
+
+import numpy as np
+import pytest
+
+from autograd import OPS, Value, define_op, grad, is_recording, no_grad, topo_order
+
+
+def test_diamond():
+    a = Value(3.0)
+    b = a * 2  # b = 6
+    c = b * b + b  # dc/db = 2b + 1 = 13, dc/da = 26
+    c.backward()
+    assert c.data == 42.0
+    assert b.grad == 13.0
+    assert a.grad == 26.0
+
+
+def test_shared_parent_is_kept_twice():
+    a = Value(-3.0)
+    b = a * a
+    assert b.parents == (a, a)
+    assert b.local_grads() == (-3.0, -3.0)
+    b.backward()
+    assert a.grad == -6.0
+
+
+def test_backward_twice_adds_at_leaves_only():
+    a = Value(3.0)
+    b = a + a
+    c = b * b
+    c.backward()
+    assert (a.grad, b.grad) == (24.0, 12.0)
+    c.backward()
+    assert (a.grad, b.grad) == (48.0, 12.0)
+
+
+def test_backward_from_a_leaf_accumulates():
+    a = Value(2.0)
+    a.backward()
+    a.backward()
+    assert a.grad == 2.0
+
+
+def test_zero_grad_resets_the_whole_graph():
+    a, b = Value(2.0), Value(5.0)
+    c = (a * b).tanh() + a
+    c.backward()
+    assert a.grad != 0 and b.grad != 0
+    c.zero_grad()
+    assert all(node.grad == 0.0 for node in topo_order(c))
+    c.backward()
+    assert math.isclose(b.grad, 2.0 * (1 - math.tanh(10.0) ** 2))
+
+
+def test_long_chain_backpropagates_with_default_recursion_limit():
+    assert sys.getrecursionlimit() <= 10_000
+    n = 1_000_000
+    x = Value(0.5)
+    y = x
+    for _ in range(n):
+        y = y * 1.000001
+    y.backward()
+    assert math.isclose(y.data, 0.5 * 1.000001**n, rel_tol=1e-9)
+    assert math.isclose(x.grad, 1.000001**n, rel_tol=1e-9)
+    del y  # freeing a million-deep chain must not overflow the C stack either
+
+
+def test_mixed_number_operands_keep_their_order():
+    a = Value(4.0)
+    cases = {
+        "2 - a": (2 - a, -2.0, -1.0),
+        "a - 2": (a - 2, 2.0, 1.0),
+        "2 / a": (2 / a, 0.5, -2 / 16),
+        "a / 2": (a / 2, 2.0, 0.5),
+        "2 ** a": (2**a, 16.0, 16 * math.log(2)),
+        "a ** 2": (a**2, 16.0, 8.0),
+        "-a": (-a, -4.0, -1.0),
+        "3 * a + 1": (3 * a + 1, 13.0, 3.0),
+    }
+    for text, (out, data, slope) in cases.items():
+        a.grad = 0.0
+        out.backward()
+        assert out.data == data, text
+        assert math.isclose(a.grad, slope), text
+
+
+def test_value_exponent():
+    a, b = Value(2.0), Value(3.0)
+    c = a**b
+    c.backward()
+    assert c.data == 8.0
+    assert a.grad == 12.0
+    assert math.isclose(b.grad, 8 * math.log(2))
+
+
+def test_node_fields_read_the_op_table():
+    x = Value(0.5, label="x")
+    y = x.tanh()
+    assert y.op == "tanh" and y.op_spec is OPS["tanh"] and y.parents == (x,)
+    assert x.is_leaf and not y.is_leaf and x.op == ""
+    assert y.local_grads() == (1 - math.tanh(0.5) ** 2,)
+    z = x**3
+    assert z.op == "pow" and z.params == {"k": 3.0}
+    assert z.local_grads() == (3 * 0.25,)
+
+
+def test_numpy_scalars_on_either_side():
+    a = Value(np.float32(1.5))
+    b = np.float64(2.0) * a + np.int64(1)
+    assert isinstance(b, Value) and b.data == 4.0
+    assert type(b.data) is float
+
+
+@pytest.mark.parametrize("bad", ["3", [1.0], None, 1 + 2j, np.array([1.0, 2.0]), {}])
+def test_bad_constructor_input_names_what_was_given(bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        Value(bad)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_data_is_refused(bad):
+    with pytest.raises(ValueError, match="finite"):
+        Value(bad)
+
+
+def test_bad_operands_are_refused():
+    with pytest.raises(TypeError, match="str"):
+        Value(1.0) + "2"
+    with pytest.raises(TypeError, match="exponent"):
+        Value(1.0) ** "2"
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "words"),
+    [
+        (lambda: Value(0.0).log(), ValueError, r"log\(0.0\).*positive"),
+        (lambda: Value(-2.0).log(), ValueError, r"log\(-2.0\)"),
+        (lambda: Value(1.0) / 0, ZeroDivisionError, r"div\(1.0, 0.0\).*division by zero"),
+        (lambda: 1 / Value(0.0), ZeroDivisionError, "div"),
+        (lambda: Value(-4.0).sqrt(), ValueError, r"sqrt\(-4.0\)"),
+        (lambda: Value(710.0).exp(), OverflowError, r"exp\(710.0\).*largest float"),
+        (lambda: Value(-8.0) ** (1 / 3), ValueError, r"pow\(-8.0\).*non-integer"),
+        (lambda: Value(0.0) ** -1, ZeroDivisionError, "pow"),
+        (lambda: Value(-8.0) ** Value(0.5), ValueError, "vpow"),
+        (lambda: Value(1e308) * 10, OverflowError, r"mul\(1e\+308, 10.0\)"),
+        (lambda: Value(1.0).leaky_relu("x"), TypeError, "slope"),
+    ],
+)
+def test_domain_errors_name_the_op_and_the_value(make, error, words):
+    with pytest.raises(error, match=words):
+        make()
+
+
+def test_derivative_errors_name_the_op():
+    y = Value(-2.0) ** Value(2.0)  # fine forward, but d/d(exponent) needs log(-2)
+    assert y.data == 4.0
+    with pytest.raises(ValueError, match="positive base"):
+        y.backward()
+    with pytest.raises(ZeroDivisionError, match="derivative of sqrt"):
+        Value(0.0).sqrt().backward()
+
+
+def test_stable_at_extremes():
+    for x in (-1000.0, 1000.0):
+        t, s = Value(x).tanh(), Value(x).sigmoid()
+        assert t.data == math.copysign(1.0, x)
+        assert s.data == (1.0 if x > 0 else 0.0)
+        t.backward()
+        s.backward()
+        assert t.parents[0].grad == 0.0 and s.parents[0].grad == 0.0
+
+
+def test_relu_and_abs_at_zero_have_zero_gradient():
+    for name in ("relu", "abs"):
+        x = Value(0.0)
+        Value.apply(name, x).backward()
+        assert x.grad == 0.0
+
+
+def test_no_grad_records_nothing():
+    w = Value(2.0)
+    with no_grad():
+        assert not is_recording()
+        y = w * 3 + 1
+    assert is_recording()
+    assert y.is_leaf and y.data == 7.0
+    with no_grad():
+        w.data -= 0.1 * y.data
+    assert math.isclose(w.data, 1.3)
+
+
+def test_no_grad_restores_state_after_an_error():
+    with pytest.raises(ZeroDivisionError):
+        with no_grad():
+            Value(1.0) / 0
+    assert is_recording()
+
+
+def test_user_op_is_used_like_a_builtin():
+    cube = define_op("test_cube", lambda a: a**3, lambda out, a: (3 * a * a,), "3a²", formula="a³")
+    try:
+        x = Value(2.0)
+        y = Value.apply("test_cube", x) + x
+        y.backward()
+        assert y.data == 10.0 and x.grad == 13.0
+        assert y.parents[0].op == "test_cube" and cube.rule(0) == "3a²"
+        assert OPS["test_cube"] is cube
+        with pytest.raises(TypeError, match="takes 1 input"):
+            Value.apply("test_cube", x, x)
+    finally:
+        del OPS["test_cube"]
+
+
+def test_unknown_op_is_named():
+    with pytest.raises(KeyError, match="no op named 'sin'"):
+        Value.apply("sin", 1.0)
+
+
+def test_grad_leaves_dot_grad_untouched():
+    x, y = Value(3.0), Value(-2.0)
+    f = x * x * y
+    dx, dy = grad(f, [x, y])
+    assert (dx, dy) == (-12.0, 9.0)
+    assert x.grad == 0.0 and y.grad == 0.0
+
+
+def test_second_derivative_through_create_graph():
+    x = Value(-4.0)
+    z = 2 * x + 2 + x
+    q = z.relu() + z * x
+    h = (z * z).relu()
+    y = h + q + q * x
+    y.backward(create_graph=True)
+    dydx = x.grad
+    assert isinstance(dydx, Value) and dydx.data == 46.0
+    dydx.zero_grad()
+    dydx.backward()
+    assert x.grad == -44.0
+
+
+def test_graph_frees_without_the_cycle_collector():
+    gc.collect()
+    gc.disable()
+    try:
+        x = Value(1.0)
+        y = x
+        for _ in range(1000):
+            y = (y * 0.5).tanh() + x
+        y.backward()
+        del x, y
+        assert gc.collect() == 0  # nothing was left for the cycle collector
+    finally:
+        gc.enable()
+
+
+def test_nodes_are_small():
+    v = Value(1.0)
+    assert not hasattr(v, "__dict__")
+    assert sys.getsizeof(v) <= 72
