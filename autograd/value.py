@@ -24,7 +24,9 @@ class Value:
     in order and with repeats (``a*a`` has two).
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_parents")
+    # Up to two parents live in _a and _b; an n-ary op keeps a tuple in _a and
+    # _MANY in _b. Two slots cost 16 bytes where a tuple would cost 48 or more.
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b")
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
     def __init__(self, data: float, label: str = "") -> None:
@@ -32,14 +34,15 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._op: Op | None = None
-        self._parents: tuple[Value, ...] = ()
+        self._a: Value | tuple[Value, ...] | None = None
+        self._b: Value | None = None
 
     # -- the graph, read-only ---------------------------------------------------
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The op's inputs, in order (empty for a leaf)."""
-        return self._parents
+        return _parents(self)
 
     @property
     def op(self) -> str:
@@ -59,13 +62,13 @@ class Value:
     @property
     def is_leaf(self) -> bool:
         """True for a node no op made: an input, a parameter or a constant."""
-        return not self._parents
+        return self._a is None
 
     def local_grads(self) -> tuple[float, ...]:
         """∂self/∂parent for each parent, in order, read from the op table."""
-        if not self._parents:
+        if self._a is None:
             return ()
-        return tuple(_local_grads(self._op, self.data, [p.data for p in self._parents]))
+        return tuple(_local_grads(self._op, self.data, [p.data for p in _parents(self)]))
 
     # -- building the graph ----------------------------------------------------
 
@@ -79,71 +82,71 @@ class Value:
             spec = spec.bind(**params)
         if spec.arity is not None and len(inputs) != spec.arity:
             raise TypeError(f"{spec.name} takes {spec.arity} input(s), got {len(inputs)}")
-        return _record(spec, tuple(map(_as_value, inputs)))
+        return _record(spec, *map(_as_value, inputs))
 
     def __add__(self, other: Value | float) -> Value:
-        return _record(_ADD, (self, _as_value(other)))
+        return _binary(_ADD, self, _as_value(other))
 
     def __radd__(self, other: float) -> Value:
-        return _record(_ADD, (_as_value(other), self))
+        return _binary(_ADD, _as_value(other), self)
 
     def __sub__(self, other: Value | float) -> Value:
-        return _record(_SUB, (self, _as_value(other)))
+        return _binary(_SUB, self, _as_value(other))
 
     def __rsub__(self, other: float) -> Value:
-        return _record(_SUB, (_as_value(other), self))
+        return _binary(_SUB, _as_value(other), self)
 
     def __mul__(self, other: Value | float) -> Value:
-        return _record(_MUL, (self, _as_value(other)))
+        return _binary(_MUL, self, _as_value(other))
 
     def __rmul__(self, other: float) -> Value:
-        return _record(_MUL, (_as_value(other), self))
+        return _binary(_MUL, _as_value(other), self)
 
     def __truediv__(self, other: Value | float) -> Value:
-        return _record(_DIV, (self, _as_value(other)))
+        return _binary(_DIV, self, _as_value(other))
 
     def __rtruediv__(self, other: float) -> Value:
-        return _record(_DIV, (_as_value(other), self))
+        return _binary(_DIV, _as_value(other), self)
 
     def __pow__(self, exponent: Value | float) -> Value:
         if isinstance(exponent, Value):
-            return _record(_VPOW, (self, exponent))
-        return _record(_POW.bind(k=_as_float(exponent, "the exponent")), (self,))
+            return _binary(_VPOW, self, exponent)
+        return _unary(_POW.bind(k=_as_float(exponent, "the exponent")), self)
 
     def __rpow__(self, base: float) -> Value:
-        return _record(_VPOW, (_as_value(base), self))
+        return _binary(_VPOW, _as_value(base), self)
 
     def __neg__(self) -> Value:
-        return _record(_NEG, (self,))
+        return _unary(_NEG, self)
 
     def __float__(self) -> float:
         return float(self.data)
 
     def exp(self) -> Value:
-        return _record(_EXP, (self,))
+        return _unary(_EXP, self)
 
     def log(self) -> Value:
-        return _record(_LOG, (self,))
+        return _unary(_LOG, self)
 
     def tanh(self) -> Value:
-        return _record(_TANH, (self,))
+        return _unary(_TANH, self)
 
     def sigmoid(self) -> Value:
-        return _record(_SIGMOID, (self,))
+        return _unary(_SIGMOID, self)
 
     def relu(self) -> Value:
-        return _record(_RELU, (self,))
+        return _unary(_RELU, self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        return _record(_LEAKY.bind(slope=_as_float(slope, "the slope")), (self,))
+        return _unary(_LEAKY.bind(slope=_as_float(slope, "the slope")), self)
 
     def abs(self) -> Value:
-        return _record(_ABS, (self,))
+        return _unary(_ABS, self)
 
     __abs__ = abs
 
     def sqrt(self) -> Value:
-        return _record(_SQRT, (self,))
+        return _unary(_SQRT, self)
 
     # -- backward ----------------------------------------------------------------
 
@@ -162,27 +165,40 @@ class Value:
             grads = _gradients(self, order, as_values=True)
             for node in order:
                 fresh = grads.get(node, 0.0)
-                node.grad = node.grad + fresh if node.is_leaf else fresh
+                node.grad = node.grad + fresh if node._a is None else fresh
             return
         for node in order:
-            if node._parents:
+            if node._a is not None:
                 node.grad = 0.0
-        if self._parents:
-            self.grad = 1.0
-        else:
+        if self._a is None:
             self.grad += 1.0
-        for node in reversed(order):
-            parents = node._parents
-            if not parents:
-                continue
-            g = node.grad
-            if not -_INF < g < _INF:
-                raise OverflowError(f"the gradient reaching {_describe(node)} is {g}")
-            if g == 0.0:
-                continue
-            locals_ = _local_grads(node._op, node.data, [p.data for p in parents])
-            for parent, local in zip(parents, locals_, strict=True):
-                parent.grad += local * g
+        else:
+            self.grad = 1.0
+        node = self
+        try:
+            for node in reversed(order):
+                a = node._a
+                if a is None:
+                    continue
+                g = node.grad
+                if not -_INF < g < _INF:
+                    raise OverflowError(f"the gradient reaching it is {g}")
+                if g == 0.0:
+                    continue
+                b = node._b
+                if b is None:
+                    (local,) = node._op.grads(node.data, a.data)
+                    a.grad += local * g
+                elif b is _MANY:
+                    locals_ = node._op.grads(node.data, *[p.data for p in a])
+                    for parent, local in zip(a, locals_, strict=True):
+                        parent.grad += local * g
+                else:
+                    da, db = node._op.grads(node.data, a.data, b.data)
+                    a.grad += da * g
+                    b.grad += db * g
+        except (ArithmeticError, ValueError, TypeError) as err:
+            raise _backward_error(node, err) from None
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on every node of this graph."""
@@ -215,8 +231,39 @@ def _describe(node: Value) -> str:
     return f"node {name}({node.op or 'leaf'}, data={node.data!r})"
 
 
-def _record(op: Op, parents: tuple[Value, ...]) -> Value:
-    inputs = [p.data for p in parents]
+def _unary(op: Op, a: Value) -> Value:
+    node = _new_node(op, (a.data,))
+    if _recording:
+        node._op = op
+        node._a = a
+    return node
+
+
+def _binary(op: Op, a: Value, b: Value) -> Value:
+    node = _new_node(op, (a.data, b.data))
+    if _recording:
+        node._op = op
+        node._a = a
+        node._b = b
+    return node
+
+
+def _record(op: Op, *parents: Value) -> Value:
+    """A node for any op and number of parents (the slower general path)."""
+    if len(parents) == 1:
+        return _unary(op, *parents)
+    if len(parents) == 2:
+        return _binary(op, *parents)
+    node = _new_node(op, [p.data for p in parents])
+    if _recording:
+        node._op = op
+        node._a = parents
+        node._b = _MANY
+    return node
+
+
+def _new_node(op: Op, inputs: Sequence[float]) -> Value:
+    """A new leaf holding ``op``'s output; the caller links it to its parents."""
     try:
         out = op.run(*inputs)
     except (ArithmeticError, ValueError, TypeError) as err:
@@ -228,21 +275,37 @@ def _record(op: Op, parents: tuple[Value, ...]) -> Value:
     node.data = out
     node.grad = 0.0
     node.label = ""
-    if _recording:
-        node._op = op
-        node._parents = parents
-    else:
-        node._op = None
-        node._parents = ()
+    node._op = None
+    node._a = None
+    node._b = None
     return node
 
 
 _new = object.__new__
+_MANY = object()  # in _b: _a holds a tuple of parents
+
+
+def _parents(node: Value) -> tuple[Value, ...]:
+    a, b = node._a, node._b
+    if a is None:
+        return ()
+    if b is None:
+        return (a,)
+    return a if b is _MANY else (a, b)
 
 
 def _args(inputs: Sequence[Any]) -> str:
     shown = ", ".join(repr(x) for x in inputs[:6])
     return f"({shown}{', …' if len(inputs) > 6 else ''})"
+
+
+def _backward_error(node: Value, err: Exception) -> Exception:
+    """``err`` from backward through ``node``, explained."""
+    try:  # rerun the local rule alone: a wrong count of derivatives explains itself
+        _local_grads(node._op, node.data, [p.data for p in _parents(node)])
+    except (ArithmeticError, ValueError, TypeError) as explained:
+        return explained
+    return type(err)(f"backward through {_describe(node)}: {err}")
 
 
 def _local_grads(op: Op, out: Any, inputs: Sequence[Any]) -> Sequence[Any]:
@@ -268,16 +331,28 @@ _ABS, _SQRT = OPS["abs"], OPS["sqrt"]
 def topo_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, each after its parents, without recursion."""
     order: list[Value] = []
-    seen: set[int] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    seen: set[Value] = set()
+    stack: list[Value | None] = [root]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-        elif id(node) not in seen:
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((p, False) for p in node._parents if id(p) not in seen)
+        node = pop()
+        if node is None:  # the marker: everything above this node is done
+            order.append(pop())
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        push(node)
+        push(None)
+        a = node._a
+        if a is not None:
+            b = node._b
+            if b is _MANY:
+                stack.extend(a)
+            else:
+                push(a)
+                if b is not None:
+                    push(b)
     return order
 
 
@@ -287,13 +362,14 @@ def _gradients(root: Value, order: list[Value], *, as_values: bool) -> dict[Valu
     with _recording_on(as_values):
         for node in reversed(order):
             g = grads.get(node)
-            if g is None or not node._parents:
+            parents = _parents(node)
+            if g is None or not parents:
                 continue
             if as_values:
-                locals_ = _local_grads(node._op, node, node._parents)
+                locals_ = _local_grads(node._op, node, parents)
             else:
-                locals_ = _local_grads(node._op, node.data, [p.data for p in node._parents])
-            for parent, local in zip(node._parents, locals_, strict=True):
+                locals_ = _local_grads(node._op, node.data, [p.data for p in parents])
+            for parent, local in zip(parents, locals_, strict=True):
                 step = g if (type(local) is float and local == 1.0) else local * g
                 grads[parent] = grads[parent] + step if parent in grads else step
     return grads
