@@ -1,6 +1,27 @@
 """chainrule's engine: scalar Values that record their graph, and backward over it."""
 
+from autograd.gradcheck import GradcheckReport, NodeCheckReport, check_nodes, gradcheck
+from autograd.higher import hessian
 from autograd.ops import OPS, Op, define_op
+from autograd.stepper import Step, Stepper
+from autograd.text import graph_text
 from autograd.value import Value, grad, is_recording, no_grad, topo_order
 
-__all__ = ["OPS", "Op", "Value", "define_op", "grad", "is_recording", "no_grad", "topo_order"]
+__all__ = [
+    "OPS",
+    "GradcheckReport",
+    "NodeCheckReport",
+    "Op",
+    "Step",
+    "Stepper",
+    "Value",
+    "check_nodes",
+    "define_op",
+    "grad",
+    "gradcheck",
+    "graph_text",
+    "hessian",
+    "is_recording",
+    "no_grad",
+    "topo_order",
+]

@@ -159,10 +159,9 @@ def _count_inputs(forward: Callable[..., float]) -> int | None:
 
 
 def _builtin(
-    name, forward, local_grads, formula, rules, inputs=("a", "b"), *, symbol="", arity=None
+    name, forward, local_grads, formula, rules, inputs=("a", "b"), *, symbol="", variadic=False
 ) -> Op:
-    if arity is None:
-        arity = len(inputs)
+    arity = None if variadic else len(inputs)
     return _add(Op(name, forward, local_grads, formula, rules, inputs, symbol, arity, True))
 
 
@@ -308,6 +307,6 @@ _builtin(
     ("1",),
     ("xᵢ",),
     symbol="Σ",
-    arity=None,
+    variadic=True,
 )
-_builtin("dot", _dot, _dot_grads, "Σ wᵢ·xᵢ", ("xᵢ", "wᵢ"), ("wᵢ", "xᵢ"), symbol="·", arity=None)
+_builtin("dot", _dot, _dot_grads, "Σ wᵢ·xᵢ", ("xᵢ", "wᵢ"), ("wᵢ", "xᵢ"), symbol="·", variadic=True)

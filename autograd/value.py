@@ -6,9 +6,12 @@ import math
 import numbers
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd.ops import OPS, Op
+
+if TYPE_CHECKING:
+    from autograd.stepper import Stepper
 
 __all__ = ["Value", "grad", "is_recording", "no_grad", "topo_order"]
 
@@ -199,6 +202,12 @@ class Value:
                     b.grad += db * g
         except (ArithmeticError, ValueError, TypeError) as err:
             raise _backward_error(node, err) from None
+
+    def backward_steps(self) -> Stepper:
+        """Backward one chain-rule step at a time: ``next(steps)``, ``print(steps)``."""
+        from autograd.stepper import Stepper
+
+        return Stepper(self)
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on every node of this graph."""

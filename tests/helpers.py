@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+
+from autograd import OPS
 
 POINTS = (-1.7, -0.6, 0.35, 0.9, 2.2)
 """Sample inputs, all away from the kinks of relu, abs and leaky_relu at 0."""
@@ -24,3 +27,24 @@ def numeric_partials(f: Callable[..., float], xs: Sequence[float], h: float = 1e
 
 def close(a: float, b: float, rel: float = 1e-5, abs_: float = 1e-6) -> bool:
     return abs(a - b) <= abs_ + rel * max(abs(a), abs(b))
+
+
+def _sample_inputs(arity: int | None) -> list[tuple[float, ...]]:
+    """Input tuples for an op: all pairs for binary ops, four points for n-ary ones."""
+    if arity is None:
+        return [POINTS[:4], POINTS[1:5], (0.5, -1.2)]
+    return list(itertools.product(POINTS, repeat=arity))
+
+
+def op_cases(name: str) -> Iterator[tuple[dict, tuple[float, ...]]]:
+    """(params, inputs) pairs inside the op's domain, for testing every op alike."""
+    op = OPS[name]
+    for params in PARAMS.get(name, ({},)):
+        bound = op.bind(**params)
+        for xs in _sample_inputs(op.arity):
+            try:
+                bound.run(*xs)
+                bound.grads(bound.run(*xs), *xs)
+            except (ArithmeticError, ValueError):
+                continue  # outside the op's domain; the domain tests cover these
+            yield params, xs

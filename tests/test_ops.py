@@ -1,37 +1,16 @@
 """Every op in the table against central differences of its own forward function."""
 
-import itertools
 import math
 
 import pytest
 
 from autograd import OPS, Value
-from tests.helpers import PARAMS, POINTS, close, numeric_partials
-
-
-def _sample_inputs(arity):
-    """Input tuples for an op: all pairs for binary ops, four points for n-ary ones."""
-    if arity is None:
-        return [POINTS[:4], POINTS[1:5], (0.5, -1.2)]
-    return list(itertools.product(POINTS, repeat=arity))
-
-
-def _cases(name):
-    op = OPS[name]
-    for params in PARAMS.get(name, ({},)):
-        bound = op.bind(**params)
-        for xs in _sample_inputs(op.arity):
-            try:
-                bound.run(*xs)
-                bound.grads(bound.run(*xs), *xs)
-            except (ArithmeticError, ValueError):
-                continue  # outside the op's domain; the domain tests cover these
-            yield params, xs
+from tests.helpers import close, numeric_partials, op_cases
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_backward_matches_central_differences(name):
-    cases = list(_cases(name))
+    cases = list(op_cases(name))
     assert len(cases) >= 3, f"op {name!r} has fewer than 3 sample points in its domain"
     for params, xs in cases:
         leaves = [Value(x) for x in xs]
@@ -45,7 +24,7 @@ def test_backward_matches_central_differences(name):
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_local_grads_on_values_equal_local_grads_on_floats(name):
     """create_graph feeds Values through the same rule: it must give the same numbers."""
-    for params, xs in _cases(name):
+    for params, xs in op_cases(name):
         node = Value.apply(name, *xs, **params)
         as_floats = node.local_grads()
         as_values = node.op_spec.grads(node, *node.parents)

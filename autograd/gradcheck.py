@@ -1,0 +1,346 @@
+"""Gradients against numeric derivatives: per input of a function, and per node of a graph.
+
+Both compare with central differences ``(f(x + eps) - f(x - eps)) / 2eps`` in float64
+and pass a number when ``|analytic - numeric| <= atol + rtol·|numeric|``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from autograd.text import format_table, names, num, partial_rule
+from autograd.value import Value, _gradients, _parents, grad, no_grad, topo_order
+
+__all__ = [
+    "GradcheckReport",
+    "InputCheck",
+    "NodeCheck",
+    "NodeCheckReport",
+    "check_nodes",
+    "gradcheck",
+]
+
+_ERRORS = (ArithmeticError, ValueError)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close an analytic derivative must be to the numeric one."""
+
+    atol: float
+    rtol: float
+
+    def passes(self, analytic: float, numeric: float) -> bool:
+        return abs(analytic - numeric) <= self.atol + self.rtol * abs(numeric)
+
+
+def _relative(analytic: float, numeric: float) -> float:
+    diff = abs(analytic - numeric)
+    return diff / abs(numeric) if numeric else (0.0 if diff == 0 else math.inf)
+
+
+# -- per input -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputCheck:
+    """One input of ``f``: the backward gradient beside the numeric one."""
+
+    index: int
+    value: float
+    analytic: float
+    numeric: float
+    ok: bool
+
+    @property
+    def abs_error(self) -> float:
+        return abs(self.analytic - self.numeric)
+
+    @property
+    def rel_error(self) -> float:
+        return _relative(self.analytic, self.numeric)
+
+
+class GradcheckReport:
+    """What ``gradcheck`` found: truthy only if every input passed; prints as a table."""
+
+    def __init__(self, rows: list[InputCheck], eps: float, tol: Tolerance) -> None:
+        self.rows = rows
+        self.eps = eps
+        self.tol = tol
+
+    @property
+    def failures(self) -> list[InputCheck]:
+        return [r for r in self.rows if not r.ok]
+
+    def __bool__(self) -> bool:
+        return not self.failures
+
+    def __str__(self) -> str:
+        table = format_table(
+            ("input", "value", "analytic", "numeric", "abs error", "rel error", "result"),
+            [
+                (
+                    f"x[{r.index}]",
+                    r.value,
+                    r.analytic,
+                    r.numeric,
+                    f"{r.abs_error:.2e}",
+                    f"{r.rel_error:.2e}",
+                    "pass" if r.ok else "FAIL",
+                )
+                for r in self.rows
+            ],
+        )
+        bad = self.failures
+        verdict = (
+            f"all {len(self.rows)} inputs pass"
+            if not bad
+            else f"{len(bad)} of {len(self.rows)} inputs FAIL: "
+            + ", ".join(f"x[{r.index}]" for r in bad)
+        )
+        limits = f"eps={self.eps:g}, atol={self.tol.atol:g}, rtol={self.tol.rtol:g}"
+        return f"{table}\n{verdict} ({limits})"
+
+    def __repr__(self) -> str:
+        return f"<GradcheckReport: {'pass' if self else 'FAIL'}, {len(self.rows)} inputs>"
+
+
+def gradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[float],
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> GradcheckReport:
+    """Compare ``f``'s backward gradients with central differences at ``inputs``.
+
+    ``f(*values)`` takes one Value per input and returns a Value. The returned
+    report is truthy only if every input passes; ``print`` it for the table.
+    """
+    xs = _check_arguments(inputs, eps, atol, rtol)
+    values = [Value(x, label=f"x[{i}]") for i, x in enumerate(xs)]
+    out = _call(f, values, "at the inputs")
+    analytic = grad(out, values)
+    rows = []
+    tol = Tolerance(atol, rtol)
+    for i, x in enumerate(xs):
+        up = _nudged(f, xs, i, x + eps)
+        down = _nudged(f, xs, i, x - eps)
+        numeric = (up - down) / (2 * eps)
+        rows.append(InputCheck(i, x, analytic[i], numeric, tol.passes(analytic[i], numeric)))
+    return GradcheckReport(rows, eps, tol)
+
+
+def _check_arguments(inputs: Sequence[float], eps: float, atol: float, rtol: float) -> list[float]:
+    if isinstance(inputs, (int, float, Value)):
+        raise TypeError("gradcheck: inputs must be a list of numbers, e.g. [0.5, -1.0]")
+    xs = [float(x) for x in inputs]
+    if not xs:
+        raise ValueError("gradcheck: inputs is empty; give at least one number to check")
+    if not all(math.isfinite(x) for x in xs):
+        raise ValueError(f"gradcheck: inputs must be finite, got {xs}")
+    if not eps > 0:
+        raise ValueError(f"gradcheck: eps must be > 0, got {eps}")
+    if atol < 0 or rtol < 0:
+        raise ValueError(f"gradcheck: atol and rtol must be >= 0, got atol={atol}, rtol={rtol}")
+    return xs
+
+
+def _call(f: Callable[..., Value], values: list[Value], where: str) -> Value:
+    try:
+        out = f(*values)
+    except _ERRORS as err:
+        raise type(err)(f"gradcheck: f failed {where}: {err}") from None
+    if not isinstance(out, Value):
+        raise TypeError(
+            f"gradcheck: f must return a Value (the result of ops on its inputs), "
+            f"got {type(out).__name__}"
+        )
+    return out
+
+
+def _nudged(f: Callable[..., Value], xs: list[float], i: int, x: float) -> float:
+    moved = list(xs)
+    moved[i] = x
+    with no_grad():
+        return _call(f, [Value(v) for v in moved], f"with x[{i}] nudged to {x!r}").data
+
+
+# -- per node --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NodeCheck:
+    """One node: the gradient it was given beside d(root)/d(node) measured numerically."""
+
+    node: Value
+    name: str
+    gradient: float | None  # None: not among the gradients given to check
+    numeric: float | None  # None: a nudge left the op's domain
+    ok: bool
+
+    @property
+    def abs_error(self) -> float | None:
+        if self.numeric is None or self.gradient is None:
+            return None
+        return abs(self.gradient - self.numeric)
+
+
+class NodeCheckReport:
+    """Every node's check, root first; names the first node that disagrees, and why."""
+
+    def __init__(self, rows: list[NodeCheck], diagnosis: str) -> None:
+        self.rows = rows
+        self.diagnosis = diagnosis
+
+    @property
+    def failures(self) -> list[NodeCheck]:
+        return [r for r in self.rows if not r.ok]
+
+    @property
+    def first_failure(self) -> NodeCheck | None:
+        bad = self.failures
+        return bad[0] if bad else None
+
+    def __bool__(self) -> bool:
+        return not self.failures
+
+    def __str__(self) -> str:
+        table = format_table(
+            ("node", "op", "data", "gradient", "numeric", "abs error", "result"),
+            [
+                (
+                    r.name,
+                    r.node.op or "leaf",
+                    r.node.data,
+                    r.gradient,
+                    r.numeric,
+                    "—" if r.abs_error is None else f"{r.abs_error:.2e}",
+                    "pass" if r.ok else "FAIL",
+                )
+                for r in self.rows
+            ],
+        )
+        return f"{table}\n{self.diagnosis}"
+
+    def __repr__(self) -> str:
+        return f"<NodeCheckReport: {'pass' if self else 'FAIL'}, {len(self.rows)} nodes>"
+
+
+def check_nodes(
+    root: Value,
+    grads: Mapping[Value, float] | None = None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> NodeCheckReport:
+    """Check d(root)/d(node) for every node of a built graph, numerically.
+
+    Each node is nudged by ±eps and everything downstream re-evaluated through the
+    op table. ``grads`` are the gradients to check: by default those one backward
+    pass gives (``.grad`` is left alone); or a mapping node → gradient, e.g. from a
+    hand derivation, and then only the nodes it holds are checked. Costs one
+    partial forward pass per node.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"check_nodes: root must be a Value, got {type(root).__name__}")
+    if not eps > 0:
+        raise ValueError(f"check_nodes: eps must be > 0, got {eps}")
+    order = topo_order(root)
+    named = names(order)
+    backward = _gradients(root, order, as_values=False)
+    tol = Tolerance(atol, rtol)
+    rows = []
+    for start in reversed(range(len(order))):
+        node = order[start]
+        if grads is None:
+            g: float | None = backward.get(node, 0.0)
+        else:
+            g = float(grads[node]) if node in grads else None
+        numeric = None if g is None else _numeric_root_partial(order, start, eps)
+        ok = numeric is None or tol.passes(g, numeric)
+        rows.append(NodeCheck(node, named[node], g, numeric, ok))
+    report = NodeCheckReport(rows, "")
+    report.diagnosis = _diagnose(report, order, named, backward, eps, tol, grads is not None)
+    return report
+
+
+def _numeric_root_partial(order: list[Value], start: int, eps: float) -> float | None:
+    try:
+        up = _replay(order, start, order[start].data + eps)
+        down = _replay(order, start, order[start].data - eps)
+    except _ERRORS:
+        return None
+    return (up - down) / (2 * eps)
+
+
+def _replay(order: list[Value], start: int, value: float) -> float:
+    """The root's value when ``order[start]`` holds ``value``: downstream ops rerun."""
+    moved = {order[start]: value}
+    for node in order[start + 1 :]:
+        parents = _parents(node)
+        if any(p in moved for p in parents):
+            moved[node] = node.op_spec.run(*[moved.get(p, p.data) for p in parents])
+    return moved.get(order[-1], order[-1].data)
+
+
+def _diagnose(
+    report: NodeCheckReport,
+    order: list[Value],
+    named: dict[Value, str],
+    backward: Mapping[Value, float],
+    eps: float,
+    tol: Tolerance,
+    hand_given: bool,
+) -> str:
+    first = report.first_failure
+    if first is None:
+        skipped = sum(r.numeric is None for r in report.rows)
+        note = f" ({skipped} could not be nudged inside their op's domain)" if skipped else ""
+        return f"all {len(report.rows)} nodes agree with the numeric derivative{note}"
+    node = first.node
+    head = (
+        f"first disagreement: node {first.name} has gradient {num(first.gradient)}, "
+        f"numerically {num(first.numeric)}"
+    )
+    if node is order[-1]:
+        return f"{head}: the root's gradient must be 1"
+    for consumer in order:
+        for slot, parent in enumerate(_parents(consumer)):
+            if parent is not node:
+                continue
+            rule_says = consumer.local_grads()[slot]
+            measured = _numeric_local(consumer, slot, eps)
+            if measured is not None and not tol.passes(rule_says, measured):
+                return (
+                    f"{head}.\nthe wrong local rule: op {consumer.op!r} at node "
+                    f"{named[consumer]}, toward its input {slot} ({first.name}): "
+                    f"{partial_rule(consumer.op_spec, slot)} gives {num(rule_says)}, "
+                    f"numerically {num(measured)}"
+                )
+    if hand_given:
+        return (
+            f"{head}.\nevery local rule into it is right: the given gradient is wrong; "
+            f"backward gives {num(backward.get(node, 0.0))}"
+        )
+    return (
+        f"{head}.\nevery local rule into it is right at this point: "
+        f"it may sit on a kink (relu or abs at 0) where one-sided slopes differ"
+    )
+
+
+def _numeric_local(node: Value, slot: int, eps: float) -> float | None:
+    inputs = [p.data for p in _parents(node)]
+    op = node.op_spec
+    try:
+        up, down = list(inputs), list(inputs)
+        up[slot] += eps
+        down[slot] -= eps
+        return (op.run(*up) - op.run(*down)) / (2 * eps)
+    except _ERRORS:
+        return None
