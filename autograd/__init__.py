@@ -5,7 +5,7 @@ from autograd.higher import hessian
 from autograd.ops import OPS, Op, define_op
 from autograd.stepper import Step, Stepper
 from autograd.text import graph_text
-from autograd.value import Value, grad, is_recording, no_grad, topo_order
+from autograd.value import Value, dot, grad, is_recording, no_grad, topo_order, total
 
 __all__ = [
     "OPS",
@@ -17,6 +17,7 @@ __all__ = [
     "Value",
     "check_nodes",
     "define_op",
+    "dot",
     "grad",
     "gradcheck",
     "graph_text",
@@ -24,4 +25,5 @@ __all__ = [
     "is_recording",
     "no_grad",
     "topo_order",
+    "total",
 ]

@@ -245,6 +245,14 @@ def _sigmoid(a):
     return e / (1.0 + e)
 
 
+def _softplus(a):
+    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+
+
+def _sigmoid_of(a):
+    return a.sigmoid() if hasattr(a, "sigmoid") else _sigmoid(a)
+
+
 def _sign(a) -> float:
     a = primal(a)
     return 1.0 if a > 0 else -1.0 if a < 0 else 0.0
@@ -262,6 +270,14 @@ _builtin(
     ("out·(1 - out)",),
     ("a",),
     symbol="σ",
+)
+_builtin(
+    "softplus",
+    _softplus,
+    lambda out, a: (_sigmoid_of(a),),
+    "log(1 + exp(a))",
+    ("σ(a)",),
+    ("a",),
 )
 _builtin(
     "relu",

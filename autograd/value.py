@@ -13,7 +13,7 @@ from autograd.ops import OPS, Op
 if TYPE_CHECKING:
     from autograd.stepper import Stepper
 
-__all__ = ["Value", "grad", "is_recording", "no_grad", "topo_order"]
+__all__ = ["Value", "dot", "grad", "total", "is_recording", "no_grad", "topo_order"]
 
 _INF = math.inf
 _recording = True
@@ -136,6 +136,9 @@ class Value:
 
     def sigmoid(self) -> Value:
         return _unary(_SIGMOID, self)
+
+    def softplus(self) -> Value:
+        return _unary(_SOFTPLUS, self)
 
     def relu(self) -> Value:
         return _unary(_RELU, self)
@@ -334,7 +337,25 @@ def _local_grads(op: Op, out: Any, inputs: Sequence[Any]) -> Sequence[Any]:
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
 _POW, _VPOW, _EXP, _LOG = OPS["pow"], OPS["vpow"], OPS["exp"], OPS["log"]
 _TANH, _SIGMOID, _RELU, _LEAKY = OPS["tanh"], OPS["sigmoid"], OPS["relu"], OPS["leaky_relu"]
-_ABS, _SQRT = OPS["abs"], OPS["sqrt"]
+_ABS, _SQRT, _SOFTPLUS = OPS["abs"], OPS["sqrt"], OPS["softplus"]
+_SUM, _DOT = OPS["sum"], OPS["dot"]
+
+
+def total(values: Sequence[Value | float]) -> Value:
+    """Σ values as one node (a loss over a batch), not a chain of additions."""
+    if not values:
+        raise ValueError("total: no values to add")
+    return _record(_SUM, *[_as_value(v) for v in values])
+
+
+def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
+    """Σ wᵢ·xᵢ as one node whose parents are w₁, x₁, w₂, x₂, ... (a neuron's sum)."""
+    if len(weights) != len(inputs):
+        raise ValueError(f"dot: {len(weights)} weights for {len(inputs)} inputs")
+    if not weights:
+        raise ValueError("dot: no weights and inputs; give at least one pair")
+    pairs = [_as_value(v) for pair in zip(weights, inputs, strict=True) for v in pair]
+    return _record(_DOT, *pairs)
 
 
 def topo_order(root: Value) -> list[Value]:

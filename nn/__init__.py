@@ -1,1 +1,46 @@
-"""Neurons, layers and MLPs made of Values."""
+"""Neural networks made of Values: layers, losses, optimizers, training and saving."""
+
+from nn.data import make_moons, xor
+from nn.layers import ACTIVATIONS, INITS, MLP, Layer, Neuron
+from nn.losses import (
+    LOSSES,
+    Loss,
+    bce,
+    bce_with_logits,
+    hinge,
+    l1,
+    l2_penalty,
+    mse,
+    softmax_cross_entropy,
+)
+from nn.module import Module
+from nn.optim import SGD, Adam, Optimizer
+from nn.saving import load, save
+from nn.train import History, fit
+
+__all__ = [
+    "ACTIVATIONS",
+    "INITS",
+    "LOSSES",
+    "MLP",
+    "SGD",
+    "Adam",
+    "History",
+    "Layer",
+    "Loss",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "bce",
+    "bce_with_logits",
+    "fit",
+    "hinge",
+    "l1",
+    "l2_penalty",
+    "load",
+    "make_moons",
+    "mse",
+    "save",
+    "softmax_cross_entropy",
+    "xor",
+]

@@ -1,0 +1,277 @@
+"""Neurons, layers and multilayer perceptrons made of Values."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import Value, dot
+from nn.module import Module
+
+__all__ = ["ACTIVATIONS", "INITS", "Layer", "MLP", "Neuron"]
+
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "linear": lambda v: v,
+    "relu": Value.relu,
+    "leaky_relu": Value.leaky_relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+}
+
+Rng = int | np.random.Generator | None
+
+
+def _uniform(rng: np.random.Generator, nin: int, nout: int) -> np.ndarray:
+    return rng.uniform(-1.0, 1.0, (nout, nin))  # micrograd's choice
+
+
+def _xavier(rng: np.random.Generator, nin: int, nout: int) -> np.ndarray:
+    limit = math.sqrt(6.0 / (nin + nout))  # Glorot & Bengio, uniform
+    return rng.uniform(-limit, limit, (nout, nin))
+
+
+def _he(rng: np.random.Generator, nin: int, nout: int) -> np.ndarray:
+    return rng.normal(0.0, math.sqrt(2.0 / nin), (nout, nin))  # He et al., normal
+
+
+INITS: dict[str, Callable[[np.random.Generator, int, int], np.ndarray]] = {
+    "uniform": _uniform,
+    "xavier": _xavier,
+    "he": _he,
+}
+"""Weight initializations; biases always start at 0."""
+
+
+def generator(rng: Rng) -> np.random.Generator:
+    """A numpy Generator from a seed, a Generator, or None (fresh entropy)."""
+    if rng is None or isinstance(rng, (int, np.integer)):
+        return np.random.default_rng(rng)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    raise TypeError(
+        f"rng must be a seed (int), a numpy Generator or None, got {type(rng).__name__}"
+    )
+
+
+def _choice(table: dict[str, Any], name: str, what: str) -> Any:
+    if name not in table:
+        raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(table)}")
+    return table[name]
+
+
+def as_inputs(x: Sequence[Value | float] | np.ndarray, nin: int, who: str) -> list[Value]:
+    """``x`` as a list of ``nin`` Values, or a clear error naming both sizes."""
+    if isinstance(x, (Value, int, float)):
+        raise TypeError(f"{who} takes a list of {nin} inputs, got a single {type(x).__name__}")
+    items = list(np.ravel(x)) if isinstance(x, np.ndarray) else list(x)
+    if len(items) != nin:
+        raise ValueError(f"{who} expects {nin} inputs, got {len(items)}")
+    return [v if isinstance(v, Value) else Value(v) for v in items]
+
+
+def _matrix(values: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{what} must be numbers: {err}") from None
+    if array.shape != shape:
+        raise ValueError(f"{what} must have shape {shape}, got {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{what} must be finite")
+    return array
+
+
+class Neuron(Module):
+    """``activation(Σ wᵢ·xᵢ + b)``; the sum is one fused ``dot`` node."""
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        *,
+        bias: bool = True,
+        weights: Sequence[float] | None = None,
+    ) -> None:
+        if nin < 1:
+            raise ValueError(f"a neuron needs at least one input, got nin={nin}")
+        self.nin = nin
+        self.activation = activation
+        self._act = _choice(ACTIVATIONS, activation, "activation")
+        start = np.zeros(nin) if weights is None else _matrix(weights, (nin,), "weights")
+        self.w = [Value(float(v)) for v in start]
+        self.b = Value(0.0) if bias else None
+
+    def __call__(self, x: Sequence[Value | float]) -> Value:
+        xs = x if _all_values(x, self.nin) else as_inputs(x, self.nin, "Neuron")
+        out = dot(self.w, xs)
+        if self.b is not None:
+            out = out + self.b
+        return self._act(out)
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, w in enumerate(self.w):
+            yield f"w{i}", w
+        if self.b is not None:
+            yield "b", self.b
+
+    def __repr__(self) -> str:
+        return f"Neuron({self.nin}, {self.activation!r}{'' if self.b else ', bias=False'})"
+
+
+class Layer(Module):
+    """``nout`` neurons, each seeing all ``nin`` inputs."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        *,
+        bias: bool = True,
+        init: str = "uniform",
+        rng: Rng = None,
+    ) -> None:
+        if nout < 1:
+            raise ValueError(f"a layer needs at least one neuron, got nout={nout}")
+        weights = _choice(INITS, init, "init")(generator(rng), nin, nout)
+        self.nin, self.nout = nin, nout
+        self.neurons = [Neuron(nin, activation, bias=bias, weights=row) for row in weights]
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        xs = x if _all_values(x, self.nin) else as_inputs(x, self.nin, "Layer")
+        out = [n(xs) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def set_weights(self, weights: Any, biases: Any = None) -> None:
+        """Set weights from a (nout, nin) array or nested list, biases from (nout,)."""
+        w = _matrix(weights, (self.nout, self.nin), "weights")
+        has_bias = self.neurons[0].b is not None
+        if biases is not None and not has_bias:
+            raise ValueError("this layer has no biases; pass biases=None")
+        b = _matrix(biases, (self.nout,), "biases") if biases is not None else None
+        for j, neuron in enumerate(self.neurons):
+            for i, p in enumerate(neuron.w):
+                p.data = float(w[j, i])
+            if b is not None:
+                neuron.b.data = float(b[j])
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for j, neuron in enumerate(self.neurons):
+            for name, p in neuron.named_parameters():
+                yield f"neurons.{j}.{name}", p
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(map(repr, self.neurons))}]"
+
+
+class MLP(Module):
+    """Layers of sizes ``nouts`` on ``nin`` inputs: ``MLP(2, [16, 16, 1])``.
+
+    Every layer but the last uses ``activation`` (ReLU by default); the last uses
+    ``output_activation`` (linear by default), as in micrograd.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        *,
+        activation: str = "relu",
+        output_activation: str = "linear",
+        bias: bool = True,
+        init: str = "uniform",
+        rng: Rng = None,
+    ) -> None:
+        if not nouts:
+            raise ValueError("nouts must list at least one layer size, e.g. [16, 16, 1]")
+        for name in (activation, output_activation):
+            _choice(ACTIVATIONS, name, "activation")
+        gen = generator(rng)
+        sizes = [nin, *nouts]
+        self.nin, self.nouts = nin, list(nouts)
+        self.activation, self.output_activation = activation, output_activation
+        self.bias = bias
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                output_activation if i == len(nouts) - 1 else activation,
+                bias=bias,
+                init=init,
+                rng=gen,
+            )
+            for i in range(len(nouts))
+        ]
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        out: Any = as_inputs(x, self.nin, "MLP")
+        for layer in self.layers:
+            out = layer(out)
+            if isinstance(out, Value):
+                out = [out]
+        return out[0] if len(out) == 1 else out
+
+    def architecture(self) -> dict[str, Any]:
+        """What it takes to rebuild this model (without its weights)."""
+        return {
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+            "bias": self.bias,
+        }
+
+    def set_weights(self, weights: Sequence[Any], biases: Sequence[Any] | None = None) -> None:
+        """One (nout, nin) weight array per layer, and optionally one bias vector each."""
+        if len(weights) != len(self.layers):
+            raise ValueError(f"{len(self.layers)} layers need {len(self.layers)} weight arrays")
+        if biases is not None and not self.bias:
+            raise ValueError("this model has no biases; pass biases=None")
+        if biases is not None and len(biases) != len(self.layers):
+            raise ValueError(f"{len(self.layers)} layers need {len(self.layers)} bias vectors")
+        checked = [
+            (
+                _matrix(w, (layer.nout, layer.nin), f"layer {i} weights"),
+                None if biases is None else _matrix(biases[i], (layer.nout,), f"layer {i} biases"),
+            )
+            for i, (layer, w) in enumerate(zip(self.layers, weights, strict=True))
+        ]
+        for layer, (w, b) in zip(self.layers, checked, strict=True):
+            layer.set_weights(w, b)
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for i, layer in enumerate(self.layers):
+            for name, p in layer.named_parameters():
+                yield f"layers.{i}.{name}", p
+
+    def save(self, path: str) -> str:
+        """Write architecture and weights as JSON, atomically; return the path."""
+        from nn.saving import save
+
+        return save(self, path)
+
+    @classmethod
+    def load(cls, path: str) -> MLP:
+        """A new model from a file ``save`` wrote."""
+        from nn.saving import load
+
+        return load(path)
+
+    def restore(self, path: str) -> None:
+        """Load weights from a file ``save`` wrote for a model of this architecture."""
+        from nn.saving import restore
+
+        restore(self, path)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(str(n) for n in self.nouts)
+        return f"MLP({self.nin}, [{sizes}], activation={self.activation!r}, " + (
+            f"output_activation={self.output_activation!r}, {len(self.parameters())} parameters)"
+        )
+
+
+def _all_values(x: Any, n: int) -> bool:
+    return isinstance(x, list) and len(x) == n and all(isinstance(v, Value) for v in x)

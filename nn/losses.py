@@ -1,0 +1,139 @@
+"""Losses on Values, each the mean over a batch of samples.
+
+Every loss takes the model's outputs (one Value per sample, or one list of Values
+per sample for softmax cross-entropy) and the targets as plain numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from autograd import Value, total
+
+__all__ = [
+    "LOSSES",
+    "Loss",
+    "bce",
+    "bce_with_logits",
+    "hinge",
+    "l1",
+    "l2_penalty",
+    "mse",
+    "softmax_cross_entropy",
+]
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss: ``loss(outputs, targets)`` gives a Value; ``accuracy`` scores a batch."""
+
+    name: str
+    per_sample: Callable[[Any, float], Value]
+    correct: Callable[[Any, float], bool] | None = None
+
+    def __call__(self, outputs: Any, targets: Any) -> Value:
+        pairs = _pairs(self.name, outputs, targets)
+        return total([self.per_sample(o, t) for o, t in pairs]) * (1.0 / len(pairs))
+
+    def accuracy(self, outputs: Any, targets: Any) -> float | None:
+        """Fraction classified right, or None for a regression loss."""
+        if self.correct is None:
+            return None
+        pairs = _pairs(self.name, outputs, targets)
+        return sum(self.correct(o, t) for o, t in pairs) / len(pairs)
+
+
+def _pairs(name: str, outputs: Any, targets: Any) -> list[tuple[Any, float]]:
+    outs = [outputs] if isinstance(outputs, Value) else list(outputs)
+    targs = [targets] if isinstance(targets, (int, float)) else list(targets)
+    if len(outs) != len(targs):
+        raise ValueError(f"{name}: {len(outs)} outputs for {len(targs)} targets")
+    if not outs:
+        raise ValueError(f"{name}: no samples")
+    return list(zip(outs, targs, strict=True))
+
+
+def _value(name: str, output: Any) -> Value:
+    if isinstance(output, Value):
+        return output
+    if isinstance(output, (int, float)):
+        return Value(output)
+    raise TypeError(f"{name}: each output must be one Value, got {type(output).__name__}")
+
+
+def _squared(o: Any, t: float) -> Value:
+    d = _value("mse", o) - t
+    return d * d
+
+
+def _absolute(o: Any, t: float) -> Value:
+    return (_value("l1", o) - t).abs()
+
+
+def _logistic(z: Value, y: float) -> Value:
+    """-[y·log σ(z) + (1-y)·log(1-σ(z))] = softplus(z) - y·z, stable for any z."""
+    return z.softplus() - z * y
+
+
+def _bce_from_probability(o: Any, y: float) -> Value:
+    p = _value("bce", o)
+    if p.op == "sigmoid":  # the probability came from a logit: take the stable route
+        return _logistic(p.parents[0], y)
+    if not 0.0 < p.data < 1.0:
+        raise ValueError(
+            f"bce: probability {p.data} gives an infinite loss; probabilities must lie "
+            "strictly between 0 and 1, or use bce_with_logits on the raw scores"
+        )
+    return -(p.log() * y + (1 - p).log() * (1 - y))
+
+
+def _bce_from_logit(o: Any, y: float) -> Value:
+    return _logistic(_value("bce_with_logits", o), y)
+
+
+def _softmax_ce(logits: Sequence[Value], target: float) -> Value:
+    if isinstance(logits, Value) or len(logits) < 2:
+        raise TypeError("softmax_cross_entropy: each output must be a list of >= 2 logits")
+    k = int(target)
+    if k != target or not 0 <= k < len(logits):
+        raise ValueError(
+            f"softmax_cross_entropy: target {target} is not a class index in 0..{len(logits) - 1}"
+        )
+    zs = [_value("softmax_cross_entropy", z) for z in logits]
+    shift = max(z.data for z in zs)  # a constant: log-sum-exp without overflow
+    log_sum = total([(z - shift).exp() for z in zs]).log() + shift
+    return log_sum - zs[k]
+
+
+def _margin(o: Any, y: float) -> Value:
+    if y not in (-1, 1):
+        raise ValueError(f"hinge: targets must be -1 or 1, got {y}")
+    return (1 - _value("hinge", o) * y).relu()
+
+
+def _argmax(logits: Sequence[Value]) -> int:
+    values = [v.data for v in logits]
+    return values.index(max(values))
+
+
+mse = Loss("mse", _squared)
+l1 = Loss("l1", _absolute)
+bce = Loss("bce", _bce_from_probability, lambda p, y: (p.data > 0.5) == (y > 0.5))
+bce_with_logits = Loss("bce_with_logits", _bce_from_logit, lambda z, y: (z.data > 0) == (y > 0.5))
+softmax_cross_entropy = Loss(
+    "softmax_cross_entropy", _softmax_ce, lambda zs, k: _argmax(zs) == int(k)
+)
+hinge = Loss("hinge", _margin, lambda s, y: (s.data > 0) == (y > 0))
+
+LOSSES = {loss.name: loss for loss in (mse, l1, bce, bce_with_logits, softmax_cross_entropy, hinge)}
+"""The losses by name, for ``fit(loss="hinge")``."""
+
+
+def l2_penalty(params: Sequence[Value], alpha: float) -> Value:
+    """``alpha · Σ p²``, micrograd's regularization term."""
+    if alpha < 0 or not math.isfinite(alpha):
+        raise ValueError(f"l2: alpha must be a finite number >= 0, got {alpha}")
+    return total([p * p for p in params]) * alpha

@@ -1,0 +1,178 @@
+"""Modules: sizes, initialization, explicit weights, calls and their errors, saving."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from autograd import Value, gradcheck, topo_order
+from nn import MLP, Layer, Neuron, load, mse
+
+
+def test_micrograd_sized_mlp_has_337_parameters():
+    model = MLP(2, [16, 16, 1], rng=0)
+    assert len(model.parameters()) == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1 == 337
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:3] == ["layers.0.neurons.0.w0", "layers.0.neurons.0.w1", "layers.0.neurons.0.b"]
+    assert len(set(names)) == 337
+
+
+def test_default_activations_follow_micrograd():
+    model = MLP(2, [3, 1], rng=0)
+    model.set_weights([[[1, 0], [-1, 0], [0, 1]], [[1, 1, 1]]], [[0, 0, 0], [-5.0]])
+    # hidden relu([x0, -x0, x1]) with x = (2, -3): [2, 0, 0]; output linear 2 - 5
+    assert model([2.0, -3.0]).data == -3.0
+
+
+def test_every_activation_and_no_bias():
+    x = [0.5, -1.0]
+    for name, f in [
+        ("linear", lambda z: z),
+        ("relu", lambda z: max(z, 0)),
+        ("leaky_relu", lambda z: z if z > 0 else 0.01 * z),
+        ("tanh", math.tanh),
+        ("sigmoid", lambda z: 1 / (1 + math.exp(-z))),
+    ]:
+        n = Neuron(2, name, bias=False, weights=[2.0, 1.5])
+        assert n.b is None and len(n.parameters()) == 2
+        assert math.isclose(n(x).data, f(2.0 * 0.5 - 1.5), rel_tol=1e-15)
+
+
+def test_neuron_sum_is_one_node_with_every_weight_and_input_as_parent():
+    n = Neuron(3, "linear", weights=[1.0, 2.0, 3.0])
+    xs = [Value(v) for v in (1.0, 1.0, 1.0)]
+    out = n(xs)
+    dot = out.parents[0]
+    assert dot.op == "dot" and dot.parents == (n.w[0], xs[0], n.w[1], xs[1], n.w[2], xs[2])
+    assert len(topo_order(out)) == 3 + 3 + 1 + 2  # leaves, bias, dot, add
+
+
+def test_initialization_is_reproducible_and_follows_its_rule():
+    a, b = MLP(4, [50, 1], rng=7), MLP(4, [50, 1], rng=np.random.default_rng(7))
+    assert a.state_dict() == b.state_dict()
+    assert a.state_dict() != MLP(4, [50, 1], rng=8).state_dict()
+    w = np.array([[p.data for p in n.w] for n in Layer(100, 200, init="uniform", rng=0).neurons])
+    assert w.min() >= -1 and w.max() <= 1 and abs(w.mean()) < 0.02
+    w = np.array([[p.data for p in n.w] for n in Layer(100, 200, init="xavier", rng=0).neurons])
+    assert np.abs(w).max() <= math.sqrt(6 / 300) and abs(w.var() - 2 / 300) < 2e-4
+    w = np.array([[p.data for p in n.w] for n in Layer(100, 200, init="he", rng=0).neurons])
+    assert abs(w.std() - math.sqrt(2 / 100)) < 0.003
+    assert all(n.b.data == 0.0 for n in Layer(3, 4, rng=0).neurons)
+
+
+def test_set_weights_checks_shapes_and_changes_nothing_on_error():
+    model = MLP(2, [2, 1], bias=False, rng=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"layer 1 weights must have shape \(1, 2\), got \(2, 1\)"):
+        model.set_weights([np.eye(2), [[1.0], [2.0]]])
+    with pytest.raises(ValueError, match="no biases"):
+        model.set_weights([np.eye(2), [[1.0, 2.0]]], [[0, 0], [0]])
+    with pytest.raises(ValueError, match="must be numbers"):
+        model.set_weights([[[1, "a"], [0, 1]], [[1.0, 2.0]]])
+    assert model.state_dict() == before
+    model.set_weights([np.array([[1.0, 2.0], [3.0, 4.0]]), [[0.5, -1.0]]])
+    # x = (1, 1): hidden relu(3), relu(7); out 0.5·3 - 7
+    assert model([1, 1]).data == -5.5
+
+
+def test_outputs_and_input_size_errors():
+    model = MLP(3, [4, 2], rng=0)
+    out = model([1.0, 2.0, 3.0])
+    assert isinstance(out, list) and len(out) == 2
+    assert isinstance(MLP(3, [1], rng=0)(np.array([1.0, 2.0, 3.0])), Value)
+    with pytest.raises(ValueError, match="MLP expects 3 inputs, got 2"):
+        model([1.0, 2.0])
+    with pytest.raises(TypeError, match="list of 3 inputs"):
+        model(1.0)
+    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+        MLP(2, [1], activation="gelu")
+    with pytest.raises(ValueError, match="unknown init"):
+        MLP(2, [1], init="zeros")
+    with pytest.raises(TypeError, match="rng must be"):
+        MLP(2, [1], rng="seed")
+
+
+def test_zero_grad_clears_every_parameter():
+    model = MLP(2, [3, 1], rng=0)
+    mse([model([1.0, 2.0])], [0.5]).backward()
+    assert any(p.grad for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_gradcheck_on_an_mlp_loss():
+    model = MLP(3, [4, 3, 1], activation="tanh", rng=3)
+    samples, targets = ([1.0, -2.0, 0.5], [0.3, 0.3, -1.0]), [0.7, -0.2]
+
+    def loss(*params):
+        _use_parameters(model, params)
+        return mse([model(x) for x in samples], targets)
+
+    report = gradcheck(loss, [p.data for p in model.parameters()])
+    assert report, str(report)
+    assert len(report.rows) == 4 * 4 + 3 * 5 + 4
+
+
+def _use_parameters(model, values):
+    """Put the given Values in the model's place of its own parameters, in order."""
+    it = iter(values)
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            neuron.w = [next(it) for _ in neuron.w]
+            neuron.b = next(it)
+
+
+def test_save_then_load_gives_identical_outputs(tmp_path):
+    model = MLP(2, [5, 3], activation="tanh", output_activation="sigmoid", rng=1)
+    path = model.save(tmp_path / "m.json")
+    again = MLP.load(path)
+    assert again.architecture() == model.architecture()
+    for x in ([0.1, 0.2], [-3.0, 4.0]):
+        assert [v.data for v in again(x)] == [v.data for v in model(x)]
+    assert load(path).state_dict() == model.state_dict()
+    assert json.loads((tmp_path / "m.json").read_text())["format"] == "chainrule.MLP"
+
+
+def test_bad_files_raise_and_change_nothing(tmp_path):
+    model = MLP(2, [3, 1], rng=1)
+    good = tmp_path / "good.json"
+    model.save(good)
+    other = MLP(2, [4, 1], rng=2)
+    before = other.state_dict()
+    with pytest.raises(ValueError, match="another architecture"):
+        other.restore(good)
+    truncated = tmp_path / "cut.json"
+    truncated.write_text(good.read_text()[:100])
+    with pytest.raises(ValueError, match="not valid JSON"):
+        other.restore(truncated)
+    with pytest.raises(ValueError, match="not valid JSON"):
+        MLP.load(truncated)
+    doc = json.loads(good.read_text())
+    doc["parameters"]["layers.1.neurons.0.b"] = "0.5; import os"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    target = MLP(2, [3, 1], rng=5)
+    kept = target.state_dict()
+    with pytest.raises(ValueError, match="'layers.1.neurons.0.b' must be a number"):
+        target.restore(bad)
+    assert target.state_dict() == kept and other.state_dict() == before
+    with pytest.raises(ValueError, match="not a chainrule model file"):
+        bad.write_text("[1, 2]")
+        MLP.load(bad)
+
+
+def test_a_crash_mid_write_leaves_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+    MLP(2, [1], rng=0).save(path)
+    old = path.read_text()
+
+    def crash(document, out, **kwargs):
+        out.write('{"format": "chainrule.MLP", "vers')
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(json, "dump", crash)
+    with pytest.raises(KeyboardInterrupt):
+        MLP(2, [1], rng=9).save(path)
+    assert path.read_text() == old
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
