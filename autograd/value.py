@@ -375,14 +375,14 @@ def topo_order(root: Value) -> list[Value]:
         push(node)
         push(None)
         a = node._a
-        if a is not None:
+        if a is not None:  # pushed last to first, so parents come out in order
             b = node._b
             if b is _MANY:
-                stack.extend(a)
+                stack.extend(a[::-1])
             else:
-                push(a)
                 if b is not None:
                     push(b)
+                push(a)
     return order
 
 
