@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+from autograd.text import format_table
+
+OUTPUT = Path("demo-output")
+"""Where the demos write their diagrams, animation and plots."""
 
 
 @dataclass(frozen=True)
@@ -23,14 +31,30 @@ class Figure:
 
 def say(text: str) -> None:
     """Print one step of a demo's story."""
-    print(f"  {text}")
+    print(f"  {text}", flush=True)
 
 
 def table(figures: list[Figure]) -> str:
     """The closing table: one row per figure."""
-    header = f"{'seed':<6}{'figure':<30}{'notebook':>24}{'engine':>24}  match"
-    rows = [header, "-" * len(header)]
-    for f in figures:
-        mark = "yes" if f.matches else "NO"
-        rows.append(f"{f.seed:<6}{f.name:<30}{f.notebook!r:>24}{f.engine!r:>24}  {mark}")
-    return "\n".join(rows)
+    rows = [
+        (
+            f.seed,
+            f.name,
+            repr(f.notebook),
+            repr(f.engine),
+            f"{f.tolerance:g}",
+            "yes" if f.matches else "NO",
+        )
+        for f in figures
+    ]
+    return format_table(("seed", "figure", "notebook", "engine", "tolerance", "match"), rows)
+
+
+def standalone(run: Callable[[Path], list[Figure]], doc: str) -> None:
+    """``python -m demos.NAME``: tell the story, print the table, fail on a mismatch."""
+    print(doc.splitlines()[0])
+    OUTPUT.mkdir(exist_ok=True)
+    figures = run(OUTPUT)
+    print("\n" + table(figures))
+    print(f"\nfiles written to {OUTPUT.resolve()}")
+    sys.exit(0 if all(f.matches for f in figures) else 1)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from autograd import Value
-from demos.report import Figure, say, table
+from demos.report import Figure, say, standalone
 
 X = [[4, 0], [3, 3], [3, 1]]
 W = [[0, 1, -1, 1], [-1, -1, -1, 1]]
@@ -42,7 +44,7 @@ def l1_loss(out: list[list[Value]], t: np.ndarray) -> Value:
     )
 
 
-def run() -> list[Figure]:
+def run(out: Path) -> list[Figure]:
     t = target()
     x = [[Value(v) for v in row] for row in X]
     w = [[Value(v) for v in row] for row in W]
@@ -74,10 +76,5 @@ def run() -> list[Figure]:
     return figures
 
 
-def main() -> None:
-    print(__doc__.splitlines()[0])
-    print(table(run()))
-
-
 if __name__ == "__main__":
-    main()
+    standalone(run, __doc__)
