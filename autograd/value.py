@@ -6,6 +6,7 @@ import math
 import numbers
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from operator import mul
 from typing import TYPE_CHECKING, Any
 
 from autograd.ops import OPS, Op
@@ -235,6 +236,10 @@ def _as_float(x: Any, what: str = "Value()") -> float:
 
 
 def _as_value(x: Value | float) -> Value:
+    if type(x) is float and -_INF < x < _INF:  # the common constant: skip the checks
+        node = _new(Value)
+        node.data, node.grad, node.label, node._op, node._a, node._b = x, 0.0, "", None, None, None
+        return node
     return x if isinstance(x, Value) else Value(x)
 
 
@@ -243,21 +248,45 @@ def _describe(node: Value) -> str:
     return f"node {name}({node.op or 'leaf'}, data={node.data!r})"
 
 
+# _unary and _binary are the hot path of every forward pass: written out in full
+# (no helper calls) because a call costs as much as the rest of the node.
+
+
 def _unary(op: Op, a: Value) -> Value:
-    node = _new_node(op, (a.data,))
+    try:
+        out = op.run(a.data)
+    except (ArithmeticError, ValueError, TypeError) as err:
+        raise type(err)(f"{op.name}{_args((a.data,))}: {err}") from None
+    if not -_INF < out < _INF:
+        _not_finite(op, (a.data,), out)
+    node = _new(Value)
+    node.data, node.grad, node.label, node._b = out, 0.0, "", None
     if _recording:
-        node._op = op
-        node._a = a
+        node._op, node._a = op, a
+    else:
+        node._op, node._a = None, None
     return node
 
 
 def _binary(op: Op, a: Value, b: Value) -> Value:
-    node = _new_node(op, (a.data, b.data))
+    try:
+        out = op.run(a.data, b.data)
+    except (ArithmeticError, ValueError, TypeError) as err:
+        raise type(err)(f"{op.name}{_args((a.data, b.data))}: {err}") from None
+    if not -_INF < out < _INF:
+        _not_finite(op, (a.data, b.data), out)
+    node = _new(Value)
+    node.data, node.grad, node.label = out, 0.0, ""
     if _recording:
-        node._op = op
-        node._a = a
-        node._b = b
+        node._op, node._a, node._b = op, a, b
+    else:
+        node._op, node._a, node._b = None, None, None
     return node
+
+
+def _not_finite(op: Op, inputs: Sequence[float], out: float) -> None:
+    error = ValueError if out != out else OverflowError
+    raise error(f"{op.name}{_args(inputs)} gives {out}; inputs and results must be finite")
 
 
 def _record(op: Op, *parents: Value) -> Value:
@@ -274,15 +303,17 @@ def _record(op: Op, *parents: Value) -> Value:
     return node
 
 
-def _new_node(op: Op, inputs: Sequence[float]) -> Value:
-    """A new leaf holding ``op``'s output; the caller links it to its parents."""
+def _new_node(op: Op, inputs: Sequence[float], *, run: bool = True) -> Value:
+    """A new leaf holding ``op``'s output; the caller links it to its parents.
+
+    ``run=False``: ``inputs`` holds the output, already computed by the caller.
+    """
     try:
-        out = op.run(*inputs)
+        out = op.run(*inputs) if run else inputs[0]
     except (ArithmeticError, ValueError, TypeError) as err:
         raise type(err)(f"{op.name}{_args(inputs)}: {err}") from None
     if not -_INF < out < _INF:
-        error = ValueError if out != out else OverflowError
-        raise error(f"{op.name}{_args(inputs)} gives {out}; inputs and results must be finite")
+        _not_finite(op, inputs, out)
     node = _new(Value)
     node.data = out
     node.grad = 0.0
@@ -354,8 +385,18 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
         raise ValueError(f"dot: {len(weights)} weights for {len(inputs)} inputs")
     if not weights:
         raise ValueError("dot: no weights and inputs; give at least one pair")
-    pairs = [_as_value(v) for pair in zip(weights, inputs, strict=True) for v in pair]
-    return _record(_DOT, *pairs)
+    ws = [w if type(w) is Value else _as_value(w) for w in weights]
+    xs = [x if type(x) is Value else _as_value(x) for x in inputs]
+    if len(ws) == 1:
+        return _binary(_MUL, ws[0], xs[0])
+    node = _new_node(_DOT, [sum(map(mul, [w.data for w in ws], [x.data for x in xs]))], run=False)
+    if _recording:
+        parents: list[Value] = [None] * (2 * len(ws))  # type: ignore[list-item]
+        parents[::2], parents[1::2] = ws, xs
+        node._op = _DOT
+        node._a = tuple(parents)
+        node._b = _MANY
+    return node
 
 
 def topo_order(root: Value) -> list[Value]:
