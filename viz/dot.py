@@ -116,19 +116,22 @@ def _neurons(order: list[Value], model: Any) -> dict[Value, Neuron]:
 
 def _absorb(neuron: Neuron, consumers: dict[Value, list[Value]], unit: Any) -> None:
     """Follow the neuron's sum through its bias and activation, chaining the partials."""
-    steps = []
-    if unit.b is not None:
-        steps.append(lambda c: len(c.parents) == 2 and c.parents[1] is unit.b)
-    if unit.activation != "linear":
-        steps.append(lambda c: c.op == unit.activation and len(c.parents) == 1)
-    for accepts in steps:
-        nxt = [c for c in consumers.get(neuron.output, []) if accepts(c)]
-        if len(nxt) != 1:
+    if unit.b is not None:  # the bias is added by the one consumer that also reads b
+        adds = [c for c in consumers.get(neuron.output, []) if c.parents[-1:] == (unit.b,)]
+        if len(adds) != 1:
             return
-        local = nxt[0].local_grads()[0]
-        neuron.partials = [p * local for p in neuron.partials]
-        neuron.output = nxt[0]
-        neuron.members.add(nxt[0])
+        _take(neuron, adds[0])
+    if unit.activation != "linear":  # the activation is the sum's only consumer, unary
+        users = consumers.get(neuron.output, [])
+        if len(users) == 1 and len(users[0].parents) == 1:
+            _take(neuron, users[0])
+
+
+def _take(neuron: Neuron, node: Value) -> None:
+    local = node.local_grads()[0]
+    neuron.partials = [p * local for p in neuron.partials]
+    neuron.output = node
+    neuron.members.add(node)
 
 
 def _neuron_owners(model: Any) -> dict[Value, tuple[str, Any]]:
