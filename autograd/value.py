@@ -6,7 +6,6 @@ import math
 import numbers
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from operator import mul
 from typing import TYPE_CHECKING, Any
 
 from autograd.ops import OPS, Op
@@ -237,9 +236,7 @@ def _as_float(x: Any, what: str = "Value()") -> float:
 
 def _as_value(x: Value | float) -> Value:
     if type(x) is float and -_INF < x < _INF:  # the common constant: skip the checks
-        node = _new(Value)
-        node.data, node.grad, node.label, node._op, node._a, node._b = x, 0.0, "", None, None, None
-        return node
+        return _leaf(x)
     return x if isinstance(x, Value) else Value(x)
 
 
@@ -303,24 +300,21 @@ def _record(op: Op, *parents: Value) -> Value:
     return node
 
 
-def _new_node(op: Op, inputs: Sequence[float], *, run: bool = True) -> Value:
-    """A new leaf holding ``op``'s output; the caller links it to its parents.
-
-    ``run=False``: ``inputs`` holds the output, already computed by the caller.
-    """
+def _new_node(op: Op, inputs: Sequence[float]) -> Value:
+    """A new leaf holding ``op``'s output; the caller links it to its parents."""
     try:
-        out = op.run(*inputs) if run else inputs[0]
+        out = op.run(*inputs)
     except (ArithmeticError, ValueError, TypeError) as err:
         raise type(err)(f"{op.name}{_args(inputs)}: {err}") from None
     if not -_INF < out < _INF:
         _not_finite(op, inputs, out)
+    return _leaf(out)
+
+
+def _leaf(x: float) -> Value:
+    """A Value holding ``x``, built without the constructor's checks (x is a finite float)."""
     node = _new(Value)
-    node.data = out
-    node.grad = 0.0
-    node.label = ""
-    node._op = None
-    node._a = None
-    node._b = None
+    node.data, node.grad, node.label, node._op, node._a, node._b = x, 0.0, "", None, None, None
     return node
 
 
@@ -387,16 +381,9 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
         raise ValueError("dot: no weights and inputs; give at least one pair")
     ws = [w if type(w) is Value else _as_value(w) for w in weights]
     xs = [x if type(x) is Value else _as_value(x) for x in inputs]
-    if len(ws) == 1:
-        return _binary(_MUL, ws[0], xs[0])
-    node = _new_node(_DOT, [sum(map(mul, [w.data for w in ws], [x.data for x in xs]))], run=False)
-    if _recording:
-        parents: list[Value] = [None] * (2 * len(ws))  # type: ignore[list-item]
-        parents[::2], parents[1::2] = ws, xs
-        node._op = _DOT
-        node._a = tuple(parents)
-        node._b = _MANY
-    return node
+    pairs: list[Value] = [None] * (2 * len(ws))  # type: ignore[list-item]
+    pairs[::2], pairs[1::2] = ws, xs
+    return _record(_DOT, *pairs)
 
 
 def topo_order(root: Value) -> list[Value]:
