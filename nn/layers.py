@@ -105,7 +105,10 @@ class Neuron(Module):
         self.b = Value(0.0) if bias else None
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
-        xs = x if _all_values(x, self.nin) else as_inputs(x, self.nin, "Neuron")
+        return self.forward(as_inputs(x, self.nin, "Neuron"))
+
+    def forward(self, xs: list[Value]) -> Value:
+        """The output for ``nin`` Values, already checked by the caller."""
         out = dot(self.w, xs)
         if self.b is not None:
             out = out + self.b
@@ -141,9 +144,12 @@ class Layer(Module):
         self.neurons = [Neuron(nin, activation, bias=bias, weights=row) for row in weights]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        xs = x if _all_values(x, self.nin) else as_inputs(x, self.nin, "Layer")
-        out = [n(xs) for n in self.neurons]
+        out = self.forward(as_inputs(x, self.nin, "Layer"))
         return out[0] if len(out) == 1 else out
+
+    def forward(self, xs: list[Value]) -> list[Value]:
+        """Every neuron's output for ``nin`` Values, already checked by the caller."""
+        return [n.forward(xs) for n in self.neurons]
 
     def set_weights(self, weights: Any, biases: Any = None) -> None:
         """Set weights from a (nout, nin) array or nested list, biases from (nout,)."""
@@ -207,11 +213,9 @@ class MLP(Module):
         ]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        out: Any = as_inputs(x, self.nin, "MLP")
+        out = as_inputs(x, self.nin, "MLP")
         for layer in self.layers:
-            out = layer(out)
-            if isinstance(out, Value):
-                out = [out]
+            out = layer.forward(out)
         return out[0] if len(out) == 1 else out
 
     def architecture(self) -> dict[str, Any]:
@@ -272,6 +276,3 @@ class MLP(Module):
             f"output_activation={self.output_activation!r}, {len(self.parameters())} parameters)"
         )
 
-
-def _all_values(x: Any, n: int) -> bool:
-    return isinstance(x, list) and len(x) == n and all(isinstance(v, Value) for v in x)
