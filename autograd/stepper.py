@@ -72,12 +72,17 @@ class Stepper:
             if not node.is_leaf:
                 node.grad = 0.0
         root.grad = root.grad + 1.0 if root.is_leaf else 1.0
+        # (node, slot, ∂node/∂parent): local derivatives depend only on data, which
+        # backward never changes, so each node's are read from the table once
         self.plan = [
-            (node, slot) for node in reversed(self.order) for slot in range(len(node.parents))
+            (node, slot, local)
+            for node in reversed(self.order)
+            for slot, local in enumerate(node.local_grads())
         ]
         self.taken: list[Step] = []
         self._uses = {node: 0 for node in self.order}
-        for node, slot in self.plan:
+        self._added = {node: 0 for node in self.order}
+        for node, slot, _ in self.plan:
             self._uses[node.parents[slot]] += 1
 
     @property
@@ -89,9 +94,8 @@ class Stepper:
         """Take the next step and return it (None when backward is complete)."""
         if self.done:
             return None
-        node, slot = self.plan[len(self.taken)]
+        node, slot, local = self.plan[len(self.taken)]
         parent = node.parents[slot]
-        local = node.local_grads()[slot]
         upstream = node.grad
         contribution = local * upstream
         before = parent.grad
@@ -109,6 +113,7 @@ class Stepper:
             self.names[parent],
         )
         self.taken.append(step)
+        self._added[parent] += 1
         return step
 
     def finish(self) -> list[Step]:
@@ -132,7 +137,7 @@ class Stepper:
         if node is self.root:
             return "root: ∂root/∂root = 1"
         total = self._uses[node]
-        added = sum(1 for s in self.taken if s.parent is node)
+        added = self._added[node]
         if added == total:
             return "final"
         if added == 0:
@@ -144,7 +149,7 @@ class Stepper:
         if self.taken:
             head += f"\nlast step: {self.taken[-1]}"
         if not self.done:
-            node, slot = self.plan[len(self.taken)]
+            node, slot, _ = self.plan[len(self.taken)]
             parent = self.names[node.parents[slot]]
             head += f"\nnext: {parent} gets its share from {self.names[node]}"
         rows = [
