@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd import Value, topo_order
-from autograd.text import num
+from autograd.text import names, num
 
 __all__ = ["GraphView", "build_dot", "node_id"]
 
@@ -172,7 +172,7 @@ def build_dot(
         raise ValueError(f"rankdir must be LR, RL, TB or BT, got {rankdir!r}")
     has_grads = computed if computed is not None else _grad_of(root) != 0.0
     index = view.index
-    named = {node: node.label or node_id(i) for node, i in index.items()}
+    named = names(index)  # the same names as graph_text and the stepper, from the full order
     consumers: dict[Value, list[tuple[Value, int]]] = {}
     for node in view.order:
         if node in view.cut:
