@@ -275,4 +275,3 @@ class MLP(Module):
         return f"MLP({self.nin}, [{sizes}], activation={self.activation!r}, " + (
             f"output_activation={self.output_activation!r}, {len(self.parameters())} parameters)"
         )
-

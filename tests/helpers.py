@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 
-from autograd import OPS
+from autograd import OPS, Value
 
 POINTS = (-1.7, -0.6, 0.35, 0.9, 2.2)
 """Sample inputs, all away from the kinks of relu, abs and leaky_relu at 0."""
@@ -48,3 +48,13 @@ def op_cases(name: str) -> Iterator[tuple[dict, tuple[float, ...]]]:
             except (ArithmeticError, ValueError):
                 continue  # outside the op's domain; the domain tests cover these
             yield params, xs
+
+
+def small_graph() -> tuple[Value, Value, Value]:
+    """a, b and d = tanh(a·b + a), labelled a, b, c (= a·b) and d: a reused leaf, three ops."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = (c + a).tanh()
+    d.label = "d"
+    return a, b, d

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd import Value
+from tests.helpers import small_graph
 from viz import animate
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -15,23 +15,14 @@ DRIVER = shutil.which("chromedriver")
 ARTIFACTS = Path(os.environ.get("CHAINRULE_ARTIFACTS", "test-artifacts"))
 
 
-def _graph():
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    d = (c + a).tanh()
-    d.label = "d"
-    return a, b, d
-
-
 def test_page_has_a_frame_per_step_and_loads_nothing(tmp_path):
-    a, b, d = _graph()
+    a, b, d = small_graph()
     page = Path(animate(d, tmp_path / "backprop.html")).read_text()
     assert page.count('class="frame"') == 1 + 5  # the start, then one per edge
     assert not re.search(r"<script[^>]+src|<link|<img|@import|url\(", page)
     assert "c.grad += ∂v3/∂c · v3.grad" in page
     # stepping all the way left the same gradients as backward
-    a2, b2, d2 = _graph()
+    a2, b2, d2 = small_graph()
     d2.backward()
     assert (a.grad, b.grad) == (a2.grad, b2.grad)
 
@@ -65,7 +56,7 @@ def _browser():
 
 
 def test_stepping_through_the_animation_in_chromium(tmp_path):
-    _, _, d = _graph()
+    _, _, d = small_graph()
     path = Path(animate(d, tmp_path / "backprop.html")).resolve()
     browser = _browser()
     from selenium.webdriver.common.by import By

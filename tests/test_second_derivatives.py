@@ -49,20 +49,6 @@ def test_piecewise_linear_ops_have_zero_second_derivative(name):
     assert grad(dy, x) == 0.0
 
 
-def test_micrograd_expression_first_and_second_derivative():
-    x = Value(-4.0)
-    z = 2 * x + 2 + x
-    q = z.relu() + z * x
-    h = (z * z).relu()
-    y = h + q + q * x
-    y.backward(create_graph=True)
-    assert x.grad.data == 46.0
-    dydx = x.grad
-    y.zero_grad()
-    dydx.backward()
-    assert x.grad == -44.0
-
-
 def test_hessian_of_a_two_input_function():
     # by hand, f = x²y + exp(xy): f_xx = 2y + y²e^{xy}, f_xy = 2x + (1 + xy)e^{xy}, f_yy = x²e^{xy}
     x, y = 0.5, -1.5

@@ -10,17 +10,14 @@ import pytest
 
 from autograd import Value
 from nn import MLP, mse
+from tests.helpers import small_graph
 from viz import RendererNotFound, RenderError, draw_dot, find_renderer
 
 GOLDEN = Path(__file__).parent / "golden"
 
 
 def _small():
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    d = (c + a).tanh()
-    d.label = "d"
+    a, _, d = small_graph()
     return a, d
 
 
