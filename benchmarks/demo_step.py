@@ -45,6 +45,16 @@ def _weights() -> tuple[list, list, list]:
     return layers, x.tolist(), (labels * 2 - 1).tolist()
 
 
+def _finish_step(loss, params, model, start: float) -> tuple[float, list[float]]:
+    """The end of a step, the same for both engines: backward, SGD update, zero_grad."""
+    loss.backward()
+    grads = [p.grad for p in params]
+    for p in params:
+        p.data -= 0.05 * p.grad
+    model.zero_grad()
+    return time.perf_counter() - start, grads
+
+
 def step_chainrule(layers, x, y) -> tuple[float, list[float], int]:
     from autograd import topo_order
     from nn import MLP, hinge, l2_penalty
@@ -56,12 +66,7 @@ def step_chainrule(layers, x, y) -> tuple[float, list[float], int]:
     params = model.parameters()
     start = time.perf_counter()
     loss = hinge([model(row) for row in x], y) + l2_penalty(params, 1e-4)
-    loss.backward()
-    grads = [p.grad for p in params]
-    for p in params:
-        p.data -= 0.05 * p.grad
-    model.zero_grad()
-    elapsed = time.perf_counter() - start
+    elapsed, grads = _finish_step(loss, params, model, start)
     return elapsed, grads, len(topo_order(loss))
 
 
@@ -80,12 +85,7 @@ def step_micrograd(layers, x, y) -> tuple[float, list[float], int]:
     scores = [model([Value(a) for a in row]) for row in x]
     margins = [(1 + -yi * s).relu() for yi, s in zip(y, scores, strict=True)]
     loss = sum(margins) * (1.0 / len(margins)) + 1e-4 * sum(p * p for p in params)
-    loss.backward()
-    grads = [p.grad for p in params]
-    for p in params:
-        p.data -= 0.05 * p.grad
-    model.zero_grad()
-    elapsed = time.perf_counter() - start
+    elapsed, grads = _finish_step(loss, params, model, start)
     seen, stack = set(), [loss]
     while stack:
         v = stack.pop()
@@ -131,12 +131,9 @@ def seed002_timing() -> float:
 
 
 def worker(kind: str) -> None:
-    layers, x, y = _weights()
-    if kind == "chainrule":
-        elapsed, grads, nodes = step_chainrule(layers, x, y)
-        print(json.dumps({"s": elapsed, "grads": grads, "nodes": nodes}))
-    elif kind == "micrograd":
-        elapsed, grads, nodes = step_micrograd(layers, x, y)
+    steps = {"chainrule": step_chainrule, "micrograd": step_micrograd}
+    if kind in steps:
+        elapsed, grads, nodes = steps[kind](*_weights())
         print(json.dumps({"s": elapsed, "grads": grads, "nodes": nodes}))
     elif kind == "nodes":
         print(json.dumps(nodes_timing()))
