@@ -1,4 +1,8 @@
-"""chainrule's engine: scalar Values that record their graph, and backward over it."""
+"""chainrule's engine: scalar Values that record their graph, and backward over it.
+
+The scalar engine needs only the standard library; ``trace`` and ``Tape`` (the
+batched numpy replay, ``autograd.tape``) load numpy when first used.
+"""
 
 from autograd.gradcheck import GradcheckReport, NodeCheckReport, check_nodes, gradcheck
 from autograd.higher import hessian
@@ -26,4 +30,15 @@ __all__ = [
     "no_grad",
     "topo_order",
     "total",
+    "trace",
+    "Tape",
+    "TapeMismatch",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in ("trace", "Tape", "TapeMismatch"):
+        from autograd import tape
+
+        return getattr(tape, name)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")

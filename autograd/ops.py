@@ -19,7 +19,21 @@ __all__ = ["OPS", "Op", "define_op", "primal"]
 
 def primal(x: Any) -> float:
     """The plain float behind ``x`` (a Value's data, or ``x`` itself)."""
-    return x.data if hasattr(x, "data") else x
+    return x if _is_array(x) or not hasattr(x, "data") else x.data
+
+
+def _is_array(x: Any) -> bool:
+    """True for a numpy array: the batched replay evaluates these rules on arrays."""
+    return hasattr(x, "ndim")
+
+
+def _above_zero(a: Any, then: Any, otherwise: Any) -> Any:
+    """``then`` where a > 0, else ``otherwise``, for a float, a Value or an array."""
+    if _is_array(a):
+        import numpy as np  # only a caller holding arrays gets here
+
+        return np.where(a > 0, then, otherwise)
+    return then if primal(a) > 0 else otherwise
 
 
 def _log(x: Any) -> Any:
@@ -250,10 +264,21 @@ def _softplus(a):
 
 
 def _sigmoid_of(a):
-    return a.sigmoid() if hasattr(a, "sigmoid") else _sigmoid(a)
+    if hasattr(a, "sigmoid"):
+        return a.sigmoid()
+    if _is_array(a):
+        import numpy as np
+
+        e = np.exp(-np.abs(a))
+        return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return _sigmoid(a)
 
 
-def _sign(a) -> float:
+def _sign(a) -> Any:
+    if _is_array(a):
+        import numpy as np
+
+        return np.sign(a)
     a = primal(a)
     return 1.0 if a > 0 else -1.0 if a < 0 else 0.0
 
@@ -282,7 +307,7 @@ _builtin(
 _builtin(
     "relu",
     lambda a: a if a > 0 else 0.0,
-    lambda out, a: (1.0 if primal(a) > 0 else 0.0,),
+    lambda out, a: (_above_zero(a, 1.0, 0.0),),
     "max(a, 0)",
     ("1 if a > 0 else 0",),
     ("a",),
@@ -291,7 +316,7 @@ _builtin(
 _builtin(
     "leaky_relu",
     lambda a, *, slope: a if a > 0 else slope * a,
-    lambda out, a, *, slope: (1.0 if primal(a) > 0 else slope,),
+    lambda out, a, *, slope: (_above_zero(a, 1.0, slope),),
     "a if a > 0 else slope·a",
     ("1 if a > 0 else slope",),
     ("a",),

@@ -114,6 +114,9 @@ class Neuron(Module):
             out = out + self.b
         return self._act(out)
 
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b] if self.b is not None else list(self.w)
+
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, w in enumerate(self.w):
             yield f"w{i}", w
@@ -163,6 +166,9 @@ class Layer(Module):
                 p.data = float(w[j, i])
             if b is not None:
                 neuron.b.data = float(b[j])
+
+    def parameters(self) -> list[Value]:
+        return [p for neuron in self.neurons for p in neuron.parameters()]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for j, neuron in enumerate(self.neurons):
@@ -245,6 +251,9 @@ class MLP(Module):
         ]
         for layer, (w, b) in zip(self.layers, checked, strict=True):
             layer.set_weights(w, b)
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         for i, layer in enumerate(self.layers):

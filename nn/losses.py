@@ -28,15 +28,30 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Loss:
-    """A loss: ``loss(outputs, targets)`` gives a Value; ``accuracy`` scores a batch."""
+    """A loss: ``loss(outputs, targets)`` gives a Value; ``accuracy`` scores a batch.
+
+    ``replayable`` says that ``per_sample`` also works with the target as a Value
+    and builds the same graph for every sample, so ``fit`` may trace it once and
+    replay it over a batch (see ``autograd.tape``); ``check_target`` then runs on
+    the plain targets instead.
+    """
 
     name: str
-    per_sample: Callable[[Any, float], Value]
+    per_sample: Callable[[Any, Any], Value]
     correct: Callable[[Any, float], bool] | None = None
+    check_target: Callable[[float], None] | None = None
+    replayable: bool = False
 
     def __call__(self, outputs: Any, targets: Any) -> Value:
         pairs = _pairs(self.name, outputs, targets)
+        self.check_targets([t for _, t in pairs])
         return total([self.per_sample(o, t) for o, t in pairs]) * (1.0 / len(pairs))
+
+    def check_targets(self, targets: Sequence[Any]) -> None:
+        """Raise a clear error for the first target this loss cannot take."""
+        if self.check_target is not None:
+            for t in targets:
+                self.check_target(t)
 
     def accuracy(self, outputs: Any, targets: Any) -> float | None:
         """Fraction classified right, or None for a regression loss."""
@@ -108,9 +123,12 @@ def _softmax_ce(logits: Sequence[Value], target: float) -> Value:
     return log_sum - zs[k]
 
 
-def _margin(o: Any, y: float) -> Value:
+def _plus_or_minus_one(y: float) -> None:
     if y not in (-1, 1):
         raise ValueError(f"hinge: targets must be -1 or 1, got {y}")
+
+
+def _margin(o: Any, y: Any) -> Value:
     return (1 - _value("hinge", o) * y).relu()
 
 
@@ -119,14 +137,25 @@ def _argmax(logits: Sequence[Value]) -> int:
     return values.index(max(values))
 
 
-mse = Loss("mse", _squared)
-l1 = Loss("l1", _absolute)
-bce = Loss("bce", _bce_from_probability, lambda p, y: (p.data > 0.5) == (y > 0.5))
-bce_with_logits = Loss("bce_with_logits", _bce_from_logit, lambda z, y: (z.data > 0) == (y > 0.5))
+mse = Loss("mse", _squared, replayable=True)
+l1 = Loss("l1", _absolute, replayable=True)
+bce = Loss(
+    "bce", _bce_from_probability, lambda p, y: (p.data > 0.5) == (y > 0.5), replayable=True
+)
+bce_with_logits = Loss(
+    "bce_with_logits", _bce_from_logit, lambda z, y: (z.data > 0) == (y > 0.5), replayable=True
+)
+# the target picks which logit is subtracted: a graph that depends on the data
 softmax_cross_entropy = Loss(
     "softmax_cross_entropy", _softmax_ce, lambda zs, k: _argmax(zs) == int(k)
 )
-hinge = Loss("hinge", _margin, lambda s, y: (s.data > 0) == (y > 0))
+hinge = Loss(
+    "hinge",
+    _margin,
+    lambda s, y: (s.data > 0) == (y > 0),
+    check_target=_plus_or_minus_one,
+    replayable=True,
+)
 
 LOSSES = {loss.name: loss for loss in (mse, l1, bce, bce_with_logits, softmax_cross_entropy, hinge)}
 """The losses by name, for ``fit(loss="hinge")``."""

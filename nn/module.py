@@ -22,7 +22,7 @@ class Module:
         return iter(())
 
     def parameters(self) -> list[Value]:
-        """Every parameter, in the order of ``named_parameters()``."""
+        """Every parameter, in the order of ``named_parameters()`` (which overrides keep)."""
         return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from autograd import Value
+from autograd.tape import Tape, TapeMismatch, trace
 from nn.layers import Rng, generator
 from nn.losses import LOSSES, Loss, l2_penalty
 from nn.module import Module
@@ -38,6 +40,7 @@ def fit(
     shuffle: bool = True,
     rng: Rng = None,
     progress: bool = True,
+    replay: bool | None = None,
 ) -> History:
     """Train ``model`` on samples ``X`` with targets ``y``; return the history.
 
@@ -45,6 +48,12 @@ def fit(
     ``loss`` (plus ``l2 · Σ p²`` if ``l2`` > 0), backward, ``optimizer.step()``.
     ``batch_size=None`` uses the whole set; the default optimizer is SGD(lr=0.01).
     Loss and accuracy are measured on each batch before its update.
+
+    ``replay``: run each batch as one numpy replay of a traced per-sample graph
+    (``autograd.tape``), with the same numbers as the scalar path. ``None`` picks
+    it when it pays: a loss that allows it, number targets, batches of at least
+    ``REPLAY_MIN_ROWS`` samples, and a graph that retraces the same on another
+    sample. ``True`` insists (and raises if it cannot), ``False`` stays scalar.
     """
     loss_fn = _loss(loss)
     samples, targets = list(X), list(y)
@@ -59,22 +68,23 @@ def fit(
         raise ValueError(f"fit: batch_size must be >= 1, got {batch_size}")
     opt = optimizer if optimizer is not None else SGD(model.parameters(), lr=0.01)
     gen = generator(rng)
+    tape = _replay_tape(model, loss_fn, samples, targets, l2, size, replay)
+    if tape is None:
+        step = _ScalarStep(model, loss_fn, samples, l2, opt)
+    else:
+        step = _ReplayStep(tape, samples, targets, opt)
     history = History()
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
     for _ in bar:
         order = gen.permutation(len(samples)) if shuffle else np.arange(len(samples))
         loss_sum, right, classified = 0.0, 0.0, False
+        if tape is not None:
+            tape.verify(samples[order[0]], targets[order[0]])
         for start in range(0, len(samples), size):
             batch = order[start : start + size]
-            outputs = [model(samples[i]) for i in batch]
             wanted = [targets[i] for i in batch]
-            value = loss_fn(outputs, wanted)
-            if l2:
-                value = value + l2_penalty(model.parameters(), l2)
-            opt.zero_grad()
-            value.backward()
-            opt.step()
-            loss_sum += value.data * len(batch)
+            outputs, value = step(batch, wanted)
+            loss_sum += value * len(batch)
             accuracy = loss_fn.accuracy(outputs, wanted)
             if accuracy is not None:
                 classified = True
@@ -87,6 +97,98 @@ def fit(
             shown["acc"] = f"{history.accuracy[-1]:.3f}"
         bar.set_postfix(shown)
     return history
+
+
+REPLAY_MIN_ROWS = 2
+"""Below this batch size the scalar path is as fast as a replay (benchmarks/fit_paths.py)."""
+
+
+@dataclass
+class _ScalarStep:
+    """One batch on the scalar engine: returns the outputs and the loss."""
+
+    model: Module
+    loss_fn: Loss
+    samples: list
+    l2: float
+    opt: Optimizer
+
+    def __call__(self, batch: np.ndarray, wanted: list) -> tuple[list, float]:
+        outputs = [self.model(self.samples[i]) for i in batch]
+        value = self.loss_fn(outputs, wanted)
+        if self.l2:
+            value = value + l2_penalty(self.model.parameters(), self.l2)
+        self.opt.zero_grad()
+        value.backward()
+        self.opt.step()
+        return outputs, value.data
+
+
+class _ReplayStep:
+    """One batch as a replay of the traced per-sample graph: the same numbers."""
+
+    def __init__(self, tape: Tape, samples: list, targets: list, opt: Optimizer) -> None:
+        self.tape, self.opt = tape, opt
+        self.x, self.t = np.asarray(samples, dtype=float), np.asarray(targets, dtype=float)
+
+    def __call__(self, batch: np.ndarray, wanted: list) -> tuple[list, float]:
+        out = self.tape.forward(self.x[batch], self.t[batch])  # columns: loss, outputs
+        seed = np.zeros_like(out)
+        seed[:, 0] = 1.0 / len(batch)
+        self.opt.zero_grad()
+        self.tape.backward(seed)
+        self.opt.step()
+        outputs = [
+            Value(row[0]) if len(row) == 1 else [Value(v) for v in row]
+            for row in out[:, 1:].tolist()
+        ]
+        return outputs, float(out[:, 0].mean())
+
+
+def _replay_tape(
+    model: Module,
+    loss_fn: Loss,
+    samples: list,
+    targets: list,
+    l2: float,
+    size: int,
+    replay: bool | None,
+) -> Tape | None:
+    """The traced per-sample graph ``[loss + l2 term, *outputs]``, or None for the scalar path."""
+    if replay is False:
+        return None
+    why = _why_not_replay(loss_fn, samples, targets, size if replay is None else REPLAY_MIN_ROWS)
+    if why:
+        if replay:
+            raise ValueError(f"fit: replay=True, but {why}")
+        return None
+    loss_fn.check_targets(targets)
+    params = model.parameters()
+
+    def per_sample(x: list[Value], t: Value) -> list[Value]:
+        out = model(x)
+        outs = out if isinstance(out, list) else [out]
+        value = loss_fn.per_sample(out, t)
+        return [value + l2_penalty(params, l2) if l2 else value, *outs]
+
+    tape = trace(per_sample, samples[0], targets[0])
+    try:
+        tape.verify(samples[-1], targets[-1])
+    except TapeMismatch:
+        if replay:
+            raise
+        return None
+    return tape
+
+
+def _why_not_replay(loss_fn: Loss, samples: list, targets: list, size: int) -> str:
+    if not loss_fn.replayable:
+        return f"the loss {loss_fn.name!r} builds a graph that depends on its target"
+    if not all(isinstance(t, (int, float, np.number)) for t in targets):
+        return "the targets are not plain numbers"
+    if size < REPLAY_MIN_ROWS:
+        return f"batches of {size} are smaller than REPLAY_MIN_ROWS ({REPLAY_MIN_ROWS})"
+    return ""
 
 
 def _loss(loss: str | Loss) -> Loss:

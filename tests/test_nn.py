@@ -48,6 +48,11 @@ def test_neuron_sum_is_one_node_with_every_weight_and_input_as_parent():
     assert len(topo_order(out)) == 3 + 3 + 1 + 2  # leaves, bias, dot, add
 
 
+def test_parameters_come_in_the_order_of_their_names():
+    for part in (MLP(3, [4, 2], rng=0), Layer(3, 2, rng=0), Neuron(2), Neuron(2, bias=False)):
+        assert part.parameters() == [p for _, p in part.named_parameters()]
+
+
 def test_initialization_is_reproducible_and_follows_its_rule():
     a, b = MLP(4, [50, 1], rng=7), MLP(4, [50, 1], rng=np.random.default_rng(7))
     assert a.state_dict() == b.state_dict()

@@ -1,0 +1,204 @@
+"""The batched replay: the same numbers as the scalar engine, and clear refusals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd import OPS, Value, define_op, gradcheck
+from autograd.tape import TapeMismatch, trace
+from nn import MLP, fit, hinge, l2_penalty, make_moons
+from nn.optim import Adam
+from tests.helpers import numeric_partials, op_cases
+
+
+def _scalar(name: str, params: dict, xs: tuple[float, ...]) -> tuple[float, list[float]]:
+    values = [Value(x) for x in xs]
+    out = Value.apply(name, *values, **params)
+    out.backward()
+    return out.data, [v.grad for v in values]
+
+
+@pytest.mark.parametrize("name", [n for n, op in OPS.items() if op.builtin])
+def test_every_op_replays_the_scalar_forward_and_backward(name):
+    cases: dict[tuple, list[tuple[float, ...]]] = {}
+    for params, xs in op_cases(name):
+        cases.setdefault((tuple(params.items()), len(xs)), []).append(xs)
+    for (params, _), rows in cases.items():
+        tape = trace(lambda *v, p=dict(params): Value.apply(name, *v, **p), *rows[0])
+        columns = np.array(rows).T
+        out = tape.forward(*columns)
+        grads = tape.backward()
+        for r, xs in enumerate(rows):
+            value, partials = _scalar(name, dict(params), xs)
+            assert math.isclose(out[r], value, rel_tol=1e-12, abs_tol=1e-15)
+            for i, (g, want) in enumerate(zip([c[r] for c in grads], partials, strict=True)):
+                assert math.isclose(g, want, rel_tol=1e-12, abs_tol=1e-15), (xs, i)
+            f = lambda *z, p=dict(params): Value.apply(name, *map(Value, z), **p).data  # noqa: E731
+            for g, numeric in zip([c[r] for c in grads], numeric_partials(f, xs), strict=True):
+                assert abs(g - numeric) <= 1e-5 * (1 + abs(numeric))
+
+
+def _demo_step_scalar(model, x, y):
+    loss = hinge([model(list(row)) for row in x], list(y)) + l2_penalty(model.parameters(), 1e-4)
+    model.zero_grad()
+    loss.backward()
+    return loss.data, [p.grad for p in model.parameters()]
+
+
+def test_the_micrograd_demo_step_replays_with_the_scalar_gradients():
+    x, labels = make_moons(100, noise=0.1, rng=0)
+    y = labels * 2.0 - 1.0
+    model = MLP(2, [16, 16, 1], rng=1)
+    params = model.parameters()
+    loss, want = _demo_step_scalar(model, x, y)
+    model.zero_grad()
+    tape = trace(lambda xs, t: (1 - model(xs) * t).relu() + l2_penalty(params, 1e-4), [0, 0], 1)
+    per_sample = tape.forward(x, y)
+    tape.backward(np.full(len(y), 1 / len(y)))
+    assert abs(per_sample.mean() - loss) < 1e-12
+    assert max(abs(p.grad - g) for p, g in zip(params, want, strict=True)) < 1e-12
+    # the penalty reaches no input: it runs on one column, its nodes grouped apart
+    assert any(not g.batched for g in tape.groups) and any(g.batched for g in tape.groups)
+
+
+def test_a_parameter_change_is_seen_by_the_next_forward():
+    w = Value(2.0)
+    tape = trace(lambda x: x * w + 1, 0.0)
+    assert tape.forward([1.0, 3.0]).tolist() == [3.0, 7.0]
+    w.data = -1.0
+    assert tape.forward([1.0, 3.0]).tolist() == [0.0, -2.0]
+    (dx,) = tape.backward([1.0, 0.5])
+    assert dx.tolist() == [-1.0, -0.5] and w.grad == 1.0 * 1 + 0.5 * 3
+
+
+def test_list_arguments_and_several_outputs():
+    tape = trace(lambda xs, s: [xs[0] * xs[1] * s, xs[1].exp()], [1.0, 2.0], 3.0)
+    out = tape.forward([[1.0, 2.0], [0.5, -1.0]], [3.0, 2.0])
+    assert out.shape == (2, 2)
+    assert out[:, 0].tolist() == [6.0, -1.0]
+    assert out[:, 1].tolist() == [math.exp(2.0), math.exp(-1.0)]
+    dxs, ds = tape.backward([[1.0, 0.0], [1.0, 1.0]])
+    # d(x0·x1·s) = (x1·s, x0·s), d(s) = x0·x1; row 1 adds d(exp(x1)) = exp(-1)
+    assert dxs.tolist() == [[6.0, 3.0], [-2.0, 1.0 + math.exp(-1.0)]]
+    assert ds.tolist() == [2.0, -0.5]
+
+
+def test_a_custom_op_without_a_numpy_form_replays_one_number_at_a_time():
+    cube = define_op("tape_cube", lambda a: a**3, lambda out, a: (3 * a * a,), "3a²")
+    tape = trace(lambda x: Value.apply(cube, x) + x, 0.0)
+    assert tape.forward([2.0, -1.0]).tolist() == [10.0, -2.0]
+    assert tape.backward()[0].tolist() == [13.0, 4.0]
+
+
+def test_a_graph_that_depends_on_the_data_is_caught_on_retrace():
+    def branchy(x):
+        return x.tanh() if x.data > 0 else x.relu()
+
+    tape = trace(branchy, 1.0)
+    tape.verify(2.0)  # same branch, same graph
+    with pytest.raises(TapeMismatch, match="node 1 was tanh of nodes \\[0\\].*is relu"):
+        tape.verify(-1.0)
+
+    baked = trace(lambda x: x * float(x.data), 2.0)  # a number from the data, as a constant
+    with pytest.raises(TapeMismatch, match="a constant 2.0 when traced and is a constant 3.0"):
+        baked.verify(3.0)
+
+    grows = trace(lambda xs: sum(xs[: int(xs[0].data)], Value(0.0)), [1.0, 5.0])
+    with pytest.raises(TapeMismatch, match="depends on the data"):
+        grows.verify([2.0, 5.0])
+
+
+def test_wrong_batches_are_refused_with_the_sizes():
+    tape = trace(lambda xs, s: xs[0] * s, [1.0, 2.0], 3.0)
+    with pytest.raises(ValueError, match=r"argument 0 has shape \(2, 3\); traced with 2 numbers"):
+        tape.forward(np.ones((2, 3)), [1.0, 1.0])
+    with pytest.raises(ValueError, match="argument 1 has 3 rows, not 2"):
+        tape.forward(np.ones((2, 2)), [1.0, 1.0, 1.0])
+    with pytest.raises(TypeError, match="takes 2 arrays, got 1"):
+        tape.forward(np.ones((2, 2)))
+    with pytest.raises(ValueError, match="non-finite"):
+        tape.forward([[1.0, math.nan]], [1.0])
+    with pytest.raises(TapeMismatch, match="argument sizes"):
+        tape.verify([1.0, 2.0, 3.0], 1.0)
+    fresh = trace(lambda x: x * 2, 1.0)
+    with pytest.raises(RuntimeError, match="run forward"):
+        fresh.backward()
+    fresh.forward([1.0, 2.0])
+    with pytest.raises(ValueError, match="seed must have shape"):
+        fresh.backward([1.0, 2.0, 3.0])
+
+
+def test_a_row_outside_an_ops_domain_names_the_op_the_node_and_the_row():
+    tape = trace(lambda x: (x * 2).log(), 1.0)
+    with pytest.raises(FloatingPointError, match=r"log\(-2.0\) at node 3, batch row 1"):
+        tape.forward([1.0, -1.0, 2.0])
+    sqrt = trace(lambda x: x.sqrt(), 1.0)
+    sqrt.forward([1.0, 0.0])
+    with pytest.raises(FloatingPointError, match=r"backward: sqrt\(0.0\).*row 1.*local derivative"):
+        sqrt.backward()
+
+
+def test_fit_replays_batches_with_the_scalar_paths_numbers():
+    x, labels = make_moons(64, noise=0.1, rng=0)
+    for loss, y in (("hinge", labels * 2 - 1), ("mse", labels), ("bce_with_logits", labels)):
+        runs = []
+        for replay in (False, True):
+            model = MLP(2, [8, 8, 1], rng=1)
+            opt = Adam(model.parameters(), lr=0.01)
+            history = fit(
+                model,
+                x,
+                y,
+                loss=loss,
+                optimizer=opt,
+                epochs=5,
+                batch_size=16,
+                l2=1e-3,
+                rng=2,
+                progress=False,
+                replay=replay,
+            )
+            runs.append((history, [p.data for p in model.parameters()]))
+        (h0, w0), (h1, w1) = runs
+        assert np.allclose(h0.loss, h1.loss, rtol=1e-12, atol=1e-14)
+        assert h0.accuracy == h1.accuracy
+        assert np.allclose(w0, w1, rtol=1e-11, atol=1e-13)
+
+
+def test_fit_says_why_it_cannot_replay_when_asked_to():
+    model = MLP(2, [3], rng=0)
+    with pytest.raises(ValueError, match="replay=True, but the loss 'softmax_cross_entropy'"):
+        fit(
+            model,
+            [[0, 1], [1, 0]],
+            [0, 2],
+            loss="softmax_cross_entropy",
+            replay=True,
+            progress=False,
+        )
+    with pytest.raises(ValueError, match="hinge: targets must be -1 or 1, got 0.5"):
+        fit(
+            MLP(2, [1], rng=0),
+            [[0, 1], [1, 0]],
+            [1, 0.5],
+            loss="hinge",
+            replay=True,
+            progress=False,
+        )
+
+
+def test_gradcheck_replay_gives_the_one_by_one_numbers():
+    def f(a, b, c):
+        return (a * b + c.exp()).tanh() * (a - c).sigmoid() + (b * b).log()
+
+    point = [0.3, -1.2, 0.5]
+    batched, single = gradcheck(f, point), gradcheck(f, point, replay=False)
+    assert batched and single
+    for r, s in zip(batched.rows, single.rows, strict=True):
+        assert r.analytic == s.analytic and abs(r.numeric - s.numeric) < 1e-9
+    # a nudge out of the domain: the one-by-one path names it, as before
+    with pytest.raises(ValueError, match=r"with x\[0\] nudged to"):
+        gradcheck(lambda a: a.log(), [1e-7])
