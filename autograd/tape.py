@@ -84,7 +84,8 @@ class _Group:
         numpy_form = _NUMPY.get(op.name) if op.builtin else None
         self.vectorized = numpy_form is not None
         self._forward = numpy_form
-        self._plan_scatter(self.parents.T.ravel())
+        self.flat = self.parents.T.ravel()
+        self._plan_scatter(self.flat)
 
     def _plan_scatter(self, flat: np.ndarray) -> None:
         """Backward adds contributions in (arity, nodes) order. A parent met once gets
@@ -130,7 +131,7 @@ class _Group:
     def scatter(self, grads: np.ndarray, contributions: np.ndarray) -> None:
         """Add each (arity·nodes, rows) contribution to its parent's gradient row."""
         if self.all_unique:
-            grads[self.parents.T.ravel()] += contributions
+            grads[self.flat] += contributions
             return
         if len(self.once_rows):
             grads[self.once_targets] += contributions[self.once_rows]
@@ -165,6 +166,12 @@ class Tape:
         self.input_index = [index.get(v, -1) for v in inputs]
         self._used = [i for i, at in enumerate(self.input_index) if at >= 0]
         self._used_index = np.array([self.input_index[i] for i in self._used], dtype=np.intp)
+        rows = np.array([index.get(v, len(self.nodes)) for v in inputs], dtype=np.intp)
+        bounds = np.cumsum([0] + [w or 1 for w in self._widths])
+        self._arg_rows = [  # where each argument's gradient rows are
+            (rows[a:b] if w else int(rows[a]), w)
+            for a, b, w in zip(bounds[:-1], bounds[1:], self._widths, strict=True)
+        ]
         self.shared = [n for n in self.nodes if n.is_leaf and n not in inputs]
         self.shared_index = np.array([index[n] for n in self.shared], dtype=np.intp)
         self.output_index = np.array([index[o] for o in self.outputs], dtype=np.intp)
@@ -205,7 +212,7 @@ class Tape:
         if self._values is None:
             raise RuntimeError("Tape.backward: run forward(...) first")
         values, rows = self._values, self._values.shape[1]
-        grads = np.zeros_like(values)
+        grads = np.zeros((len(values) + 1, rows))  # the last row: for inputs f never used
         np.add.at(grads, self.output_index, self._seed(seed, rows).T)
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             for group, v in zip(reversed(self.groups), reversed(self._saved), strict=True):
@@ -219,7 +226,8 @@ class Tape:
                     else grads[group.out, :1]
                 )
                 try:
-                    local = group.local_grads(values[group.out, :width], v)
+                    out = values[group.out] if group.batched else values[group.out, :1]
+                    local = group.local_grads(out, v)
                     contributions = (local * g).reshape(group.arity * len(group.out), width)
                 except (FloatingPointError, ArithmeticError, ValueError) as err:
                     raise _replay_error(group, v, "backward", err) from None
@@ -227,8 +235,7 @@ class Tape:
         sums = grads[self.shared_index].sum(axis=1).tolist()
         for node, total in zip(self.shared, sums, strict=True):
             node.grad += total
-        flat = [grads[at] if at >= 0 else np.zeros(rows) for at in self.input_index]
-        return _regroup(flat, self._widths)
+        return [grads[at].T if width else grads[at] for at, width in self._arg_rows]
 
     # -- checks ----------------------------------------------------------------------
 
@@ -408,18 +415,6 @@ def _groups(
         _Group(*key[:3], *members[key], any(feeds_batched[i] for i in members[key][0]))
         for key in keys
     ]
-
-
-def _regroup(flat: list[np.ndarray], widths: list[int | None]) -> list[np.ndarray]:
-    out, at = [], 0
-    for width in widths:
-        if width is None:
-            out.append(flat[at])
-            at += 1
-        else:
-            out.append(np.stack(flat[at : at + width], axis=1))
-            at += width
-    return out
 
 
 def _replay_error(group: _Group, v: np.ndarray, stage: str, err: Exception) -> Exception:

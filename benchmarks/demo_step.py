@@ -1,14 +1,20 @@
-"""micrograd's demo step, chainrule against micrograd 0.1.0, side by side in fresh processes.
+"""micrograd's demo step on every path, side by side in fresh processes.
 
 Run: ``python -m benchmarks.demo_step``. It makes its own environment in
-``.bench-venv`` (micrograd==0.1.0 from PyPI, and this checkout), then times each
-engine in several fresh processes and prints one table of medians and ratios. The
-step: MLP(2, [16, 16, 1]) on 100 two-moons samples, forward over all of them,
-max-margin loss + 1e-4·Σp², backward, SGD update, zero_grad. Both engines start
-from the same weights; their gradients are compared to 1e-12.
+``.bench-venv`` (micrograd==0.1.0 and torch==2.13.0 from PyPI, and this
+checkout), then times each path in several fresh processes and prints one table
+of medians and ratios. The step: MLP(2, [16, 16, 1]) on 100 two-moons samples,
+forward over all of them, max-margin loss + 1e-4·Σp², backward, SGD update,
+zero_grad. Every path starts from the same weights, and its gradients are
+compared with chainrule's scalar path.
+
+The scalar engines build a new graph each step, so one step per process is
+timed. The batched paths (chainrule's tape replay, PyTorch, hand-written numpy)
+take well under a millisecond: each process times the median of many steps
+after a warm-up, the tape traced once beforehand as a PyTorch model is built once.
 
 Also timed: forward and backward per node on a 200,000-node graph, a
-1,000,000-op chain, and seed 002's 100 epochs.
+1,000,000-op chain, and seed 002's 100 epochs on the scalar path and the replay.
 """
 
 from __future__ import annotations
@@ -18,11 +24,14 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".bench-venv"
 RUNS = 5
+REPEATS = 300  # steps per process for the paths under a millisecond
+LR, ALPHA = 0.05, 1e-4
 
 
 def _python() -> str:
@@ -30,7 +39,10 @@ def _python() -> str:
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "micrograd==0.1.0", "-e", str(ROOT)],
+            [
+                *(str(python), "-m", "pip", "install", "-q"),
+                *("micrograd==0.1.0", "torch==2.13.0", "-e", str(ROOT)),
+            ],
             check=True,
         )
     return str(python)
@@ -50,7 +62,7 @@ def _finish_step(loss, params, model, start: float) -> tuple[float, list[float]]
     loss.backward()
     grads = [p.grad for p in params]
     for p in params:
-        p.data -= 0.05 * p.grad
+        p.data -= LR * p.grad
     model.zero_grad()
     return time.perf_counter() - start, grads
 
@@ -65,7 +77,7 @@ def step_chainrule(layers, x, y) -> tuple[float, list[float], int]:
     )
     params = model.parameters()
     start = time.perf_counter()
-    loss = hinge([model(row) for row in x], y) + l2_penalty(params, 1e-4)
+    loss = hinge([model(row) for row in x], y) + l2_penalty(params, ALPHA)
     elapsed, grads = _finish_step(loss, params, model, start)
     return elapsed, grads, len(topo_order(loss))
 
@@ -84,7 +96,7 @@ def step_micrograd(layers, x, y) -> tuple[float, list[float], int]:
     start = time.perf_counter()
     scores = [model([Value(a) for a in row]) for row in x]
     margins = [(1 + -yi * s).relu() for yi, s in zip(y, scores, strict=True)]
-    loss = sum(margins) * (1.0 / len(margins)) + 1e-4 * sum(p * p for p in params)
+    loss = sum(margins) * (1.0 / len(margins)) + ALPHA * sum(p * p for p in params)
     elapsed, grads = _finish_step(loss, params, model, start)
     seen, stack = set(), [loss]
     while stack:
@@ -93,6 +105,122 @@ def step_micrograd(layers, x, y) -> tuple[float, list[float], int]:
             seen.add(id(v))
             stack.extend(v._prev)
     return elapsed, grads, len(seen)
+
+
+def _median_step(step: Callable[[], list[float]]) -> tuple[float, list[float]]:
+    """The first step's gradients, and the median seconds of REPEATS steps after a warm-up."""
+    grads = step()
+    for _ in range(30):
+        step()
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), grads
+
+
+def step_replay(layers, x, y) -> tuple[float, list[float], int]:
+    import numpy as np
+
+    from autograd import trace
+    from nn import MLP, l2_penalty
+
+    model = MLP(2, [16, 16, 1], rng=0)
+    model.set_weights(
+        [[w for w, _ in layer] for layer in layers], [[b for _, b in layer] for layer in layers]
+    )
+    params = model.parameters()
+    tape = trace(lambda xs, t: (1 - model(xs) * t).relu() + l2_penalty(params, ALPHA), x[0], y[0])
+    xs, ys = np.array(x), np.array(y)
+    seed = np.full(len(y), 1.0 / len(y))  # the mean over samples
+
+    def step() -> list[float]:
+        tape.forward(xs, ys)
+        tape.backward(seed)
+        grads = [p.grad for p in params]
+        for p in params:
+            p.data -= LR * p.grad
+        model.zero_grad()
+        return grads
+
+    elapsed, grads = _median_step(step)
+    return elapsed, grads, len(tape.nodes)
+
+
+def _as_arrays(layers) -> tuple[list, list]:
+    import numpy as np
+
+    return (
+        [np.array([w for w, _ in layer]) for layer in layers],
+        [np.array([b for _, b in layer]) for layer in layers],
+    )
+
+
+def _flat_grads(gw: list, gb: list) -> list[float]:
+    """Weights and bias per neuron, neuron by neuron: chainrule's parameter order."""
+    import numpy as np
+
+    return np.concatenate([np.c_[w, b].ravel() for w, b in zip(gw, gb, strict=True)]).tolist()
+
+
+def step_numpy(layers, x, y) -> tuple[float, list[float], int]:
+    """The step written by hand in numpy, each derivative worked out on paper."""
+    import numpy as np
+
+    ws, bs = _as_arrays(layers)
+    xs, ys = np.array(x), np.array(y)
+    n = len(ys)
+
+    def step() -> list[float]:
+        h1 = xs @ ws[0].T + bs[0]
+        a1 = np.maximum(h1, 0.0)
+        h2 = a1 @ ws[1].T + bs[1]
+        a2 = np.maximum(h2, 0.0)
+        score = (a2 @ ws[2].T + bs[2])[:, 0]
+        margin = 1.0 - ys * score
+        d_score = np.where(margin > 0, -ys, 0.0) / n  # d mean(relu(margin)) / d score
+        d_h2 = (d_score[:, None] * ws[2]) * (h2 > 0)
+        d_h1 = (d_h2 @ ws[1]) * (h1 > 0)
+        gw = [d_h1.T @ xs, d_h2.T @ a1, d_score[None, :] @ a2]
+        gb = [d_h1.sum(0), d_h2.sum(0), d_score.sum(keepdims=True)]
+        for i in range(3):
+            gw[i] += 2 * ALPHA * ws[i]
+            gb[i] += 2 * ALPHA * bs[i]
+            ws[i] -= LR * gw[i]
+            bs[i] -= LR * gb[i]
+        return _flat_grads(gw, gb)
+
+    elapsed, grads = _median_step(step)
+    return elapsed, grads, 0
+
+
+def step_torch(layers, x, y) -> tuple[float, list[float], int]:
+    import torch
+
+    ws, bs = _as_arrays(layers)
+    params = [
+        torch.tensor(a, requires_grad=True) for pair in zip(ws, bs, strict=True) for a in pair
+    ]
+    xs, ys = torch.tensor(x, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+
+    def step() -> list[float]:
+        h = xs
+        for i in range(3):
+            h = h @ params[2 * i].T + params[2 * i + 1]
+            h = h.relu() if i < 2 else h[:, 0]
+        loss = (1 - ys * h).relu().mean() + ALPHA * sum((p * p).sum() for p in params)
+        loss.backward()
+        grads = [p.grad.clone() for p in params]
+        with torch.no_grad():
+            for p in params:
+                p -= LR * p.grad
+        for p in params:
+            p.grad = None
+        return grads
+
+    elapsed, grads = _median_step(step)
+    return elapsed, _flat_grads(grads[0::2], grads[1::2]), 0
 
 
 def nodes_timing() -> dict[str, float]:
@@ -118,7 +246,7 @@ def nodes_timing() -> dict[str, float]:
     return {"fwd_ns": fwd / n * 1e9, "bwd_ns": bwd / n * 1e9, "chain_s": chain}
 
 
-def seed002_timing() -> float:
+def seed002_timing(replay: bool) -> float:
     from demos import seed002
     from nn import MLP
 
@@ -126,19 +254,27 @@ def seed002_timing() -> float:
     model = MLP(10, [10, 10], activation="tanh", output_activation="sigmoid", rng=0)
     model.set_weights([v.T, w.T])
     start = time.perf_counter()
-    seed002.train(model, x, t, 100)
+    seed002.train(model, x, t, 100, replay=replay)
     return time.perf_counter() - start
 
 
+STEPS = {
+    "micrograd": step_micrograd,
+    "chainrule": step_chainrule,
+    "chainrule replay": step_replay,
+    "torch": step_torch,
+    "numpy by hand": step_numpy,
+}
+
+
 def worker(kind: str) -> None:
-    steps = {"chainrule": step_chainrule, "micrograd": step_micrograd}
-    if kind in steps:
-        elapsed, grads, nodes = steps[kind](*_weights())
+    if kind in STEPS:
+        elapsed, grads, nodes = STEPS[kind](*_weights())
         print(json.dumps({"s": elapsed, "grads": grads, "nodes": nodes}))
     elif kind == "nodes":
         print(json.dumps(nodes_timing()))
-    elif kind == "seed002":
-        print(json.dumps({"s": seed002_timing()}))
+    elif kind.startswith("seed002"):
+        print(json.dumps({"s": seed002_timing(replay=kind.endswith("replay"))}))
 
 
 def _fresh(python: str, kind: str) -> dict:
@@ -154,24 +290,35 @@ def _fresh(python: str, kind: str) -> dict:
 
 def main() -> None:
     python = _python()
-    runs = {k: [_fresh(python, k) for _ in range(RUNS)] for k in ("micrograd", "chainrule")}
+    runs = {k: [_fresh(python, k) for _ in range(RUNS)] for k in STEPS}
     median = {k: statistics.median(r["s"] for r in v) for k, v in runs.items()}
-    ours, theirs = runs["chainrule"][0], runs["micrograd"][0]
-    gap = max(abs(a - b) for a, b in zip(ours["grads"], theirs["grads"], strict=True))
+    scalar = runs["chainrule"][0]["grads"]
     nodes = [_fresh(python, "nodes") for _ in range(3)]
-    seed = statistics.median(_fresh(python, "seed002")["s"] for _ in range(3))
+    seed = {
+        k: statistics.median(_fresh(python, k)["s"] for _ in range(3))
+        for k in ("seed002", "seed002 replay")
+    }
     print(f"demo step (MLP(2, [16, 16, 1]), 100 samples), median of {RUNS} fresh processes:")
-    print(f"  {'engine':<12}{'seconds':>10}{'nodes':>10}{'vs micrograd':>15}")
-    for kind in ("micrograd", "chainrule"):
-        ratio = median["micrograd"] / median[kind]
-        print(f"  {kind:<12}{median[kind]:>10.4f}{runs[kind][0]['nodes']:>10}{ratio:>14.1f}x")
-    print(f"  largest gradient difference, chainrule vs micrograd: {gap:.1e}")
+    print(
+        f"  {'path':<18}{'seconds':>11}{'nodes':>8}{'vs micrograd':>14}{'vs torch':>10}"
+        f"{'max |grad - chainrule scalar|':>31}"
+    )
+    for kind in STEPS:
+        gap = max(abs(a - b) for a, b in zip(runs[kind][0]["grads"], scalar, strict=True))
+        print(
+            f"  {kind:<18}{median[kind]:>11.6f}{runs[kind][0]['nodes'] or '':>8}"
+            f"{median['micrograd'] / median[kind]:>13.1f}x"
+            f"{median['torch'] / median[kind]:>9.2f}x{gap:>31.1e}"
+        )
     fwd = statistics.median(n["fwd_ns"] for n in nodes)
     bwd = statistics.median(n["bwd_ns"] for n in nodes)
     chain = statistics.median(n["chain_s"] for n in nodes)
     print(f"200,000-node graph: forward {fwd:.0f} ns/node, backward {bwd:.0f} ns/node")
     print(f"1,000,000-op chain, forward + backward: {chain:.2f} s")
-    print(f"seed 002, 100 epochs (scalar path): {seed:.1f} s")
+    print(
+        f"seed 002, 100 epochs: scalar path {seed['seed002']:.1f} s, "
+        f"replay (one row per sample, as the notebook trains) {seed['seed002 replay']:.1f} s"
+    )
 
 
 if __name__ == "__main__":

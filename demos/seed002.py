@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from autograd import trace
 from demos.report import Figure, say, standalone
 from nn import MLP, bce
 
@@ -26,30 +28,52 @@ def data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return v, w, x, x ^ 1, unseen
 
 
-def train(model: MLP, x: np.ndarray, t: np.ndarray, epochs: int) -> list[float]:
+def train(
+    model: MLP, x: np.ndarray, t: np.ndarray, epochs: int, *, replay: bool = False
+) -> list[float]:
     """Per-sample SGD with momentum, on the notebook's schedule; mean loss per epoch.
 
     The notebook subtracts the previous update before computing the new one, and
     starts each epoch with no momentum; its gradient is that of the BCE summed over
-    the 10 outputs, while it prints the mean.
+    the 10 outputs, while it prints the mean. ``replay`` runs each sample through a
+    tape traced once (a batch of one row) instead of a new scalar graph.
     """
     params = model.parameters()
     samples = [[float(v) for v in row] for row in x]
     targets = [[float(v) for v in row] for row in t]
+    step = _replayed_sample(model, samples[0], targets[0]) if replay else _scalar_sample(model)
     history = []
     for _ in tqdm(range(epochs), desc="seed 002", unit="epoch", leave=False):
         update = [0.0] * len(params)
         losses = []
         for sample, target in zip(samples, targets, strict=True):
-            loss = bce(model(sample), target)
             model.zero_grad()
-            (loss * len(target)).backward()
+            losses.append(step(sample, target))
             for p, u in zip(params, update, strict=True):
                 p.data -= u
             update = [LR * p.grad + MOMENTUM * u for p, u in zip(params, update, strict=True)]
-            losses.append(loss.data)
         history.append(float(np.mean(losses)))
     return history
+
+
+def _scalar_sample(model: MLP) -> Callable[[list, list], float]:
+    def step(sample: list[float], target: list[float]) -> float:
+        loss = bce(model(sample), target)
+        (loss * len(target)).backward()
+        return loss.data
+
+    return step
+
+
+def _replayed_sample(model: MLP, sample: list, target: list) -> Callable[[list, list], float]:
+    tape = trace(lambda xs, ts: bce(model(xs), ts) * len(ts), sample, target)
+
+    def step(sample: list[float], target: list[float]) -> float:
+        summed = tape.forward([sample], [target])[0]
+        tape.backward()
+        return summed / len(target)
+
+    return step
 
 
 def run(out: Path) -> list[Figure]:
