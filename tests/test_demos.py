@@ -47,3 +47,13 @@ def test_the_tables_hold_the_seed_readme_figures(tmp_path):
         found |= {(f.seed, f.notebook) for f in demo.run(tmp_path)}
     assert listed <= found
     assert seed002.EPOCH_LOSSES == (0.45465070, 0.13697961, 0.06206941)  # run above
+
+
+def test_seed002_on_the_replay_trains_to_the_notebooks_losses():
+    from nn import MLP
+
+    v, w, x, t, _ = seed002.data()
+    model = MLP(10, [10, 10], activation="tanh", output_activation="sigmoid", rng=0)
+    model.set_weights([v.T, w.T])
+    losses = seed002.train(model, x, t, 3, replay=True)
+    assert max(abs(a - b) for a, b in zip(losses, seed002.EPOCH_LOSSES, strict=True)) < 1e-7
