@@ -202,3 +202,12 @@ def test_gradcheck_replay_gives_the_one_by_one_numbers():
     # a nudge out of the domain: the one-by-one path names it, as before
     with pytest.raises(ValueError, match=r"with x\[0\] nudged to"):
         gradcheck(lambda a: a.log(), [1e-7])
+
+
+def test_results_of_one_replay_survive_the_next():
+    tape = trace(lambda x, xs: x * xs[0] * xs[1], 1.0, [1.0, 1.0])
+    first = tape.forward([2.0], [[3.0, 4.0]])
+    dx, dxs = tape.backward()
+    tape.forward([5.0], [[6.0, 7.0]])
+    tape.backward()
+    assert first.tolist() == [24.0] and dx.tolist() == [12.0] and dxs.tolist() == [[8.0, 6.0]]
