@@ -324,9 +324,10 @@ class Tape:
 
     def __repr__(self) -> str:
         depth = max((g.depth for g in self.groups), default=0)
+        leaves = "leaf" if len(self.shared) == 1 else "leaves"
         return (
             f"<Tape: {len(self.nodes)} nodes, {len(self.input_index)} inputs, "
-            f"{len(self.shared)} shared leaves, {len(self.groups)} groups, depth {depth}>"
+            f"{len(self.shared)} shared {leaves}, {len(self.groups)} groups, depth {depth}>"
         )
 
 
