@@ -139,9 +139,7 @@ def _argmax(logits: Sequence[Value]) -> int:
 
 mse = Loss("mse", _squared, replayable=True)
 l1 = Loss("l1", _absolute, replayable=True)
-bce = Loss(
-    "bce", _bce_from_probability, lambda p, y: (p.data > 0.5) == (y > 0.5), replayable=True
-)
+bce = Loss("bce", _bce_from_probability, lambda p, y: (p.data > 0.5) == (y > 0.5), replayable=True)
 bce_with_logits = Loss(
     "bce_with_logits", _bce_from_logit, lambda z, y: (z.data > 0) == (y > 0.5), replayable=True
 )
