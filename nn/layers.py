@@ -167,13 +167,9 @@ class Layer(Module):
             if b is not None:
                 neuron.b.data = float(b[j])
 
-    def parameters(self) -> list[Value]:
-        return [p for neuron in self.neurons for p in neuron.parameters()]
-
-    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         for j, neuron in enumerate(self.neurons):
-            for name, p in neuron.named_parameters():
-                yield f"neurons.{j}.{name}", p
+            yield f"neurons.{j}", neuron
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(map(repr, self.neurons))}]"
@@ -252,13 +248,9 @@ class MLP(Module):
         for layer, (w, b) in zip(self.layers, checked, strict=True):
             layer.set_weights(w, b)
 
-    def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         for i, layer in enumerate(self.layers):
-            for name, p in layer.named_parameters():
-                yield f"layers.{i}.{name}", p
+            yield f"layers.{i}", layer
 
     def save(self, path: str) -> str:
         """Write architecture and weights as JSON, atomically; return the path."""

@@ -17,13 +17,26 @@ class Module:
     Subclasses implement ``named_parameters()``; everything else here builds on it.
     """
 
-    def named_parameters(self) -> Iterator[tuple[str, Value]]:
-        """(dotted name, parameter) pairs, in a fixed order."""
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, part) for each Module this one is made of (none by default)."""
         return iter(())
 
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        """(dotted name, parameter) pairs, in a fixed order: the children's, prefixed."""
+        for name, child in self.named_children():
+            for sub, p in child.named_parameters():
+                yield f"{name}.{sub}", p
+
     def parameters(self) -> list[Value]:
-        """Every parameter, in the order of ``named_parameters()`` (which overrides keep)."""
-        return [p for _, p in self.named_parameters()]
+        """Every parameter, in the order of ``named_parameters()``.
+
+        Gathered from the children without building the names, as training asks
+        for them on every step; a Module with no children lists its named ones.
+        """
+        children = [child for _, child in self.named_children()]
+        if not children:
+            return [p for _, p in self.named_parameters()]
+        return [p for child in children for p in child.parameters()]
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 before the next backward pass."""
