@@ -157,7 +157,9 @@ def _replay_tape(
     """The traced per-sample graph ``[loss + l2 term, *outputs]``, or None for the scalar path."""
     if replay is False:
         return None
-    why = _why_not_replay(loss_fn, samples, targets, size if replay is None else REPLAY_MIN_ROWS)
+    why = _why_not_replay(loss_fn, targets)
+    if not why and replay is None and size < REPLAY_MIN_ROWS:
+        why = f"batches of {size} are smaller than REPLAY_MIN_ROWS ({REPLAY_MIN_ROWS})"
     if why:
         if replay:
             raise ValueError(f"fit: replay=True, but {why}")
@@ -181,13 +183,11 @@ def _replay_tape(
     return tape
 
 
-def _why_not_replay(loss_fn: Loss, samples: list, targets: list, size: int) -> str:
+def _why_not_replay(loss_fn: Loss, targets: list) -> str:
     if not loss_fn.replayable:
         return f"the loss {loss_fn.name!r} builds a graph that depends on its target"
     if not all(isinstance(t, (int, float, np.number)) for t in targets):
         return "the targets are not plain numbers"
-    if size < REPLAY_MIN_ROWS:
-        return f"batches of {size} are smaller than REPLAY_MIN_ROWS ({REPLAY_MIN_ROWS})"
     return ""
 
 
