@@ -263,15 +263,18 @@ def _softplus(a):
     return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
 
 
+def sigmoid_of_array(a: Any) -> Any:
+    """σ of a numpy array, by the scalar op's two branches, without overflow."""
+    import numpy as np
+
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
 def _sigmoid_of(a):
     if hasattr(a, "sigmoid"):
         return a.sigmoid()
-    if _is_array(a):
-        import numpy as np
-
-        e = np.exp(-np.abs(a))
-        return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return _sigmoid(a)
+    return sigmoid_of_array(a) if _is_array(a) else _sigmoid(a)
 
 
 def _sign(a) -> Any:

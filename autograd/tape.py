@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.ops import Op
+from autograd.ops import Op, sigmoid_of_array
 from autograd.value import Value, _parents, topo_order
 
 __all__ = ["Tape", "TapeMismatch", "trace"]
@@ -45,7 +45,7 @@ _NUMPY: dict[str, Callable[..., np.ndarray]] = {
     "log": lambda v: np.log(v[:, 0]),
     "sqrt": lambda v: np.sqrt(v[:, 0]),
     "tanh": lambda v: np.tanh(v[:, 0]),
-    "sigmoid": lambda v: _sigmoid(v[:, 0]),
+    "sigmoid": lambda v: sigmoid_of_array(v[:, 0]),
     "softplus": lambda v: np.maximum(v[:, 0], 0.0) + np.log1p(np.exp(-np.abs(v[:, 0]))),
     "relu": lambda v: np.where(v[:, 0] > 0, v[:, 0], 0.0),
     "leaky_relu": lambda v, *, slope: np.where(v[:, 0] > 0, v[:, 0], slope * v[:, 0]),
@@ -53,11 +53,6 @@ _NUMPY: dict[str, Callable[..., np.ndarray]] = {
     "sum": lambda v: v.sum(axis=1),
     "dot": lambda v: (v[:, 0::2] * v[:, 1::2]).sum(axis=1),
 }
-
-
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(a))  # the scalar op's two branches, without overflow
-    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 class _Group:
@@ -163,12 +158,12 @@ class Tape:
         index = {node: i for i, node in enumerate(self.nodes)}
         inputs = _flat(args)
         self.program = _program(self.nodes, index, inputs)
-        self.input_index = [index.get(v, -1) for v in inputs]
-        self._used = [i for i, at in enumerate(self.input_index) if at >= 0]
-        self._used_index = np.array([self.input_index[i] for i in self._used], dtype=np.intp)
+        # each input's row; one f never used gets the gradients' spare row
         rows = np.array([index.get(v, len(self.nodes)) for v in inputs], dtype=np.intp)
+        self._input_rows = rows
+        self._used = np.flatnonzero(rows < len(self.nodes))
         bounds = np.cumsum([0] + [w or 1 for w in self._widths])
-        self._arg_rows = [  # where each argument's gradient rows are
+        self._arg_rows = [  # where each argument's rows are
             (rows[a:b] if w else int(rows[a]), w)
             for a, b, w in zip(bounds[:-1], bounds[1:], self._widths, strict=True)
         ]
@@ -187,7 +182,7 @@ class Tape:
         columns = self._columns(batch)
         rows = columns.shape[1]
         values, _, gathered = self._workspace(rows)
-        values[self._used_index] = columns[self._used]
+        values[self._input_rows[self._used]] = columns[self._used]
         values[self.shared_index] = np.array([n.data for n in self.shared])[:, None]
         saved = []
         with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -216,22 +211,20 @@ class Tape:
         if self._values is None:
             raise RuntimeError("Tape.backward: run forward(...) first")
         values, rows = self._values, self._values.shape[1]
-        grads = self._workspace(rows)[1]  # its last row: for inputs f never used
+        grads = self._workspace(rows)[1]
         grads.fill(0.0)
         np.add.at(grads, self.output_index, self._seed(seed, rows).T)
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             for group, v in zip(reversed(self.groups), reversed(self._saved), strict=True):
-                # a group the same in every row: its row sums go to column 0
+                # a group the same in every row runs on column 0, with the row sums
                 width = rows if group.batched else 1
-                g = (
-                    grads[group.out]
-                    if group.batched
-                    else grads[group.out].sum(1, keepdims=True)
-                    if group.grads_batched
-                    else grads[group.out, :1]
-                )
+                if group.batched:
+                    g, out = grads[group.out], values[group.out]
+                elif group.grads_batched:
+                    g, out = grads[group.out].sum(1, keepdims=True), values[group.out, :1]
+                else:
+                    g, out = grads[group.out, :1], values[group.out, :1]
                 try:
-                    out = values[group.out] if group.batched else values[group.out, :1]
                     local = group.local_grads(out, v)
                     if local.shape[1:] == g.shape:
                         local *= g  # a fresh array: no second temporary
@@ -280,7 +273,7 @@ class Tape:
         if self._work is None or self._work[0].shape[1] != rows:
             self._work = (
                 np.empty((len(self.nodes), rows)),
-                np.empty((len(self.nodes) + 1, rows)),
+                np.empty((len(self.nodes) + 1, rows)),  # a spare row, for unused inputs
                 [np.empty((*g.parents.shape, rows)) if g.batched else None for g in self.groups],
             )
         return self._work
@@ -326,7 +319,7 @@ class Tape:
         depth = max((g.depth for g in self.groups), default=0)
         leaves = "leaf" if len(self.shared) == 1 else "leaves"
         return (
-            f"<Tape: {len(self.nodes)} nodes, {len(self.input_index)} inputs, "
+            f"<Tape: {len(self.nodes)} nodes, {len(self._input_rows)} inputs, "
             f"{len(self.shared)} shared {leaves}, {len(self.groups)} groups, depth {depth}>"
         )
 
