@@ -57,24 +57,36 @@ def _weights() -> tuple[list, list, list]:
     return layers, x.tolist(), (labels * 2 - 1).tolist()
 
 
-def _finish_step(loss, params, model, start: float) -> tuple[float, list[float]]:
-    """The end of a step, the same for both engines: backward, SGD update, zero_grad."""
-    loss.backward()
+def _update(params, model) -> list[float]:
+    """The end of every Value-based step: read the grads, SGD update, zero_grad."""
     grads = [p.grad for p in params]
     for p in params:
         p.data -= LR * p.grad
     model.zero_grad()
+    return grads
+
+
+def _finish_step(loss, params, model, start: float) -> tuple[float, list[float]]:
+    """The end of a scalar step, the same for both engines: backward, then _update."""
+    loss.backward()
+    grads = _update(params, model)
     return time.perf_counter() - start, grads
+
+
+def _chainrule_mlp(layers):
+    """chainrule's MLP(2, [16, 16, 1]) holding the benchmark's weights."""
+    from nn import MLP
+
+    model = MLP(2, [16, 16, 1], rng=0)
+    model.set_weights(*_as_arrays(layers))
+    return model
 
 
 def step_chainrule(layers, x, y) -> tuple[float, list[float], int]:
     from autograd import topo_order
-    from nn import MLP, hinge, l2_penalty
+    from nn import hinge, l2_penalty
 
-    model = MLP(2, [16, 16, 1], rng=0)
-    model.set_weights(
-        [[w for w, _ in layer] for layer in layers], [[b for _, b in layer] for layer in layers]
-    )
+    model = _chainrule_mlp(layers)
     params = model.parameters()
     start = time.perf_counter()
     loss = hinge([model(row) for row in x], y) + l2_penalty(params, ALPHA)
@@ -124,12 +136,9 @@ def step_replay(layers, x, y) -> tuple[float, list[float], int]:
     import numpy as np
 
     from autograd import trace
-    from nn import MLP, l2_penalty
+    from nn import l2_penalty
 
-    model = MLP(2, [16, 16, 1], rng=0)
-    model.set_weights(
-        [[w for w, _ in layer] for layer in layers], [[b for _, b in layer] for layer in layers]
-    )
+    model = _chainrule_mlp(layers)
     params = model.parameters()
     tape = trace(lambda xs, t: (1 - model(xs) * t).relu() + l2_penalty(params, ALPHA), x[0], y[0])
     xs, ys = np.array(x), np.array(y)
@@ -138,11 +147,7 @@ def step_replay(layers, x, y) -> tuple[float, list[float], int]:
     def step() -> list[float]:
         tape.forward(xs, ys)
         tape.backward(seed)
-        grads = [p.grad for p in params]
-        for p in params:
-            p.data -= LR * p.grad
-        model.zero_grad()
-        return grads
+        return _update(params, model)
 
     elapsed, grads = _median_step(step)
     return elapsed, grads, len(tape.nodes)
