@@ -3,8 +3,9 @@
 ``trace(f, *example)`` runs ``f`` once on Values and records its graph in
 topological order: for each node, its op and the positions of its parents.
 ``tape.forward(*batch)`` then evaluates the same graph for many inputs at once,
-with one numpy call for all the nodes of one op at one depth, and
-``tape.backward()`` applies the op table's local derivatives to those arrays.
+with one numpy call for all the nodes of one op at one depth (one matrix product
+for a layer of neurons), and ``tape.backward()`` applies the op table's local
+derivatives to those arrays. ``autograd.tape_groups`` holds the replay of a group.
 
 The rule: a tape is only right for functions whose graph does not depend on the
 data. A Python ``if`` on ``x.data``, or a number computed from the data and used as
@@ -14,12 +15,14 @@ other inputs and raises ``TapeMismatch`` at the first node that differs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from autograd.ops import Op, sigmoid_of_array
+from autograd.ops import Op
+from autograd.tape_groups import Elementwise, Group, Layer, Stacked
 from autograd.value import Value, _parents, topo_order
 
 __all__ = ["Tape", "TapeMismatch", "trace"]
@@ -29,112 +32,6 @@ Example = float | Sequence[float]
 
 class TapeMismatch(ValueError):
     """A retrace of the function gave a different graph than the tape holds."""
-
-
-# Forward of each built-in op on stacked parents, an array of shape
-# (nodes, parents, rows). The local derivatives are not repeated here: backward
-# calls each op's own ``local_grads`` from the table with arrays.
-_NUMPY: dict[str, Callable[..., np.ndarray]] = {
-    "add": lambda v: v[:, 0] + v[:, 1],
-    "sub": lambda v: v[:, 0] - v[:, 1],
-    "mul": lambda v: v[:, 0] * v[:, 1],
-    "div": lambda v: v[:, 0] / v[:, 1],
-    "neg": lambda v: -v[:, 0],
-    "pow": lambda v, *, k: v[:, 0] ** k,
-    "exp": lambda v: np.exp(v[:, 0]),
-    "log": lambda v: np.log(v[:, 0]),
-    "sqrt": lambda v: np.sqrt(v[:, 0]),
-    "tanh": lambda v: np.tanh(v[:, 0]),
-    "sigmoid": lambda v: sigmoid_of_array(v[:, 0]),
-    "softplus": lambda v: np.maximum(v[:, 0], 0.0) + np.log1p(np.exp(-np.abs(v[:, 0]))),
-    "relu": lambda v: np.where(v[:, 0] > 0, v[:, 0], 0.0),
-    "leaky_relu": lambda v, *, slope: np.where(v[:, 0] > 0, v[:, 0], slope * v[:, 0]),
-    "abs": lambda v: np.abs(v[:, 0]),
-    "sum": lambda v: v.sum(axis=1),
-    "dot": lambda v: (v[:, 0::2] * v[:, 1::2]).sum(axis=1),
-}
-
-
-class _Group:
-    """All nodes of one op with the same depth and number of parents.
-
-    ``batched`` is False when no input reaches these nodes (a penalty on the
-    parameters, say): they are the same in every row, so they run on one column.
-    """
-
-    def __init__(
-        self,
-        op: Op,
-        depth: int,
-        batched: bool,
-        out: list[int],
-        parents: list[list[int]],
-        grads_batched: bool,
-    ) -> None:
-        self.op, self.depth, self.batched = op, depth, batched
-        self.grads_batched = grads_batched  # False: only column 0 of the grads is used
-        self.out = np.array(out, dtype=np.intp)
-        self.parents = np.array(parents, dtype=np.intp)  # (nodes, arity)
-        self.arity = self.parents.shape[1]
-        numpy_form = _NUMPY.get(op.name) if op.builtin else None
-        self.vectorized = numpy_form is not None
-        self._forward = numpy_form
-        self.flat = self.parents.T.ravel()
-        self._plan_scatter(self.flat)
-
-    def _plan_scatter(self, flat: np.ndarray) -> None:
-        """Backward adds contributions in (arity, nodes) order. A parent met once gets
-        its row added directly; parents met c times (an input in every neuron of a
-        layer) are summed as one (c, parents, rows) block per count c."""
-        targets, first, counts = np.unique(flat, return_index=True, return_counts=True)
-        self.all_unique = bool((counts == 1).all())
-        once = counts == 1
-        self.once_targets, self.once_rows = targets[once], first[once]
-        order = np.argsort(flat, kind="stable")
-        starts = np.r_[0, np.cumsum(counts)[:-1]]
-        self.repeated = [
-            (targets[counts == c], order[starts[counts == c][None, :] + np.arange(c)[:, None]])
-            for c in np.unique(counts[counts > 1]).tolist()
-        ]
-
-    def forward(self, v: np.ndarray) -> np.ndarray:
-        if self.vectorized:
-            return self._forward(v, **self.op.params)
-        run = self.op.run
-        return np.array([[run(*v[i, :, r]) for r in range(v.shape[2])] for i in range(len(v))])
-
-    def local_grads(self, out: np.ndarray, v: np.ndarray) -> np.ndarray:
-        """(arity, nodes, rows): ∂node/∂parent, from the op table's rule."""
-        if out.size == 1:  # one node in one column (a sum of a penalty): floats are faster
-            local = self.op.grads(out.item(), *v.ravel().tolist())
-            return np.array(local, dtype=float)[:, None, None]
-        if not self.vectorized:
-            grads = self.op.grads
-            per = [
-                [grads(out[i, r], *v[i, :, r]) for r in range(v.shape[2])] for i in range(len(v))
-            ]
-            return np.array(per, dtype=float).transpose(2, 0, 1)
-        locals_ = self.op.grads(out, *v.transpose(1, 0, 2))
-        try:
-            stacked = np.array(locals_, dtype=float)
-        except ValueError:  # numbers and arrays mixed: broadcast each
-            stacked = np.empty((self.arity, *out.shape))
-            for j, local in enumerate(locals_):
-                stacked[j] = local
-        return stacked[:, None, None] if stacked.ndim == 1 else stacked
-
-    def scatter(self, grads: np.ndarray, contributions: np.ndarray) -> None:
-        """Add each (arity·nodes, rows) contribution to its parent's gradient row."""
-        if self.all_unique:
-            grads[self.flat] += contributions
-            return
-        if len(self.once_rows):
-            grads[self.once_targets] += contributions[self.once_rows]
-        for targets, rows in self.repeated:
-            grads[targets] += contributions[rows].sum(axis=0)
-
-    def describe(self) -> str:
-        return f"{self.op.name} at depth {self.depth} ({len(self.out)} nodes)"
 
 
 class Tape:
@@ -158,47 +55,41 @@ class Tape:
         index = {node: i for i, node in enumerate(self.nodes)}
         inputs = _flat(args)
         self.program = _program(self.nodes, index, inputs)
-        # each input's row; one f never used gets the gradients' spare row
-        rows = np.array([index.get(v, len(self.nodes)) for v in inputs], dtype=np.intp)
-        self._input_rows = rows
-        self._used = np.flatnonzero(rows < len(self.nodes))
-        bounds = np.cumsum([0] + [w or 1 for w in self._widths])
-        self._arg_rows = [  # where each argument's rows are
-            (rows[a:b] if w else int(rows[a]), w)
+        given = set(inputs)
+        self.shared = [n for n in self.nodes if n.is_leaf and n not in given]
+        self.groups, row, self._wide, self._rows = _layout(self.nodes, index, inputs, self.shared)
+        self._inputs = len(inputs)
+        self._shared_rows = slice(self._wide, self._wide + len(self.shared))
+        self._output_rows = [(row[index[o]], row[index[o]] >= self._wide) for o in self.outputs]
+        bounds = np.cumsum([0] + [w or 1 for w in self._widths]).tolist()
+        self._arg_rows = [  # where each argument's rows are: inputs come first, in order
+            (slice(a, b) if w else a, w)
             for a, b, w in zip(bounds[:-1], bounds[1:], self._widths, strict=True)
         ]
-        self.shared = [n for n in self.nodes if n.is_leaf and n not in inputs]
-        self.shared_index = np.array([index[n] for n in self.shared], dtype=np.intp)
-        self.output_index = np.array([index[o] for o in self.outputs], dtype=np.intp)
-        self.groups = _groups(self.nodes, index, inputs, {index[o] for o in self.outputs})
         self._values: np.ndarray | None = None
         self._work: tuple[np.ndarray, np.ndarray, list[np.ndarray | None]] | None = None
-        self._saved: list[np.ndarray] = []
+        self._saved: list[Any] = []
 
     # -- replay ------------------------------------------------------------------------
 
     def forward(self, *batch: Any) -> np.ndarray:
         """The outputs for every row: shape (rows,) for one output, else (rows, outputs)."""
         columns = self._columns(batch)
-        rows = columns.shape[1]
-        values, _, gathered = self._workspace(rows)
-        values[self._input_rows[self._used]] = columns[self._used]
-        values[self.shared_index] = np.array([n.data for n in self.shared])[:, None]
+        values, _, buffers = self._workspace(columns.shape[1])
+        values[: self._inputs] = columns
+        values[self._shared_rows, 0] = [n.data for n in self.shared]
         saved = []
         with np.errstate(over="raise", invalid="raise", divide="raise"):
-            for group in self.groups:
-                if group.batched:
-                    v = np.take(values, group.parents, axis=0, out=gathered[len(saved)])
-                else:
-                    v = values[group.parents, :1]
+            for group, buffer in zip(self.groups, buffers, strict=True):
                 try:
-                    values[group.out] = group.forward(v)
+                    saved.append(group.forward(values, buffer))
                 except (FloatingPointError, ArithmeticError, ValueError) as err:
-                    raise _replay_error(group, v, "forward", err) from None
-                saved.append(v)
+                    raise _replay_error(group, values, "forward", err) from None
         self._values, self._saved = values, saved
-        out = values[self.output_index].T
-        return out[:, 0].copy() if self.single else out.copy()
+        out = np.empty((columns.shape[1], len(self.outputs)))
+        for k, (at, narrow) in enumerate(self._output_rows):
+            out[:, k] = values[at, 0] if narrow else values[at]
+        return out[:, 0] if self.single else out
 
     __call__ = forward
 
@@ -210,34 +101,25 @@ class Tape:
         """
         if self._values is None:
             raise RuntimeError("Tape.backward: run forward(...) first")
-        values, rows = self._values, self._values.shape[1]
-        grads = self._workspace(rows)[1]
-        grads.fill(0.0)
-        np.add.at(grads, self.output_index, self._seed(seed, rows).T)
+        values = self._values
+        seed = self._seed(seed, values.shape[1])
+        grads = self._workspace(values.shape[1])[1]
+        grads[: self._wide] = 0.0
+        grads[self._wide :, 0] = 0.0  # rows no input reaches live in column 0
+        for k, (at, narrow) in enumerate(self._output_rows):
+            if narrow:
+                grads[at, 0] += seed[:, k].sum()
+            else:
+                grads[at] += seed[:, k]
         with np.errstate(over="raise", invalid="raise", divide="raise"):
-            for group, v in zip(reversed(self.groups), reversed(self._saved), strict=True):
-                # a group the same in every row runs on column 0, with the row sums
-                width = rows if group.batched else 1
-                if group.batched:
-                    g, out = grads[group.out], values[group.out]
-                elif group.grads_batched:
-                    g, out = grads[group.out].sum(1, keepdims=True), values[group.out, :1]
-                else:
-                    g, out = grads[group.out, :1], values[group.out, :1]
+            for group, saved in zip(reversed(self.groups), reversed(self._saved), strict=True):
                 try:
-                    local = group.local_grads(out, v)
-                    if local.shape[1:] == g.shape:
-                        local *= g  # a fresh array: no second temporary
-                    else:
-                        local = local * g
-                    contributions = local.reshape(group.arity * len(group.out), width)
+                    group.backward(values, grads, saved)
                 except (FloatingPointError, ArithmeticError, ValueError) as err:
-                    raise _replay_error(group, v, "backward", err) from None
-                group.scatter(grads if group.batched else grads[:, :1], contributions)
-        sums = grads[self.shared_index].sum(axis=1).tolist()
-        for node, total in zip(self.shared, sums, strict=True):
+                    raise _replay_error(group, values, "backward", err) from None
+        for node, total in zip(self.shared, grads[self._shared_rows, 0].tolist(), strict=True):
             node.grad += total
-        return [grads[at].T if width else grads[at].copy() for at, width in self._arg_rows]
+        return [grads[at].T.copy() if width else grads[at].copy() for at, width in self._arg_rows]
 
     # -- checks ----------------------------------------------------------------------
 
@@ -264,7 +146,7 @@ class Tape:
             )
 
     def _workspace(self, rows: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray | None]]:
-        """Node values, gradients and each group's gathered parents for ``rows`` rows.
+        """Node values, gradients and the n-ary groups' gathered inputs for ``rows`` rows.
 
         Kept between calls: allocating these afresh (hundreds of KB each) on every
         replay made the allocator hand pages back and fault them in again, which
@@ -272,9 +154,14 @@ class Tape:
         """
         if self._work is None or self._work[0].shape[1] != rows:
             self._work = (
-                np.empty((len(self.nodes), rows)),
-                np.empty((len(self.nodes) + 1, rows)),  # a spare row, for unused inputs
-                [np.empty((*g.parents.shape, rows)) if g.batched else None for g in self.groups],
+                np.empty((self._rows, rows)),
+                np.empty((self._rows, rows)),
+                [
+                    np.empty((g.arity, len(g.ids), rows))
+                    if isinstance(g, Stacked) and g.batched
+                    else None
+                    for g in self.groups
+                ],
             )
         return self._work
 
@@ -319,7 +206,7 @@ class Tape:
         depth = max((g.depth for g in self.groups), default=0)
         leaves = "leaf" if len(self.shared) == 1 else "leaves"
         return (
-            f"<Tape: {len(self.nodes)} nodes, {len(self._input_rows)} inputs, "
+            f"<Tape: {len(self.nodes)} nodes, {self._inputs} inputs, "
             f"{len(self.shared)} shared {leaves}, {len(self.groups)} groups, depth {depth}>"
         )
 
@@ -405,51 +292,94 @@ def _show(entry: tuple) -> str:
     return f"{entry[0]} of nodes {list(entry[2])}"
 
 
-def _groups(
-    nodes: list[Value], index: dict[Value, int], inputs: list[Value], outputs: set[int]
-) -> list[_Group]:
+def _layout(
+    nodes: list[Value], index: dict[Value, int], inputs: list[Value], shared: list[Value]
+) -> tuple[list[Group], list[int], int, int]:
+    """Group the op nodes and give every node its row in the tape's arrays.
+
+    Inputs come first, then the nodes an input reaches; then the shared leaves and
+    the nodes no input reaches, which use column 0 only. Each group's nodes get
+    consecutive rows, ordered by their parents' rows so that reads are views.
+    Returns the groups in replay order, each node's row, where the rows that no
+    input reaches start, and the number of rows.
+    """
     depth = [0] * len(nodes)
     batched = [False] * len(nodes)
-    feeds_batched = [i in outputs for i in range(len(nodes))]  # rows of grads may differ
     for v in inputs:
         if v in index:
             batched[index[v]] = True
-    members: dict[tuple[Op, int, bool, int], tuple[list[int], list[list[int]]]] = {}
+    members: dict[tuple[Op, int, tuple[bool, ...]], list[int]] = {}
     for i, node in enumerate(nodes):
         if node.is_leaf:
             continue
         parents = [index[p] for p in _parents(node)]
         depth[i] = 1 + max(depth[p] for p in parents)
-        batched[i] = any(batched[p] for p in parents)
-        key = (node.op_spec, depth[i], batched[i], len(parents))
-        out, rows = members.setdefault(key, ([], []))
-        out.append(i)
-        rows.append(parents)
-        if batched[i]:
-            for p in parents:
-                feeds_batched[p] = True
-    keys = sorted(members, key=lambda key: key[1])
-    return [
-        _Group(*key[:3], *members[key], any(feeds_batched[i] for i in members[key][0]))
-        for key in keys
-    ]
+        narrow = tuple(not batched[p] for p in parents)
+        batched[i] = not all(narrow)
+        members.setdefault((node.op_spec, depth[i], narrow), []).append(i)
+    wide = len(inputs) + sum(batched[i] for i, n in enumerate(nodes) if not n.is_leaf)
+    row = [0] * len(nodes)
+    for k, v in enumerate(inputs):
+        if v in index:
+            row[index[v]] = k
+    for k, leaf in enumerate(shared):
+        row[index[leaf]] = wide + k
+    free = {False: len(inputs), True: wide + len(shared)}  # the next row, by narrowness
+    groups = []
+    for op, d, narrow in sorted(members, key=lambda key: key[1]):
+        ids = members[op, d, narrow]
+        parents = {i: [row[index[p]] for p in _parents(nodes[i])] for i in ids}
+        ids = sorted(ids, key=parents.__getitem__)
+        start = free[all(narrow)]
+        free[all(narrow)] += len(ids)
+        for k, i in enumerate(ids):
+            row[i] = start + k
+        table = np.array([parents[i] for i in ids], dtype=np.intp)
+        groups.append(_group(op, d, ids, table, start, narrow))
+    return groups, row, wide, free[True]
 
 
-def _replay_error(group: _Group, v: np.ndarray, stage: str, err: Exception) -> Exception:
-    """Name the op, the node and the batch row where the replay left the finite numbers."""
-    with np.errstate(all="ignore"):
-        try:
-            out = group.forward(v)
-            bad = ~np.isfinite(out)
-            if stage == "backward":
-                bad = ~np.isfinite(group.local_grads(out, v)).all(axis=0)
-        except (ArithmeticError, ValueError):
-            bad = np.ones(v.shape[::2], dtype=bool)
-    node, row = (int(i) for i in np.argwhere(bad)[0]) if bad.any() else (0, 0)
-    inputs = ", ".join(repr(float(x)) for x in v[node, :6, row])
+def _group(
+    op: Op, depth: int, ids: list[int], parents: np.ndarray, start: int, narrow: tuple
+) -> Group:
+    args = (op, depth, ids, parents, start, narrow)
+    weights = Layer.weight_slots(op, parents, narrow)
+    if weights is not None:
+        return Layer(*args, weights=weights)
+    if parents.shape[1] > 2 or (op.builtin and op.arity is None):
+        return Stacked(*args)
+    return Elementwise(*args)
+
+
+def _replay_error(group: Group, values: np.ndarray, stage: str, err: Exception) -> Exception:
+    """Name the op, the node and the batch row where the replay left the finite numbers.
+
+    The group's inputs are run again one number at a time, with the scalar rules,
+    to find the first that fails.
+    """
+    args = group.inputs_at(values)
+    backward = stage == "backward"
+    at = next(
+        (at for at in np.ndindex(args[0].shape) if not _finite_at(group.op, args, at, backward)),
+        (0, 0),
+    )
+    node, row = at
+    inputs = [float(a[at]) for a in args]
+    shown = ", ".join(repr(x) for x in inputs[:6])
     more = ", …" if group.arity > 6 else ""
     what = "its local derivative" if stage == "backward" else "the result"
     return type(err)(
-        f"Tape.{stage}: {group.op.name}({inputs}{more}) at node {int(group.out[node])}, batch row "
-        f"{row}: {what} is not a finite number ({err}); the scalar path raises here too"
+        f"Tape.{stage}: {group.op.name}({shown}{more}) at node {group.ids[node]}, batch row {row}: "
+        f"{what} is not a finite number ({err}); the scalar path raises here too"
     )
+
+
+def _finite_at(op: Op, args: list[np.ndarray], at: tuple[int, int], backward: bool) -> bool:
+    """Whether the scalar op (and its rule, for backward) is finite at one cell."""
+    inputs = [float(a[at]) for a in args]
+    try:
+        out = op.run(*inputs)
+        numbers = op.grads(out, *inputs) if backward else [out]
+        return all(math.isfinite(x) for x in numbers)
+    except (ArithmeticError, ValueError):
+        return False

@@ -211,3 +211,45 @@ def test_results_of_one_replay_survive_the_next():
     tape.forward([5.0], [[6.0, 7.0]])
     tape.backward()
     assert first.tolist() == [24.0] and dx.tolist() == [12.0] and dxs.tolist() == [[8.0, 6.0]]
+
+
+def test_every_kind_of_group_replays_the_scalar_numbers():
+    from autograd import dot, total
+    from autograd.tape_groups import Elementwise, Layer, Stacked
+
+    w = [Value(0.5), Value(-1.5), Value(2.0)]
+
+    def f(xs, s, unused):
+        a = dot(w, xs)  # weights first: a layer's matrix product
+        b = dot(xs, w[::-1])  # weights second
+        c = dot([xs[0], xs[1], s], [xs[2], s, xs[0]])  # every slot batched: stacked
+        d = total([xs[0], 2.0, s, xs[0]])  # a constant among the rows, xs[0] twice
+        e = [x * 3.0 for x in reversed(xs)]  # rows read backwards
+        g = [xs[0] * xs[1], xs[1] * xs[2], xs[0] * xs[0]]  # a slot with repeated rows
+        h = [x * s for x in xs] + [x / w[1] for x in xs]  # one row read by every node
+        return [a * b + c, d.tanh() + total(e + g + h) + s * s, w[0] * 2.0]  # the last: no input
+
+    tape = trace(f, [0.1, 0.2, 0.3], 0.4, 0.5)
+    kinds = {type(group) for group in tape.groups}
+    assert kinds == {Elementwise, Layer, Stacked}
+    rng = np.random.default_rng(0)
+    xs, s, unused = rng.normal(size=(4, 3)), rng.normal(size=4), rng.normal(size=4)
+    seed = rng.normal(size=(4, 3))
+    for p in w:
+        p.grad = 0.0
+    out = tape.forward(xs, s, unused)
+    dxs, ds, dunused = tape.backward(seed)
+    replayed_w = [p.grad for p in w]
+    want_w = [0.0] * 3
+    for r in range(4):
+        for p in w:
+            p.grad = 0.0
+        vx, vs = [Value(x) for x in xs[r]], Value(s[r])
+        outs = f(vx, vs, Value(unused[r]))
+        assert np.allclose(out[r], [o.data for o in outs], rtol=1e-13, atol=1e-15)
+        total([o * float(k) for o, k in zip(outs, seed[r], strict=True)]).backward()
+        assert np.allclose(dxs[r], [v.grad for v in vx], rtol=1e-12, atol=1e-14)
+        assert math.isclose(ds[r], vs.grad, rel_tol=1e-12, abs_tol=1e-14)
+        want_w = [acc + p.grad for acc, p in zip(want_w, w, strict=True)]
+    assert np.allclose(replayed_w, want_w, rtol=1e-12, atol=1e-14)
+    assert dunused.tolist() == [0.0] * 4

@@ -1,0 +1,298 @@
+"""How a tape replays one group of nodes: the numpy calls, and where rows are read and added.
+
+A group is every node of one op at one depth whose parents fall in the same
+pattern of batched and unbatched slots. Its nodes sit in consecutive rows of the
+tape's arrays, so its results and its upstream gradients are views, not copies.
+
+Rows that no input reaches (parameters, constants, a penalty on the parameters)
+are the same in every batch row: they live in column 0 only. A batched group
+reads them there, broadcast, and adds back their gradient summed over the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd.ops import Op, sigmoid_of_array
+
+# Forward of each built-in op of fixed arity, on one array per input slot. The
+# local derivatives are not repeated here: backward calls the op table's rules.
+_NUMPY: dict[str, Callable[..., np.ndarray]] = {
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "div": np.divide,
+    "neg": np.negative,
+    "pow": lambda a, *, k: a**k,
+    "exp": np.exp,
+    "log": np.log,
+    "sqrt": np.sqrt,
+    "tanh": np.tanh,
+    "sigmoid": sigmoid_of_array,
+    "softplus": lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))),
+    "relu": lambda a: np.maximum(a, 0.0),
+    "leaky_relu": lambda a, *, slope: np.where(a > 0, a, slope * a),
+    "abs": np.abs,
+}
+
+# The n-ary ops, on their inputs stacked as one (inputs, nodes, rows) array.
+_STACKED: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sum": lambda v: v.sum(axis=0),
+    "dot": lambda v: (v[0::2] * v[1::2]).sum(axis=0),
+}
+
+NARROW = slice(0, 1)  # the one column of a row that no input reaches
+WIDE = slice(None)
+
+
+class Group:
+    """Nodes ``out`` (a range of rows) of one op; ``parents`` holds their parents' rows.
+
+    ``narrow[j]`` says input slot j comes from rows that live in column 0 only;
+    ``batched`` is False when no input reaches these nodes: they are narrow too.
+    ``ids`` are the nodes' positions in the traced order, for messages.
+    """
+
+    def __init__(
+        self, op: Op, depth: int, ids: list[int], parents: np.ndarray, start: int, narrow: tuple
+    ) -> None:
+        self.op, self.depth, self.ids, self.parents = op, depth, ids, parents
+        self.arity = parents.shape[1]
+        self.narrow = narrow
+        self.batched = not all(narrow)
+        self.out = slice(start, start + len(ids))
+        self.cols = WIDE if self.batched else NARROW
+
+    def upstream(self, values: np.ndarray, grads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """These nodes' values and the gradient reaching them (views)."""
+        return values[self.out, self.cols], grads[self.out, self.cols]
+
+    def inputs_at(self, values: np.ndarray) -> list[np.ndarray]:
+        """Each input slot as a (nodes, columns) array: the slow, general read."""
+        shape = (len(self.ids), values.shape[1] if self.batched else 1)
+        return [
+            np.broadcast_to(values[self.parents[:, j], NARROW if n else WIDE], shape)
+            for j, n in enumerate(self.narrow)
+        ]
+
+    def __repr__(self) -> str:
+        return f"<{self.op.name} at depth {self.depth}: {len(self.ids)} nodes>"
+
+
+class Elementwise(Group):
+    """An op of one or two inputs, one numpy call per pass for all its nodes."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.slots = [Slot(self.parents[:, j], n, self.batched) for j, n in enumerate(self.narrow)]
+        form = _NUMPY.get(self.op.name) if self.op.builtin else None
+        params = self.op.params
+        if form is None:
+            self.compute = lambda *a: one_at_a_time(self.op.run, a)
+        else:
+            self.compute = (lambda *a: form(*a, **params)) if params else form
+
+    def forward(self, values: np.ndarray, _: Any) -> list[np.ndarray]:
+        args = [values[slot.at] for slot in self.slots]
+        values[self.out, self.cols] = self.compute(*args)
+        return args
+
+    def backward(self, values: np.ndarray, grads: np.ndarray, args: list[np.ndarray]) -> None:
+        out, g = self.upstream(values, grads)
+        for slot, local in zip(self.slots, local_grads(self.op, out, args), strict=True):
+            slot.add(grads, g if _is_one(local) else local * g)
+
+
+class Stacked(Group):
+    """An n-ary op (a sum, a dot of mixed rows): its inputs gathered as one block."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        form = _STACKED.get(self.op.name) if self.op.builtin else None
+        self.compute = form or (lambda v: one_at_a_time(self.op.run, list(v)))
+        narrow = np.array(self.narrow)
+        self.wide_slots, self.narrow_slots = np.flatnonzero(~narrow), np.flatnonzero(narrow)
+        self.to_wide = Scatter(self.parents[:, self.wide_slots].T.ravel())
+        self.to_narrow = Scatter(self.parents[:, self.narrow_slots].T.ravel())
+
+    def forward(self, values: np.ndarray, buffer: np.ndarray | None) -> np.ndarray:
+        rows = self.parents.T
+        if not self.batched:
+            v = values[rows, NARROW]
+        elif not len(self.narrow_slots):
+            v = np.take(values, rows, axis=0, out=buffer)
+        else:
+            v = buffer
+            v[self.wide_slots] = values[rows[self.wide_slots]]
+            v[self.narrow_slots] = values[rows[self.narrow_slots], NARROW]
+        values[self.out, self.cols] = self.compute(v)
+        return v
+
+    def backward(self, values: np.ndarray, grads: np.ndarray, v: np.ndarray) -> None:
+        out, g = self.upstream(values, grads)
+        local = local_grads(self.op, out, list(v))
+        try:
+            blocks = np.array(local, dtype=float)  # all numbers, or arrays of one shape
+        except ValueError:  # numbers and arrays mixed: broadcast each
+            blocks = np.empty(v.shape)
+            for j, d in enumerate(local):
+                blocks[j] = d
+        if blocks.ndim == 1:  # one number per input slot
+            blocks = blocks[:, None, None]
+        blocks = blocks * g
+        width = g.shape[1]
+        if len(self.wide_slots):
+            self.to_wide.add(grads, blocks[self.wide_slots].reshape(-1, width))
+        if len(self.narrow_slots):
+            part = blocks[self.narrow_slots].sum(axis=2, keepdims=True)
+            self.to_narrow.add(grads[:, NARROW], part.reshape(-1, 1))
+
+
+class Layer(Group):
+    """Dots of one set of batched inputs X with unbatched weights W: a layer of neurons.
+
+    Forward is one matrix product W·X. The op table's rule for dot gives each input
+    its partner as derivative (∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ), so backward is two more:
+    G·Xᵀ summed over the batch into the weights, Wᵀ·G into the inputs.
+    """
+
+    def __init__(self, *args: Any, weights: slice) -> None:
+        super().__init__(*args)
+        inputs = slice(1 - weights.start, None, 2)
+        self.w_rows = self.parents[:, weights]
+        self.x = Slot(self.parents[0, inputs], False, True)
+
+    @staticmethod
+    def weight_slots(op: Op, parents: np.ndarray, narrow: tuple) -> slice | None:
+        """The weights' slots (even or odd) when these dots form a layer, else None."""
+        if op.name != "dot" or not op.builtin or not _partners_by_rule(op, parents.shape[1]):
+            return None
+        for weights in (slice(0, None, 2), slice(1, None, 2)):
+            inputs = slice(1 - weights.start, None, 2)
+            w, x = parents[:, weights], parents[:, inputs]
+            if (
+                all(narrow[weights])
+                and not any(narrow[inputs])
+                and (x == x[0]).all()  # every neuron reads the same inputs
+                and len(np.unique(x[0])) == x.shape[1]
+                and len(np.unique(w)) == w.size
+            ):
+                return weights
+        return None
+
+    def forward(self, values: np.ndarray, _: Any) -> tuple[np.ndarray, np.ndarray]:
+        w, x = values[self.w_rows, 0], values[self.x.at]
+        np.matmul(w, x, out=values[self.out])
+        return w, x
+
+    def backward(self, values: np.ndarray, grads: np.ndarray, saved: tuple) -> None:
+        w, x = saved
+        g = grads[self.out]
+        grads[self.w_rows, 0] += g @ x.T
+        self.x.add(grads, w.T @ g)
+
+
+class Slot:
+    """Where one input slot of a group reads its rows, and how gradients go back.
+
+    Rows that step evenly are read as a view; a row every node reads (the input
+    x in each neuron of a layer) is read once and broadcast. A ``narrow`` row is
+    read in column 0; a batched group adds its gradient summed over the batch.
+    """
+
+    def __init__(self, rows: np.ndarray, narrow: bool, batched: bool) -> None:
+        first, n = int(rows[0]), len(rows)
+        step = int(rows[1]) - first if n > 1 else 1
+        self.shared = bool((rows == first).all())
+        if self.shared:
+            at: slice | np.ndarray = slice(first, first + 1)
+        elif step and (np.diff(rows) == step).all():
+            stop = first + step * n
+            at = slice(first, stop if stop >= 0 else None, step)
+        else:
+            at = rows
+        self.fan_in = self.shared and n > 1  # one row gets the sum over the nodes
+        self.repeats = not isinstance(at, slice) and len(np.unique(rows)) < n
+        self.sum_batch = narrow and batched
+        self.at = (at, NARROW if narrow else WIDE)
+
+    def add(self, grads: np.ndarray, contribution: np.ndarray) -> None:
+        if self.sum_batch:
+            contribution = contribution.sum(axis=1, keepdims=True)
+        if self.fan_in:
+            contribution = contribution.sum(axis=0, keepdims=True)
+        if self.repeats:
+            np.add.at(grads, self.at, contribution)
+        else:
+            grads[self.at] += contribution
+
+
+class Scatter:
+    """Adds rows of a block to their target rows; a target met c times gets one sum.
+
+    A target met once gets its row added directly; targets met c times (an input
+    in every neuron of a layer) are summed as one (c, targets, columns) block.
+    """
+
+    def __init__(self, targets: np.ndarray) -> None:
+        self.targets = targets
+        unique, first, counts = np.unique(targets, return_index=True, return_counts=True)
+        self.all_once = bool((counts == 1).all())
+        once = counts == 1
+        self.once_targets, self.once_rows = unique[once], first[once]
+        order = np.argsort(targets, kind="stable")
+        starts = np.r_[0, np.cumsum(counts)[:-1]]
+        self.repeated = [
+            (unique[counts == c], order[starts[counts == c][None, :] + np.arange(c)[:, None]])
+            for c in np.unique(counts[counts > 1]).tolist()
+        ]
+
+    def add(self, grads: np.ndarray, block: np.ndarray) -> None:
+        if self.all_once:
+            grads[self.targets] += block
+            return
+        if len(self.once_rows):
+            grads[self.once_targets] += block[self.once_rows]
+        for targets, rows in self.repeated:
+            grads[targets] += block[rows].sum(axis=0)
+
+
+def local_grads(op: Op, out: np.ndarray, args: Sequence[np.ndarray]) -> Sequence[Any]:
+    """∂node/∂input for each input slot, from the op table's rule, on arrays."""
+    if op.builtin and (op.name in _NUMPY or op.name in _STACKED):
+        return op.grads(out, *args)
+    return list(one_at_a_time(op.grads, (out, *args), outputs=len(args)))
+
+
+def one_at_a_time(f: Callable[..., Any], arrays: Sequence[np.ndarray], outputs: int = 0) -> Any:
+    """``f`` on each element of the broadcast arrays: an op with no numpy form.
+
+    With ``outputs`` > 0, ``f`` gives that many numbers and the result is stacked
+    along a new first axis.
+    """
+    shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+    flat = [np.broadcast_to(a, shape).ravel().tolist() for a in arrays]
+    results = np.array([f(*z) for z in zip(*flat, strict=True)], dtype=float)
+    if outputs:
+        return np.moveaxis(results.reshape(*shape, outputs), -1, 0)
+    return results.reshape(shape)
+
+
+def _is_one(local: Any) -> bool:
+    return type(local) is float and local == 1.0
+
+
+def _partners_by_rule(op: Op, arity: int) -> bool:
+    """True when the op's rule makes each input's derivative its partner's value.
+
+    The rule is run on the slot numbers themselves, so the layer's matrix products
+    follow the table: if dot's rule changed, the layer path would turn itself off.
+    """
+    try:
+        rule = list(op.grads(-1, *range(arity)))
+    except (TypeError, ValueError, ArithmeticError):
+        return False
+    return rule == [j ^ 1 for j in range(arity)]
