@@ -190,10 +190,8 @@ def _div(a, b):
 def _pow(a, *, k):
     if a == 0 and k < 0:
         raise ZeroDivisionError(f"0 to the negative power {k} is infinite")
-    _domain(
-        a >= 0 or float(k).is_integer(),
-        f"a negative base to the non-integer power {k} is not a real number",
-    )
+    if a < 0 and not float(k).is_integer():
+        raise ValueError(f"a negative base to the non-integer power {k} is not a real number")
     return a**k
 
 
@@ -332,7 +330,8 @@ _builtin("abs", abs, lambda out, a: (_sign(a),), "|a|", ("sign(a)",), ("a",))
 
 
 def _dot(*xs):
-    _domain(len(xs) % 2 == 0, f"dot takes (w, x) pairs, got {len(xs)} inputs", TypeError)
+    if len(xs) % 2:  # not _domain: its message would be formatted on every call
+        raise TypeError(f"dot takes (w, x) pairs, got {len(xs)} inputs")
     return sum(map(mul, xs[::2], xs[1::2]))
 
 

@@ -379,10 +379,10 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
         raise ValueError(f"dot: {len(weights)} weights for {len(inputs)} inputs")
     if not weights:
         raise ValueError("dot: no weights and inputs; give at least one pair")
-    ws = [w if type(w) is Value else _as_value(w) for w in weights]
-    xs = [x if type(x) is Value else _as_value(x) for x in inputs]
-    pairs: list[Value] = [None] * (2 * len(ws))  # type: ignore[list-item]
-    pairs[::2], pairs[1::2] = ws, xs
+    pairs: list[Value] = [None] * (2 * len(weights))  # type: ignore[list-item]
+    pairs[::2], pairs[1::2] = weights, inputs
+    if set(map(type, pairs)) != {Value}:  # a neuron's call has Values only: one quick check
+        pairs = [p if type(p) is Value else _as_value(p) for p in pairs]
     return _record(_DOT, *pairs)
 
 
