@@ -51,9 +51,9 @@ def fit(
 
     ``replay``: run each batch as one numpy replay of a traced per-sample graph
     (``autograd.tape``), with the same numbers as the scalar path. ``None`` picks
-    it when it pays: a loss that allows it, number targets, batches of at least
-    ``REPLAY_MIN_ROWS`` samples, and a graph that retraces the same on another
-    sample. ``True`` insists (and raises if it cannot), ``False`` stays scalar.
+    it when it pays: a loss that allows it, number targets, batches big enough
+    for the model (``REPLAY_MIN_WORK``), and a graph that retraces the same on
+    another sample. ``True`` insists (and raises if it cannot), ``False`` stays scalar.
     """
     loss_fn = _loss(loss)
     samples, targets = list(X), list(y)
@@ -99,8 +99,10 @@ def fit(
     return history
 
 
-REPLAY_MIN_ROWS = 2
-"""Below this batch size the scalar path is as fast as a replay (benchmarks/fit_paths.py)."""
+REPLAY_MIN_WORK = 12
+"""The replay pays when batch size × traced nodes is at least this many times its
+number of groups (its numpy calls per pass); below, the scalar path is faster.
+Chosen from ``benchmarks/fit_paths.py``, where the two paths break even at 10 to 16."""
 
 
 @dataclass
@@ -158,8 +160,6 @@ def _replay_tape(
     if replay is False:
         return None
     why = _why_not_replay(loss_fn, targets)
-    if not why and replay is None and size < REPLAY_MIN_ROWS:
-        why = f"batches of {size} are smaller than REPLAY_MIN_ROWS ({REPLAY_MIN_ROWS})"
     if why:
         if replay:
             raise ValueError(f"fit: replay=True, but {why}")
@@ -174,6 +174,8 @@ def _replay_tape(
         return [value + l2_penalty(params, l2) if l2 else value, *outs]
 
     tape = trace(per_sample, samples[0], targets[0])
+    if replay is None and size * len(tape.nodes) < REPLAY_MIN_WORK * len(tape.groups):
+        return None  # too little work per numpy call: the scalar path is faster
     try:
         tape.verify(samples[-1], targets[-1])
     except TapeMismatch:

@@ -253,3 +253,19 @@ def test_every_kind_of_group_replays_the_scalar_numbers():
         want_w = [acc + p.grad for acc, p in zip(want_w, w, strict=True)]
     assert np.allclose(replayed_w, want_w, rtol=1e-12, atol=1e-14)
     assert dunused.tolist() == [0.0] * 4
+
+
+def test_fit_replays_on_its_own_only_where_the_batch_outweighs_the_numpy_calls():
+    from nn.losses import LOSSES
+    from nn.train import _replay_tape
+
+    x, labels = make_moons(4, rng=0)
+    samples, targets = list(x), list(labels * 2 - 1)
+
+    def chosen(sizes: list[int], batch: int):
+        model = MLP(2, sizes, rng=0)
+        return _replay_tape(model, LOSSES["hinge"], samples, targets, 0.0, batch, None)
+
+    assert chosen([1], 1) is None  # 12 nodes in 5 groups: 2.4 evaluations per group
+    assert chosen([1], 8) is not None  # 96 evaluations for 5 groups
+    assert chosen([16, 16, 1], 1) is not None  # 442 nodes in 11 groups
