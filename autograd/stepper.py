@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from autograd.ops import Op
 from autograd.text import format_table, names, num, partial_rule
-from autograd.value import Value, topo_order
+from autograd.value import Value, _start_backward, topo_order
 
 __all__ = ["Step", "Stepper"]
 
@@ -68,10 +68,7 @@ class Stepper:
         self.root = root
         self.order = topo_order(root)
         self.names = names(self.order)
-        for node in self.order:
-            if not node.is_leaf:
-                node.grad = 0.0
-        root.grad = root.grad + 1.0 if root.is_leaf else 1.0
+        _start_backward(root, self.order)
         # (node, slot, ∂node/∂parent): local derivatives depend only on data, which
         # backward never changes, so each node's are read from the table once
         self.plan = [

@@ -173,13 +173,7 @@ class Value:
                 fresh = grads.get(node, 0.0)
                 node.grad = node.grad + fresh if node._a is None else fresh
             return
-        for node in order:
-            if node._a is not None:
-                node.grad = 0.0
-        if self._a is None:
-            self.grad += 1.0
-        else:
-            self.grad = 1.0
+        _start_backward(self, order)
         node = self
         try:
             for node in reversed(order):
@@ -220,6 +214,17 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+
+def _start_backward(root: Value, order: list[Value]) -> None:
+    """Backward's first move: nodes an op made get grad 0, the root 1 (a leaf root adds 1)."""
+    for node in order:
+        if node._a is not None:
+            node.grad = 0.0
+    if root._a is None:
+        root.grad += 1.0
+    else:
+        root.grad = 1.0
 
 
 def _as_float(x: Any, what: str = "Value()") -> float:
