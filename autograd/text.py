@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from autograd.ops import Op
 from autograd.value import Value, topo_order
 
-__all__ = ["format_table", "graph_text", "names", "num", "partial_rule"]
+__all__ = ["format_table", "grad_of", "graph_text", "names", "num", "partial_rule"]
 
 
 def num(x: float | None) -> str:
@@ -69,9 +69,11 @@ def graph_text(root: Value) -> str:
             )
         else:
             op, partials = "leaf", ""
-        rows.append((named[node], op, node.data, _grad(node.grad), partials))
+        rows.append((named[node], op, node.data, grad_of(node), partials))
     return format_table(("node", "op", "data", "grad", "local derivatives"), rows)
 
 
-def _grad(g: object) -> float | str:
-    return g.data if isinstance(g, Value) else g  # type: ignore[return-value]
+def grad_of(node: Value) -> float:
+    """``node.grad`` as a number (after ``backward(create_graph=True)`` it is a Value)."""
+    g = node.grad
+    return g.data if isinstance(g, Value) else g

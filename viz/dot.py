@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd import Value, topo_order
-from autograd.text import names, num
+from autograd.text import grad_of, names, num
 
 __all__ = ["GraphView", "build_dot", "node_id"]
 
@@ -28,13 +28,13 @@ def _escape(text: str) -> str:
     return text
 
 
+def _record(fields: list[str]) -> str:
+    """A DOT record label holding ``fields``, each escaped."""
+    return "{ " + " | ".join(_escape(f) for f in fields) + " }"
+
+
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _grad_of(node: Value) -> float:
-    g = node.grad
-    return g.data if isinstance(g, Value) else g
 
 
 @dataclass
@@ -170,7 +170,7 @@ def build_dot(
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be LR, RL, TB or BT, got {rankdir!r}")
-    has_grads = computed if computed is not None else _grad_of(root) != 0.0
+    has_grads = computed if computed is not None else grad_of(root) != 0.0
     index = view.index
     named = names(index)  # the same names as graph_text and the stepper, from the full order
     consumers: dict[Value, list[tuple[Value, int]]] = {}
@@ -245,7 +245,7 @@ def _value_line(
 ) -> str:
     me = node_id(index[node])
     fields = [named[node], f"data {num(node.data)}", _grad_field(node, has_grads, consumers)]
-    label = "{ " + " | ".join(_escape(f) for f in fields) + " }"
+    label = _record(fields)
     style = ', style="dashed", tooltip="inputs not drawn (depth limit)"' if node in cut else ""
     return f'  {me} [label={_quote(label)}, shape=record, id="{me}"{style}];'
 
@@ -255,11 +255,11 @@ def _grad_field(
 ) -> str:
     if not has_grads:
         return "grad ?"
-    g = num(_grad_of(node))
+    g = num(grad_of(node))
     uses = consumers.get(node, [])
     if len(uses) < 2:
         return f"grad {g}"
-    shares = [c.local_grads()[slot] * _grad_of(c) for c, slot in uses]
+    shares = [c.local_grads()[slot] * grad_of(c) for c, slot in uses]
     return f"grad {g} = " + " + ".join(f"({num(s)})" for s in shares)
 
 
@@ -267,9 +267,9 @@ def _neuron_lines(
     neuron: Neuron, node: Value, index: dict[Value, int], named: dict[Value, str], has_grads: bool
 ) -> list[str]:
     me = node_id(index[node])
-    grad = f"grad {num(_grad_of(node))}" if has_grads else "grad ?"
+    grad = f"grad {num(grad_of(node))}" if has_grads else "grad ?"
     fields = [neuron.name, f"{neuron.activation}(Σ w·x + b)", f"data {num(node.data)}", grad]
-    label = "{ " + " | ".join(_escape(f) for f in fields) + " }"
+    label = _record(fields)
     return [
         f'  {me} [label={_quote(label)}, shape=record, style="rounded,filled", '
         f'fillcolor="#eef3fb", id="{me}"];'
