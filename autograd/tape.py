@@ -156,12 +156,7 @@ class Tape:
             self._work = (
                 np.empty((self._rows, rows)),
                 np.empty((self._rows, rows)),
-                [
-                    np.empty((g.arity, len(g.ids), rows))
-                    if isinstance(g, Stacked) and g.batched
-                    else None
-                    for g in self.groups
-                ],
+                [g.workspace(rows) for g in self.groups],
             )
         return self._work
 

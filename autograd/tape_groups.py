@@ -65,6 +65,18 @@ class Group:
         self.batched = not all(narrow)
         self.out = slice(start, start + len(ids))
         self.cols = WIDE if self.batched else NARROW
+        table = _STACKED if op.arity is None else _NUMPY
+        self.form = table.get(op.name) if op.builtin else None  # None: one number at a time
+
+    def workspace(self, rows: int) -> np.ndarray | None:
+        """A buffer this group reuses on every replay of ``rows`` rows (most need none)."""
+        return None
+
+    def local_grads(self, out: np.ndarray, args: Sequence[np.ndarray]) -> Sequence[Any]:
+        """∂node/∂input for each input slot, from the op table's rule, on arrays."""
+        if self.form is not None:
+            return self.op.grads(out, *args)
+        return list(one_at_a_time(self.op.grads, (out, *args), outputs=len(args)))
 
     def upstream(self, values: np.ndarray, grads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """These nodes' values and the gradient reaching them (views)."""
@@ -88,8 +100,7 @@ class Elementwise(Group):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.slots = [Slot(self.parents[:, j], n, self.batched) for j, n in enumerate(self.narrow)]
-        form = _NUMPY.get(self.op.name) if self.op.builtin else None
-        params = self.op.params
+        form, params = self.form, self.op.params
         if form is None:
             self.compute = lambda *a: one_at_a_time(self.op.run, a)
         else:
@@ -102,7 +113,7 @@ class Elementwise(Group):
 
     def backward(self, values: np.ndarray, grads: np.ndarray, args: list[np.ndarray]) -> None:
         out, g = self.upstream(values, grads)
-        for slot, local in zip(self.slots, local_grads(self.op, out, args), strict=True):
+        for slot, local in zip(self.slots, self.local_grads(out, args), strict=True):
             slot.add(grads, g if _is_one(local) else local * g)
 
 
@@ -111,12 +122,14 @@ class Stacked(Group):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        form = _STACKED.get(self.op.name) if self.op.builtin else None
-        self.compute = form or (lambda v: one_at_a_time(self.op.run, list(v)))
+        self.compute = self.form or (lambda v: one_at_a_time(self.op.run, list(v)))
         narrow = np.array(self.narrow)
         self.wide_slots, self.narrow_slots = np.flatnonzero(~narrow), np.flatnonzero(narrow)
         self.to_wide = Scatter(self.parents[:, self.wide_slots].T.ravel())
         self.to_narrow = Scatter(self.parents[:, self.narrow_slots].T.ravel())
+
+    def workspace(self, rows: int) -> np.ndarray | None:
+        return np.empty((self.arity, len(self.ids), rows)) if self.batched else None
 
     def forward(self, values: np.ndarray, buffer: np.ndarray | None) -> np.ndarray:
         rows = self.parents.T
@@ -133,7 +146,7 @@ class Stacked(Group):
 
     def backward(self, values: np.ndarray, grads: np.ndarray, v: np.ndarray) -> None:
         out, g = self.upstream(values, grads)
-        local = local_grads(self.op, out, list(v))
+        local = self.local_grads(out, list(v))
         try:
             blocks = np.array(local, dtype=float)  # all numbers, or arrays of one shape
         except ValueError:  # numbers and arrays mixed: broadcast each
@@ -258,13 +271,6 @@ class Scatter:
             grads[self.once_targets] += block[self.once_rows]
         for targets, rows in self.repeated:
             grads[targets] += block[rows].sum(axis=0)
-
-
-def local_grads(op: Op, out: np.ndarray, args: Sequence[np.ndarray]) -> Sequence[Any]:
-    """∂node/∂input for each input slot, from the op table's rule, on arrays."""
-    if op.builtin and (op.name in _NUMPY or op.name in _STACKED):
-        return op.grads(out, *args)
-    return list(one_at_a_time(op.grads, (out, *args), outputs=len(args)))
 
 
 def one_at_a_time(f: Callable[..., Any], arrays: Sequence[np.ndarray], outputs: int = 0) -> Any:
