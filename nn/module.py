@@ -14,7 +14,9 @@ __all__ = ["Module"]
 class Module:
     """A model part whose parameters are Values.
 
-    Subclasses implement ``named_parameters()``; everything else here builds on it.
+    A part made of other parts lists them in ``named_children()``; a part that
+    holds Values itself lists them in ``named_parameters()``. Everything else here
+    builds on those two.
     """
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
