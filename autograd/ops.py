@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from operator import mul
 from typing import Any
@@ -65,12 +65,29 @@ class Op:
     builtin: bool = False
     params: dict[str, float] = field(default_factory=dict)
 
+    label = ""  # set only on the copies that ``labelled`` makes
+
     def __post_init__(self) -> None:
         if not self.symbol:
             object.__setattr__(self, "symbol", self.name)
         call = partial if self.params else (lambda f: f)
         object.__setattr__(self, "run", call(self.forward, **self.params))
         object.__setattr__(self, "grads", call(self.local_grads, **self.params))
+        object.__setattr__(self, "unlabelled", self)
+
+    def labelled(self, label: str) -> Op:
+        """This op carrying a node's name: a labelled node keeps its label here.
+
+        A node holds its op in any case, so a name that rides on a copy of the
+        op costs a Value no slot of its own. The copy runs and differentiates
+        as the op does; ``unlabelled`` leads back to the table's entry.
+        """
+        plain = self.unlabelled
+        if not label:
+            return plain
+        copy = object.__new__(Op)
+        copy.__dict__.update(plain.__dict__, label=label, unlabelled=plain)
+        return copy
 
     def bind(self, **params: float) -> Op:
         """This op with its constant parameters (an exponent, a slope) filled in."""
@@ -101,8 +118,7 @@ _BOUND: dict[tuple[Op, tuple], Op] = {}
 def _bound(op: Op, params: tuple) -> Op:
     key = (op, params)
     if key not in _BOUND:
-        fields = {k: v for k, v in op.__dict__.items() if k not in ("run", "grads")}
-        _BOUND[key] = Op(**{**fields, "params": dict(params)}) if params else op
+        _BOUND[key] = replace(op, params=dict(params)) if params else op
     return _BOUND[key]
 
 

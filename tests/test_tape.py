@@ -269,3 +269,20 @@ def test_fit_replays_on_its_own_only_where_the_batch_outweighs_the_numpy_calls()
     assert chosen([1], 1) is None  # 12 nodes in 5 groups: 2.4 evaluations per group
     assert chosen([1], 8) is not None  # 96 evaluations for 5 groups
     assert chosen([16, 16, 1], 1) is not None  # 442 nodes in 11 groups
+
+
+def test_labels_leave_the_tape_as_it_was():
+    def fn(a, b):
+        h1, h2 = (a * b).tanh(), (a + b).tanh()
+        h1.label = "h1"  # named nodes group with the others of their op and depth
+        return h1 * h2
+
+    def plain(a, b):
+        return (a * b).tanh() * (a + b).tanh()
+
+    named, unnamed = trace(fn, 0.3, -0.2), trace(plain, 0.3, -0.2)
+    assert len(named.groups) == len(unnamed.groups) == 4  # ×, +, both tanh, ×
+    a, b = np.array([0.3, 1.1]), np.array([-0.2, 0.4])
+    assert np.array_equal(named.forward(a, b), unnamed.forward(a, b))
+    for got, want in zip(named.backward(), unnamed.backward(), strict=True):
+        assert np.array_equal(got, want)
