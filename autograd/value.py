@@ -314,28 +314,30 @@ def _not_finite(op: Op, inputs: Sequence[float], out: float) -> None:
 
 
 def _record(op: Op, *parents: Value) -> Value:
-    """A node for any op and number of parents (the slower general path)."""
+    """A node for any op and number of parents."""
     if len(parents) == 1:
         return _unary(op, *parents)
     if len(parents) == 2:
         return _binary(op, *parents)
-    node = _new_node(op, [p.data for p in parents])
-    if _recording:
-        node._op = op
-        node._a = parents
-        node._b = _MANY
-    return node
+    return _nary(op, parents)
 
 
-def _new_node(op: Op, inputs: Sequence[float]) -> Value:
-    """A new leaf holding ``op``'s output; the caller links it to its parents."""
+def _nary(op: Op, parents: tuple[Value, ...]) -> Value:
+    """A node for an op of three or more parents, written out as _binary is."""
+    inputs = [p.data for p in parents]
     try:
         out = op.run(*inputs)
     except (ArithmeticError, ValueError, TypeError) as err:
         raise type(err)(f"{op.name}{_args(inputs)}: {err}") from None
     if not -_INF < out < _INF:
         _not_finite(op, inputs, out)
-    return _leaf(out)
+    node = _new(Value)
+    node.data, node.grad = out, 0.0
+    if _recording:
+        node._op, node._a, node._b = op, parents, _MANY
+    else:
+        node._op, node._a, node._b = None, None, None
+    return node
 
 
 def _leaf(x: float) -> Value:
@@ -406,11 +408,19 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
         raise ValueError(f"dot: {len(weights)} weights for {len(inputs)} inputs")
     if not weights:
         raise ValueError("dot: no weights and inputs; give at least one pair")
+    if set(map(type, weights)) | set(map(type, inputs)) != {Value}:
+        weights, inputs = [_as_value(w) for w in weights], [_as_value(x) for x in inputs]
+    return dot_of_values(weights, inputs)
+
+
+def dot_of_values(weights: Sequence[Value], inputs: Sequence[Value]) -> Value:
+    """``dot`` for a caller that has checked its operands: Values only, as many
+    weights as inputs, at least one of each (a neuron and its inputs)."""
     pairs: list[Value] = [None] * (2 * len(weights))  # type: ignore[list-item]
     pairs[::2], pairs[1::2] = weights, inputs
-    if set(map(type, pairs)) != {Value}:  # a neuron's call has Values only: one quick check
-        pairs = [p if type(p) is Value else _as_value(p) for p in pairs]
-    return _record(_DOT, *pairs)
+    if len(pairs) == 2:
+        return _binary(_DOT, *pairs)
+    return _nary(_DOT, tuple(pairs))
 
 
 def topo_order(root: Value) -> list[Value]:

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Value, dot
+from autograd import Value
+from autograd.value import dot_of_values
 from nn.module import Module
 
 __all__ = ["ACTIVATIONS", "INITS", "Layer", "MLP", "Neuron"]
@@ -109,7 +110,7 @@ class Neuron(Module):
 
     def forward(self, xs: list[Value]) -> Value:
         """The output for ``nin`` Values, already checked by the caller."""
-        out = dot(self.w, xs)
+        out = dot_of_values(self.w, xs)
         if self.b is not None:
             out = out + self.b
         return self._act(out)
