@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from autograd import OPS, Value, define_op, grad, is_recording, no_grad, topo_order
+from autograd import OPS, Value, define_op, dot, grad, is_recording, no_grad, topo_order
 
 
 def test_diamond():
@@ -297,3 +297,27 @@ def test_a_label_must_be_text():
         Value(1.0).label = 3
     with pytest.raises(TypeError, match="a label is a str"):
         Value(1.0, label=None)  # type: ignore[arg-type]
+
+
+def test_dot_takes_values_and_numbers_and_differentiates_each_pair():
+    w, x = Value(0.5), Value(-2.0)
+    out = dot([w, np.float64(3.0), 2], [x, x, w])  # 0.5·(-2) + 3·(-2) + 2·0.5 = -6
+    assert out.data == -6.0 and out.op == "dot" and len(out.parents) == 6
+    out.backward()
+    assert w.grad == -2.0 + 2.0  # its partner x, and the constant 2 it is paired with
+    assert x.grad == 0.5 + 3.0
+    one = dot([w], [x])
+    assert one.data == -1.0 and one.parents == (w, x)
+
+
+@pytest.mark.parametrize(
+    ("weights", "inputs", "error", "words"),
+    [
+        ([1.0, 2.0], [1.0], ValueError, "dot: 2 weights for 1 inputs"),
+        ([], [], ValueError, "dot: no weights and inputs"),
+        ([1.0], ["x"], TypeError, "takes a real number .* got str 'x'"),
+    ],
+)
+def test_dot_refuses_bad_operands_by_name(weights, inputs, error, words):
+    with pytest.raises(error, match=words):
+        dot(weights, inputs)
