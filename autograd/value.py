@@ -6,6 +6,7 @@ import math
 import numbers
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import filterfalse
 from typing import TYPE_CHECKING, Any
 
 from autograd.ops import OPS, Op
@@ -428,7 +429,7 @@ def topo_order(root: Value) -> list[Value]:
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[Value | None] = [root]
-    pop, push = stack.pop, stack.append
+    pop, push, done = stack.pop, stack.append, seen.__contains__
     while stack:
         node = pop()
         if node is None:  # the marker: everything above this node is done
@@ -443,7 +444,10 @@ def topo_order(root: Value) -> list[Value]:
         if a is not None:  # pushed last to first, so parents come out in order
             b = node._b
             if b is _MANY:
-                stack.extend(a[::-1])
+                # A parent seen before is already in order (no path leads back
+                # to this node), so it is not pushed: a neuron's weights, after
+                # its first sample, make up half of a layer's parent links.
+                stack.extend(filterfalse(done, a[::-1]))
             else:
                 if b is not None:
                     push(b)
