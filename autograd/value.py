@@ -324,8 +324,14 @@ def _record(op: Op, *parents: Value) -> Value:
 
 
 def _nary(op: Op, parents: tuple[Value, ...]) -> Value:
-    """A node for an op of three or more parents, written out as _binary is."""
-    inputs = [p.data for p in parents]
+    """A node whose parents are kept in a tuple (_record gives one or two its slots)."""
+    try:
+        inputs = [p.data for p in parents]
+    except AttributeError:  # dot_of_values trusts its caller: say which input was wrong
+        i, bad = next((i, p) for i, p in enumerate(parents) if not isinstance(p, Value))
+        raise TypeError(
+            f"{op.name}: input {i} is {type(bad).__name__} {bad!r:.60}, not a Value"
+        ) from None
     try:
         out = op.run(*inputs)
     except (ArithmeticError, ValueError, TypeError) as err:
@@ -419,8 +425,6 @@ def dot_of_values(weights: Sequence[Value], inputs: Sequence[Value]) -> Value:
     weights as inputs, at least one of each (a neuron and its inputs)."""
     pairs: list[Value] = [None] * (2 * len(weights))  # type: ignore[list-item]
     pairs[::2], pairs[1::2] = weights, inputs
-    if len(pairs) == 2:
-        return _binary(_DOT, *pairs)
     return _nary(_DOT, tuple(pairs))
 
 

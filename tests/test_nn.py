@@ -48,6 +48,14 @@ def test_neuron_sum_is_one_node_with_every_weight_and_input_as_parent():
     assert len(topo_order(out)) == 3 + 3 + 1 + 2  # leaves, bias, dot, add
 
 
+def test_a_weight_replaced_by_a_number_is_named():
+    for nin in (1, 3):
+        neuron = Neuron(nin)
+        neuron.w[0] = 0.5  # set_weights or neuron.w[0].data = 0.5 keep it a Value
+        with pytest.raises(TypeError, match="dot: input 0 is float 0.5, not a Value"):
+            neuron([1.0] * nin)
+
+
 def test_parameters_come_in_the_order_of_their_names():
     for part in (MLP(3, [4, 2], rng=0), Layer(3, 2, rng=0), Neuron(2), Neuron(2, bias=False)):
         assert part.parameters() == [p for _, p in part.named_parameters()]
