@@ -3,43 +3,48 @@
 Run: ``python -m benchmarks.memory``. Counts every allocation the graph holds
 (tracemalloc), divided by the number of nodes. Three graph shapes: a chain of
 unary ops, a chain of binary ops each with a new constant, and one
-with a single shared leaf.
+with a single shared leaf. micrograd 0.1.0 builds the last two in the
+benchmarks' own environment (see ``demo_step``), forward only: its recursive
+backward cannot walk a chain this long.
 """
 
 from __future__ import annotations
 
 import gc
+import json
+import subprocess
+import sys
 import tracemalloc
+from collections.abc import Callable
+from typing import Any
 
 from autograd import Value, topo_order
 
 N = 1_000_000
 
 
-def chain_of_tanh(y: Value) -> Value:
+def chain_of_tanh(y: Any) -> Any:
     return y.tanh()
 
 
-def chain_with_constants(y: Value) -> Value:
+def chain_with_constants(y: Any) -> Any:
     return y * 1.0000001
 
 
-SHARED = Value(1.0000001)
+def chain_with_a_shared_leaf(shared: Any) -> Callable[[Any], Any]:
+    return lambda y: y * shared
 
 
-def chain_with_a_shared_leaf(y: Value) -> Value:
-    return y * SHARED
-
-
-SHAPES = {
-    "y = y.tanh()": chain_of_tanh,
-    "y = y * 1.0000001": chain_with_constants,
-    "y = y * x (x shared)": chain_with_a_shared_leaf,
-}
+def _shapes(value: type) -> dict[str, Callable[[Any], Any]]:
+    return {
+        "y = y.tanh()": chain_of_tanh,
+        "y = y * 1.0000001": chain_with_constants,
+        "y = y * x (x shared)": chain_with_a_shared_leaf(value(1.0000001)),
+    }
 
 
 def bytes_per_node(step, n: int = N) -> tuple[int, float, float]:
-    """(nodes, bytes/node after forward, bytes/node after backward)."""
+    """(nodes, bytes/node after forward, bytes/node after backward) of chainrule's graph."""
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
@@ -48,18 +53,58 @@ def bytes_per_node(step, n: int = N) -> tuple[int, float, float]:
         y = step(y)
     forward = tracemalloc.get_traced_memory()[0] - base
     y.backward()
-    backward = tracemalloc.get_traced_memory()[0] - base
+    after = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
     nodes = len(topo_order(y))
-    return nodes, forward / nodes, backward / nodes
+    return nodes, forward / nodes, after / nodes
+
+
+def micrograd_bytes_per_node(shape: str, n: int = N) -> float:
+    """Bytes per node of micrograd's graph for ``shape``, after forward."""
+    from micrograd.engine import Value as MicrogradValue
+
+    step = _shapes(MicrogradValue)[shape]
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    y = MicrogradValue(0.5)
+    for _ in range(n):
+        y = step(y)
+    forward = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    seen, stack = set(), [y]
+    while stack:
+        v = stack.pop()
+        if id(v) not in seen:
+            seen.add(id(v))
+            stack.extend(v._prev)
+    return forward / len(seen)
 
 
 def main() -> None:
-    print(f"{'graph':<22}{'nodes':>10}{'B/node fwd':>12}{'B/node fwd+bwd':>16}")
-    for name, step in SHAPES.items():
+    from benchmarks.demo_step import ROOT, _python
+
+    python = _python()
+    print(
+        f"{'graph':<22}{'nodes':>10}{'B/node fwd':>12}{'B/node fwd+bwd':>16}{'micrograd fwd':>15}"
+    )
+    for name, step in _shapes(Value).items():
         nodes, fwd, total = bytes_per_node(step)
-        print(f"{name:<22}{nodes:>10}{fwd:>12.1f}{total:>16.1f}")
+        theirs = "-"  # micrograd 0.1.0 has no tanh
+        if name != "y = y.tanh()":
+            done = subprocess.run(
+                [python, "-m", "benchmarks.memory", "--micrograd", name],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            theirs = f"{json.loads(done.stdout):.1f}"
+        print(f"{name:<22}{nodes:>10}{fwd:>12.1f}{total:>16.1f}{theirs:>15}")
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--micrograd":
+        print(json.dumps(micrograd_bytes_per_node(sys.argv[2])))
+    else:
+        main()
