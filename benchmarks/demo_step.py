@@ -135,16 +135,18 @@ def train_micrograd(layers, x, y) -> dict:
         loss.backward()
         return loss, _update(params, model)
 
-    def count_nodes(loss) -> int:
-        seen, stack = set(), [loss]
-        while stack:
-            v = stack.pop()
-            if id(v) not in seen:
-                seen.add(id(v))
-                stack.extend(v._prev)
-        return len(seen)
+    return _train(step, micrograd_nodes)
 
-    return _train(step, count_nodes)
+
+def micrograd_nodes(root) -> int:
+    """How many nodes micrograd's graph under ``root`` has (walked without recursion)."""
+    seen, stack = set(), [root]
+    while stack:
+        v = stack.pop()
+        if id(v) not in seen:
+            seen.add(id(v))
+            stack.extend(v._prev)
+    return len(seen)
 
 
 def _median_step(step: Callable[[], list[float]], nodes: int = 0) -> dict:

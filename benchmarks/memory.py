@@ -63,6 +63,8 @@ def micrograd_bytes_per_node(shape: str, n: int = N) -> float:
     """Bytes per node of micrograd's graph for ``shape``, after forward."""
     from micrograd.engine import Value as MicrogradValue
 
+    from benchmarks.demo_step import micrograd_nodes
+
     step = _shapes(MicrogradValue)[shape]
     gc.collect()
     tracemalloc.start()
@@ -72,13 +74,7 @@ def micrograd_bytes_per_node(shape: str, n: int = N) -> float:
         y = step(y)
     forward = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
-    seen, stack = set(), [y]
-    while stack:
-        v = stack.pop()
-        if id(v) not in seen:
-            seen.add(id(v))
-            stack.extend(v._prev)
-    return forward / len(seen)
+    return forward / micrograd_nodes(y)
 
 
 def main() -> None:
