@@ -43,14 +43,21 @@ def _shapes(value: type) -> dict[str, Callable[[Any], Any]]:
     }
 
 
-def bytes_per_node(step, n: int = N) -> tuple[int, float, float]:
-    """(nodes, bytes/node after forward, bytes/node after backward) of chainrule's graph."""
+def _chain(start: Any, step: Callable[[Any], Any], n: int) -> tuple[Any, int]:
+    """``step`` applied ``n`` times from ``start`` while tracemalloc counts: the end
+    of the chain and the count before it began. Tracing stays on for the caller."""
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
-    y = Value(0.5)
+    y = start
     for _ in range(n):
         y = step(y)
+    return y, base
+
+
+def bytes_per_node(step, n: int = N) -> tuple[int, float, float]:
+    """(nodes, bytes/node after forward, bytes/node after backward) of chainrule's graph."""
+    y, base = _chain(Value(0.5), step, n)
     forward = tracemalloc.get_traced_memory()[0] - base
     y.backward()
     after = tracemalloc.get_traced_memory()[0] - base
@@ -65,13 +72,7 @@ def micrograd_bytes_per_node(shape: str, n: int = N) -> float:
 
     from benchmarks.demo_step import micrograd_nodes
 
-    step = _shapes(MicrogradValue)[shape]
-    gc.collect()
-    tracemalloc.start()
-    base = tracemalloc.get_traced_memory()[0]
-    y = MicrogradValue(0.5)
-    for _ in range(n):
-        y = step(y)
+    y, base = _chain(MicrogradValue(0.5), _shapes(MicrogradValue)[shape], n)
     forward = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
     return forward / micrograd_nodes(y)
