@@ -315,15 +315,20 @@ def worker(kind: str) -> None:
         print(json.dumps({"s": seed002_timing(replay=kind.endswith("replay"))}))
 
 
-def _fresh(python: str, kind: str) -> dict:
+def run_fresh(python: str, module: str, *args: str) -> Any:
+    """``python -m module *args`` in a fresh process: the JSON of its last line of output."""
     done = subprocess.run(
-        [python, "-m", "benchmarks.demo_step", "--worker", kind],
+        [python, "-m", module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _fresh(python: str, kind: str) -> dict:
+    return run_fresh(python, "benchmarks.demo_step", "--worker", kind)
 
 
 def main() -> None:

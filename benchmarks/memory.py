@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import json
-import subprocess
 import sys
 import tracemalloc
 from collections.abc import Callable
@@ -79,7 +78,7 @@ def micrograd_bytes_per_node(shape: str, n: int = N) -> float:
 
 
 def main() -> None:
-    from benchmarks.demo_step import ROOT, _python
+    from benchmarks.demo_step import _python, run_fresh
 
     python = _python()
     print(
@@ -89,14 +88,7 @@ def main() -> None:
         nodes, fwd, total = bytes_per_node(step)
         theirs = "-"  # micrograd 0.1.0 has no tanh
         if name != "y = y.tanh()":
-            done = subprocess.run(
-                [python, "-m", "benchmarks.memory", "--micrograd", name],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            theirs = f"{json.loads(done.stdout):.1f}"
+            theirs = f"{run_fresh(python, 'benchmarks.memory', '--micrograd', name):.1f}"
         print(f"{name:<22}{nodes:>10}{fwd:>12.1f}{total:>16.1f}{theirs:>15}")
 
 
