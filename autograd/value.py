@@ -30,14 +30,14 @@ class Value:
 
     # Up to two parents live in _a and _b; an n-ary op keeps a tuple in _a and
     # _MANY in _b. Two slots cost 16 bytes where a tuple would cost 48 or more.
-    # The label has no slot: _op holds it (see the label property).
-    __slots__ = ("data", "grad", "_op", "_a", "_b")
+    # The label has no slot: _fn holds it (see the label property).
+    __slots__ = ("data", "grad", "_fn", "_a", "_b")
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = _as_float(data)
         self.grad = 0.0
-        self._op: Op | str | None = None
+        self._fn: Op | str | None = None
         self._a: Value | tuple[Value, ...] | None = None
         self._b: Value | None = None
         if label != "":
@@ -46,22 +46,22 @@ class Value:
     @property
     def label(self) -> str:
         """A name for diagrams and messages ("" if none): ``e.label = "e"``."""
-        op = self._op
+        op = self._fn
         if op is None:
             return ""
         return op if self._a is None else op.label
 
     @label.setter
     def label(self, text: str) -> None:
-        # A leaf has no op, so its _op holds the label itself; a node an op made
+        # A leaf has no op, so its _fn holds the label itself; a node an op made
         # holds a copy of its op that carries the label. Rarely set, so this
         # saves every node 8 bytes for the price of a branch when it is read.
         if not isinstance(text, str):
             raise TypeError(f"a label is a str, got {type(text).__name__} {text!r:.60}")
         if self._a is None:
-            self._op = text or None
+            self._fn = text or None
         else:
-            self._op = self._op.labelled(text)
+            self._fn = self._fn.labelled(text)
 
     # -- the graph, read-only ---------------------------------------------------
 
@@ -73,17 +73,17 @@ class Value:
     @property
     def op(self) -> str:
         """The name of the op that made this node in ``OPS`` ("" for a leaf)."""
-        return "" if self._a is None else self._op.name
+        return "" if self._a is None else self._fn.name
 
     @property
     def op_spec(self) -> Op | None:
         """The table entry of that op, with its parameters bound (None for a leaf)."""
-        return None if self._a is None else self._op.unlabelled
+        return None if self._a is None else self._fn.unlabelled
 
     @property
     def params(self) -> dict[str, float]:
         """The op's constant parameters, such as the exponent ``k`` of ``a**k``."""
-        return {} if self._a is None else dict(self._op.params)
+        return {} if self._a is None else dict(self._fn.params)
 
     @property
     def is_leaf(self) -> bool:
@@ -94,7 +94,7 @@ class Value:
         """∂self/∂parent for each parent, in order, read from the op table."""
         if self._a is None:
             return ()
-        return tuple(_local_grads(self._op, self.data, [p.data for p in _parents(self)]))
+        return tuple(_local_grads(self._fn, self.data, [p.data for p in _parents(self)]))
 
     # -- building the graph ----------------------------------------------------
 
@@ -210,14 +210,14 @@ class Value:
                     continue
                 b = node._b
                 if b is None:
-                    (local,) = node._op.grads(node.data, a.data)
+                    (local,) = node._fn.grads(node.data, a.data)
                     a.grad += local * g
                 elif b is _MANY:
-                    locals_ = node._op.grads(node.data, *[p.data for p in a])
+                    locals_ = node._fn.grads(node.data, *[p.data for p in a])
                     for parent, local in zip(a, locals_, strict=True):
                         parent.grad += local * g
                 else:
-                    da, db = node._op.grads(node.data, a.data, b.data)
+                    da, db = node._fn.grads(node.data, a.data, b.data)
                     a.grad += da * g
                     b.grad += db * g
         except (ArithmeticError, ValueError, TypeError) as err:
@@ -287,9 +287,9 @@ def _unary(op: Op, a: Value) -> Value:
     node = _new(Value)
     node.data, node.grad, node._b = out, 0.0, None
     if _recording:
-        node._op, node._a = op, a
+        node._fn, node._a = op, a
     else:
-        node._op, node._a = None, None
+        node._fn, node._a = None, None
     return node
 
 
@@ -303,9 +303,9 @@ def _binary(op: Op, a: Value, b: Value) -> Value:
     node = _new(Value)
     node.data, node.grad = out, 0.0
     if _recording:
-        node._op, node._a, node._b = op, a, b
+        node._fn, node._a, node._b = op, a, b
     else:
-        node._op, node._a, node._b = None, None, None
+        node._fn, node._a, node._b = None, None, None
     return node
 
 
@@ -341,16 +341,16 @@ def _nary(op: Op, parents: tuple[Value, ...]) -> Value:
     node = _new(Value)
     node.data, node.grad = out, 0.0
     if _recording:
-        node._op, node._a, node._b = op, parents, _MANY
+        node._fn, node._a, node._b = op, parents, _MANY
     else:
-        node._op, node._a, node._b = None, None, None
+        node._fn, node._a, node._b = None, None, None
     return node
 
 
 def _leaf(x: float) -> Value:
     """A Value holding ``x``, built without the constructor's checks (x is a finite float)."""
     node = _new(Value)
-    node.data, node.grad, node._op, node._a, node._b = x, 0.0, None, None, None
+    node.data, node.grad, node._fn, node._a, node._b = x, 0.0, None, None, None
     return node
 
 
@@ -375,7 +375,7 @@ def _args(inputs: Sequence[Any]) -> str:
 def _backward_error(node: Value, err: Exception) -> Exception:
     """``err`` from backward through ``node``, explained."""
     try:  # rerun the local rule alone: a wrong count of derivatives explains itself
-        _local_grads(node._op, node.data, [p.data for p in _parents(node)])
+        _local_grads(node._fn, node.data, [p.data for p in _parents(node)])
     except (ArithmeticError, ValueError, TypeError) as explained:
         return explained
     return type(err)(f"backward through {_describe(node)}: {err}")
@@ -469,9 +469,9 @@ def _gradients(root: Value, order: list[Value], *, as_values: bool) -> dict[Valu
             if g is None or not parents:
                 continue
             if as_values:
-                locals_ = _local_grads(node._op, node, parents)
+                locals_ = _local_grads(node._fn, node, parents)
             else:
-                locals_ = _local_grads(node._op, node.data, [p.data for p in parents])
+                locals_ = _local_grads(node._fn, node.data, [p.data for p in parents])
             for parent, local in zip(parents, locals_, strict=True):
                 step = g if (type(local) is float and local == 1.0) else local * g
                 grads[parent] = grads[parent] + step if parent in grads else step
