@@ -4,15 +4,20 @@ The scalar engine needs only the standard library; ``trace`` and ``Tape`` (the
 batched numpy replay, ``autograd.tape``) load numpy when first used.
 """
 
+from autograd.describe import Description, describe, graph_text
 from autograd.gradcheck import GradcheckReport, NodeCheckReport, check_nodes, gradcheck
 from autograd.higher import hessian
 from autograd.ops import OPS, Op, define_op
 from autograd.stepper import Step, Stepper
-from autograd.text import graph_text
+from autograd.timeline import Timeline, backward_timeline
 from autograd.value import Value, dot, grad, is_recording, no_grad, topo_order, total
 
 __all__ = [
     "OPS",
+    "Description",
+    "Timeline",
+    "backward_timeline",
+    "describe",
     "GradcheckReport",
     "NodeCheckReport",
     "Op",

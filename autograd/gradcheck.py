@@ -10,8 +10,9 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd.text import format_table, names, num, partial_rule
-from autograd.value import Value, _gradients, _parents, grad, no_grad, topo_order
+from autograd.describe import Description
+from autograd.text import format_table, num
+from autograd.value import Value, _gradients, _parents, grad, no_grad
 
 __all__ = [
     "GradcheckReport",
@@ -278,8 +279,8 @@ def check_nodes(
         raise TypeError(f"check_nodes: root must be a Value, got {type(root).__name__}")
     if not eps > 0:
         raise ValueError(f"check_nodes: eps must be > 0, got {eps}")
-    order = topo_order(root)
-    named = names(order)
+    described = Description(root)
+    order, named = described.order, described.names
     backward = _gradients(root, order, as_values=False)
     tol = Tolerance(atol, rtol)
     rows = []
@@ -293,7 +294,7 @@ def check_nodes(
         ok = numeric is None or tol.passes(g, numeric)
         rows.append(NodeCheck(node, named[node], g, numeric, ok))
     report = NodeCheckReport(rows, "")
-    report.diagnosis = _diagnose(report, order, named, backward, eps, tol, grads is not None)
+    report.diagnosis = _diagnose(report, described, backward, eps, tol, grads is not None)
     return report
 
 
@@ -318,13 +319,13 @@ def _replay(order: list[Value], start: int, value: float) -> float:
 
 def _diagnose(
     report: NodeCheckReport,
-    order: list[Value],
-    named: dict[Value, str],
+    described: Description,
     backward: Mapping[Value, float],
     eps: float,
     tol: Tolerance,
     hand_given: bool,
 ) -> str:
+    order = described.order
     first = report.first_failure
     if first is None:
         checked = [r for r in report.rows if r.gradient is not None]
@@ -338,19 +339,14 @@ def _diagnose(
     )
     if node is order[-1]:
         return f"{head}: the root's gradient must be 1"
-    for consumer in order:
-        for slot, parent in enumerate(_parents(consumer)):
-            if parent is not node:
-                continue
-            rule_says = consumer.local_grads()[slot]
-            measured = _numeric_local(consumer, slot, eps)
-            if measured is not None and not tol.passes(rule_says, measured):
-                return (
-                    f"{head}.\nthe wrong local rule: op {consumer.op!r} at node "
-                    f"{named[consumer]}, toward its input {slot} ({first.name}): "
-                    f"{partial_rule(consumer.op_spec, slot)} gives {num(rule_says)}, "
-                    f"numerically {num(measured)}"
-                )
+    for edge in described.consumers[node]:
+        measured = _numeric_local(edge.node, edge.slot, eps)
+        if edge.local is not None and measured is not None and not tol.passes(edge.local, measured):
+            return (
+                f"{head}.\nthe wrong local rule: op {edge.node.op!r} at node "
+                f"{described.names[edge.node]}, toward its input {edge.slot} ({first.name}): "
+                f"{edge.rule} gives {num(edge.local)}, numerically {num(measured)}"
+            )
     if hand_given:
         return (
             f"{head}.\nevery local rule into it is right: the given gradient is wrong; "
