@@ -58,3 +58,61 @@ def small_graph() -> tuple[Value, Value, Value]:
     d = (c + a).tanh()
     d.label = "d"
     return a, b, d
+
+
+class LectureNeuron:
+    """A neuron written as micrograd's lecture writes it, on chainrule's Values."""
+
+    def __init__(self, nin: int, rng, nonlin: bool = True) -> None:
+        self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(0)
+        self.nonlin = nonlin
+
+    def __call__(self, x):
+        act = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
+        return act.relu() if self.nonlin else act
+
+
+class LectureLayer:
+    def __init__(self, nin: int, nout: int, rng, **kwargs) -> None:
+        self.neurons = [LectureNeuron(nin, rng, **kwargs) for _ in range(nout)]
+
+    def __call__(self, x):
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+
+class LectureMLP:
+    """micrograd's MLP, line for line in spirit, built from a ``random.Random``."""
+
+    def __init__(self, nin: int, nouts: list[int], rng) -> None:
+        sizes = [nin, *nouts]
+        self.layers = [
+            LectureLayer(sizes[i], sizes[i + 1], rng, nonlin=i != len(nouts) - 1)
+            for i in range(len(nouts))
+        ]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self):
+        return [p for layer in self.layers for n in layer.neurons for p in [*n.w, n.b]]
+
+
+def lecture_demo_loss(samples: int = 100):
+    """micrograd's demo loss, written micrograd-style: max-margin + 1e-4 L2 (~65k nodes)."""
+    import random
+
+    from nn import make_moons
+
+    rng = random.Random(1337)
+    X, y = make_moons(samples, noise=0.1, rng=1)
+    model = LectureMLP(2, [16, 16, 1], rng)
+    inputs = [[Value(float(v)) for v in row] for row in X]
+    scores = [model(x) for x in inputs]
+    losses = [(1 + -(2.0 * t - 1) * s).relu() for t, s in zip(y, scores, strict=True)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+    return model, data_loss + reg_loss

@@ -1,92 +1,150 @@
-"""The backprop animation: a self-contained page, stepped through in headless Chromium."""
+"""The backprop animation: one diagram and the backward timeline, in its own state,
+stepped by keyboard in headless Chromium."""
 
-import os
+import json
 import re
-import shutil
 from pathlib import Path
 
-import pytest
-
+from autograd import Value
+from demos.seed001 import network
+from tests.browser import browser, screenshot
 from tests.helpers import small_graph
+from tests.picture import chain_rule_problems
 from viz import animate
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-ARTIFACTS = Path(os.environ.get("CHAINRULE_ARTIFACTS", "test-artifacts"))
+
+def _lecture():
+    a, b, c, f = (Value(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"), (-2.0, "f")))
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return (a, b, c, f), L
 
 
-def test_page_has_a_frame_per_step_and_loads_nothing(tmp_path):
+def _state(page: str) -> dict:
+    found = re.search(r'<script type="application/json" id="state">(.*?)</script>', page, re.S)
+    return json.loads(found.group(1))
+
+
+def _grads_after(state: dict, k: int) -> dict[str, float]:
+    grads = {key: float(g) for key, g in state["start"].items()}
+    for step in state["steps"][:k]:
+        grads[step["parent"]] = float(step["grad"])
+    return grads
+
+
+def test_page_is_one_diagram_and_the_timeline_and_loads_nothing(tmp_path):
     a, b, d = small_graph()
     page = Path(animate(d, tmp_path / "backprop.html")).read_text()
-    assert page.count('class="frame"') == 1 + 5  # the start, then one per edge
+    assert page.count("<svg") == 1
     assert not re.search(r"<script[^>]+src|<link|<img|@import|url\(", page)
-    assert "c.grad += ∂v3/∂c · v3.grad" in page
-    # stepping all the way left the same gradients as backward
-    a2, b2, d2 = small_graph()
-    d2.backward()
-    assert (a.grad, b.grad) == (a2.grad, b2.grad)
+    state = _state(page)
+    assert len(state["steps"]) == 5  # one per edge
+    assert state["steps"][1]["line"].startswith("c.grad += ∂v3/∂c · v3.grad")
+    assert (a.grad, b.grad) == (0.0, 0.0)  # the page's own state: the graph is untouched
 
 
-def _browser():
-    if not (CHROMIUM and DRIVER) and os.environ.get("CHAINRULE_REQUIRE_BROWSER"):
-        pytest.fail("CHAINRULE_REQUIRE_BROWSER is set but chromium/chromedriver are missing")
-    if not (CHROMIUM and DRIVER):
-        pytest.skip(
-            "headless Chromium and chromedriver are not installed "
-            "(Debian: apt install chromium chromium-driver); .ci/run installs them"
-        )
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1400,700",
-    ):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(DRIVER), options=options)
+def test_a_graph_that_had_backward_is_animated_from_zero_and_left_as_it_was(tmp_path):
+    (a, b, c, f), L = _lecture()
+    L.backward()
+    held = (a.grad, b.grad, c.grad, f.grad)
+    assert held == (6.0, -4.0, -2.0, 4.0)
+    state = _state(animate(L, tmp_path / "lecture.html").page)
+    assert (a.grad, b.grad, c.grad, f.grad) == held
+    start = state["start"]
+    assert sorted(start.values()) == ["0.0"] * 6 + ["1.0"]
+    assert start[state["root"]] == "1.0"
+    last = state["steps"][-1]
+    assert last["line"] == (
+        "b.grad += ∂e/∂b · e.grad = (2.0)(-2.0) = -4.0  →  b.grad = -4.0    [mul: ∂e/∂b = a]"
+    )
+    final = _grads_after(state, len(state["steps"]))
+    by_name = {state["names"][k]: g for k, g in final.items()}
+    assert [by_name[n] for n in "abcf"] == [6.0, -4.0, -2.0, 4.0]
 
 
-def test_stepping_through_the_animation_in_chromium(tmp_path):
-    _, _, d = small_graph()
-    path = Path(animate(d, tmp_path / "backprop.html")).resolve()
-    browser = _browser()
+def test_every_frame_is_its_steps_arithmetic_and_the_last_obeys_the_chain_rule(tmp_path):
+    (a, b, c, f), L = _lecture()
+    state = _state(animate(L, tmp_path / "lecture.html").page)
+    for k, step in enumerate(state["steps"]):
+        before = _grads_after(state, k)
+        m = re.search(r"= \((\S+)\)\((\S+)\) = (\S+)  →  \S+ = (\S+)", step["line"])
+        local, upstream, contribution, after = map(float, m.groups())
+        assert upstream == before[step["node"]]
+        assert contribution == local * upstream
+        assert after == before[step["parent"]] + contribution == float(step["grad"])
+    final = _grads_after(state, len(state["steps"]))
+    assert chain_rule_problems(state["svg"], final) == []
+
+
+def _seed001_graph():
+    w = [Value(v, label=f"w{i + 1}") for i, v in enumerate((0.37, 0.95, 0.73, 0.6, 0.16, 0.16))]
+    first = (network(w, -0.47, 0.54) - 12.5) ** 2
+    first.label = "L₀"
+    return first
+
+
+def test_seed001_animation_is_small(tmp_path):
+    page = animate(_seed001_graph(), tmp_path / "seed001.html").page
+    assert len(page.encode()) < 150_000
+
+
+def test_stepping_by_keyboard_in_chromium(tmp_path):
+    path = Path(animate(_seed001_graph(), tmp_path / "backprop.html")).resolve()
+    state = _state(path.read_text())
+    driver = browser(1400, 900)
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
-    def state():
-        frame = browser.find_element(By.CSS_SELECTOR, ".frame:not([hidden])")
-        current = [
-            e.get_attribute("id") for e in frame.find_elements(By.CSS_SELECTOR, "g.node.current")
-        ]
-        updated = [
-            e.get_attribute("id") for e in frame.find_elements(By.CSS_SELECTOR, "g.node.updated")
-        ]
-        return current, updated, browser.find_element(By.ID, "line").text
+    def shown():
+        return driver.execute_script(
+            """
+            const app = document.getElementById('app');
+            const view = app.querySelector('.cr-view').getBoundingClientRect();
+            const cur = [...app.querySelectorAll('g.node.cr-current')].map(g => g.id);
+            const upd = [...app.querySelectorAll('g.node.cr-updated')].map(g => g.id);
+            const inView = [...app.querySelectorAll('g.node.cr-current, g.node.cr-updated')]
+              .every(g => { const b = g.getBoundingClientRect();
+                return b.left >= view.left && b.right <= view.right &&
+                       b.top >= view.top && b.bottom <= view.bottom; });
+            const sizes = [...app.querySelectorAll('svg text')]
+              .map(t => t.getBoundingClientRect().height);
+            return {step: +app.dataset.step, current: cur.sort(), updated: upd, inView,
+                    line: app.querySelector('.cr-line').textContent,
+                    smallest: Math.min(...sizes)};
+            """
+        )
 
     try:
-        browser.get(path.as_uri())
-        assert state() == ([], [], "start: d.grad = 1")
-        browser.find_element(By.ID, "next").click()
-        current, updated, line = state()
-        assert current == ["v4op", "v4"] or sorted(current) == ["v4", "v4op"]
-        assert updated == ["v3"]
-        assert line.startswith("v3.grad += ∂d/∂v3 · d.grad")
-        browser.find_element(By.ID, "next").click()
-        current2, updated2, line2 = state()
-        assert sorted(current2) == ["v3", "v3op"] and updated2 == ["v2"]
-        assert line2.startswith("c.grad += ∂v3/∂c") and line2 != line
-        assert browser.find_element(By.ID, "counter").text == "step 2 of 5"
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        browser.save_screenshot(str(ARTIFACTS / "animation-step-2.png"))
-        browser.find_element(By.ID, "prev").click()
-        assert state()[2] == line
+        driver.get(path.as_uri())
+        body = driver.find_element(By.TAG_NAME, "body")
+        first = shown()
+        assert first["step"] == 0 and first["line"].startswith("start: L₀.grad = 1")
+        assert first["smallest"] >= 11  # the smallest text (edge labels), in px at 1400 px
+        for k in range(1, 5):
+            body.send_keys(Keys.ARROW_RIGHT)
+            now = shown()
+            step = state["steps"][k - 1]
+            assert now["step"] == k and now["line"] == step["line"]
+            assert now["current"] == sorted([step["node"], step["node"] + "op"])
+            assert now["updated"] == [step["parent"]]
+            assert now["inView"], f"step {k}: the highlighted nodes are outside the view"
+            screenshot(driver, f"animation-step-{k}.png")
+        body.send_keys(Keys.ARROW_LEFT)
+        assert shown()["step"] == 3
+        body.send_keys(Keys.END)
+        assert shown()["step"] == len(state["steps"])
+        body.send_keys(Keys.HOME)
+        body.send_keys(Keys.SPACE)  # play
+        WebDriverWait(driver, 10).until(lambda _: shown()["step"] >= 2)
+        body.send_keys(Keys.SPACE)  # pause
+        paused = shown()["step"]
+        assert paused >= 2 and shown()["line"] == state["steps"][paused - 1]["line"]
+        assert shown()["inView"]
+        screenshot(driver, "animation-played.png")
     finally:
-        browser.quit()
+        driver.quit()

@@ -8,10 +8,13 @@ from pathlib import Path
 import graphviz
 import pytest
 
-from autograd import Value
+from autograd import Value, topo_order
 from nn import MLP, mse
-from tests.helpers import small_graph
+from tests.helpers import lecture_demo_loss, small_graph
+from tests.picture import chain_rule_problems, read_svg
 from viz import RendererNotFound, RenderError, draw_dot, find_renderer
+from viz.diagram import GraphTooLarge
+from viz.dot import escape
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -29,25 +32,64 @@ def test_golden_dot_before_backward():
     assert draw_dot(d).source == source  # byte-identical every time
 
 
-def test_golden_dot_after_backward_with_rules():
+def test_golden_dot_after_backward_with_rules_in_the_nodes_names():
     a, d = _small()
     d.backward()
-    source = draw_dot(d, rules=True).source
+    source = draw_dot(d).source
     assert source == (GOLDEN / "small_after_rules.gv").read_text()
     # by hand: ∂d/∂v3 = 1 - tanh²(-4); a is used twice, its grad is b·that + that
     t = 1 - math.tanh(-4.0) ** 2
-    assert f"1 - out² = {t:.6g}" in source
-    assert f"grad {-2 * t:.6g} = ({-3 * t:.6g}) + ({t:.6g})" in source
+    assert f"∂d/∂v3 = 1 - d² = {t:.6g}" in source
+    assert "∂c/∂a = b = -3.0" in source and "∂c/∂b = a = 2.0" in source
+    assert f"grad {-2 * t:.6g} = ({t:.6g}) + ({-3 * t:.6g})" in source
     assert "not computed" not in source
+    assert chain_rule_problems(draw_dot(d).svg()) == []
 
 
-def test_every_edge_carries_the_local_derivative():
+def test_the_lectures_edges_read_in_its_names():
+    a, b, c, f = (Value(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"), (-2.0, "f")))
+    d = a * b + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    L.backward()
+    source = draw_dot(L).source
+    assert 'label="∂L/∂d = f = -2.0"' in source and 'label="∂L/∂f = d = 4.0"' in source
+    assert chain_rule_problems(draw_dot(L).svg()) == []
+
+
+def test_edges_carry_the_local_derivative_and_powers_their_exponent():
     x = Value(0.5, label="x")
-    y = (x * x).exp()
-    source = draw_dot(y).source
+    y = (x * x).exp() + x**3
+    source = draw_dot(y, rules=False).source
     assert 'v0 -> v1op [label="0.5", id="v1op_0"]' in source
     assert 'v0 -> v1op [label="0.5", id="v1op_1"]' in source
     assert f'v1 -> v2op [label="{math.exp(0.25):.6g}"' in source
+    assert 'label="**3", shape=circle' in source
+    assert "3·x^(3-1) = 0.75" in draw_dot(y).source
+
+
+@pytest.mark.parametrize("label", ["x{y}", "a|b", "<in>", 'say "hi"', "back\\slash", '{|<>"\\}'])
+def test_labels_with_special_characters_render_as_written(label):
+    x = Value(2.0, label=label)
+    y = x * 2
+    y.backward()
+    texts = read_svg(draw_dot(y).svg())[0]["v0"]
+    assert texts[0] == label
+
+
+def test_grads_that_do_not_follow_from_one_backward_are_marked():
+    a = Value(2.0, label="a")
+    c = a * a + a
+    c.backward()
+    c.backward()  # leaves add up: a.grad is twice its share sum
+    source = draw_dot(c).source
+    assert "≠ Σ shares (1.0) + (2.0) + (2.0) = 5.0" in source
+    assert "1 node(s) marked red" in source
+    assert chain_rule_problems(draw_dot(c).svg()) != []
+    c.zero_grad()
+    c.backward()
+    assert chain_rule_problems(draw_dot(c).svg()) == []
 
 
 def test_focus_and_depth_limit():
@@ -63,33 +105,90 @@ def test_focus_and_depth_limit():
         draw_dot(d, depth=-1)
 
 
-def test_mlp_collapsed_into_neurons():
+def test_an_nn_models_graph_shows_the_learners_names():
+    model = MLP(2, [3, 1], rng=0)
+    loss = mse([model([1.0, 2.0])], [0.5])
+    loss.backward()
+    source = draw_dot(loss).source
+    for name in ("x[0]", "x[1]", "layers.0.neurons.1.w0", "layers.1.neurons.0.b", "y"):
+        assert f"{{ {escape(name, record=True)} |" in source, name
+    leaves = [n for n in topo_order(loss) if n.is_leaf]
+    assert sum(n.label.startswith("x[") for n in leaves) == 2  # one Value per input
+    assert chain_rule_problems(draw_dot(loss).svg()) == []
+
+
+def test_mlp_collapsed_into_neurons_for_one_sample():
     model = MLP(2, [3, 1], rng=0)
     out = model([1.0, 2.0])
     loss = mse([out], [0.5])
     loss.backward()
-    full = draw_dot(loss).source
     boxed = draw_dot(loss, collapse=model).source
-    # inputs 2, parameters 13, hidden neurons 3 nodes each, output neuron 2, mse 6
-    assert full.count("shape=record") == 2 + 13 + 3 * 3 + 2 + 6
     assert boxed.count("(Σ w·x + b)") == 4
     for j in range(3):
         assert f"layers.0.neurons.{j} | relu" in boxed
     assert "layers.1.neurons.0 | linear" in boxed
     assert "w0" not in boxed  # parameters are inside the boxes
-    # the edge from hidden neuron j into the output box carries w_j (linear output)
-    w = [p.data for p in model.layers[1].neurons[0].w]
-    for j in range(3):
-        assert f'label="{w[j]:.6g}"' in boxed
+    svg = draw_dot(loss, collapse=model).svg()
+    assert chain_rule_problems(svg) == []
+    # the output box's grad is ∂loss/∂out = 2(out - 0.5), by hand
+    texts = [t for ts in read_svg(svg)[0].values() for t in ts]
+    assert f"grad {2 * (out.data - 0.5):.6g}" in texts
     focused = draw_dot(loss, focus=out, collapse=model).source
-    assert "mse" not in focused and focused.count("(Σ w·x + b)") == 4
+    assert "rest of the graph" not in focused and focused.count("(Σ w·x + b)") == 4
+
+
+def test_micrograds_demo_loss_collapses_to_one_box_per_neuron_for_the_batch():
+    model, loss = lecture_demo_loss()
+    loss.backward()
+    size = len(topo_order(loss))
+    assert size > 60_000
+    with pytest.raises(GraphTooLarge, match=f"{size:,} values.*focus=.*depth=.*collapse=model"):
+        draw_dot(loss)
+    held = [p.grad for p in model.parameters()]
+    diagram = draw_dot(loss, collapse=model)
+    svg = diagram.svg()
+    assert [p.grad for p in model.parameters()] == held
+    boxes = read_svg(svg)[0]
+    units = [t for t in boxes.values() if "(Σ w·x + b)" in t[1]]
+    assert len(units) == 16 + 16 + 1
+    assert all("over 100 samples" in t[2] for t in units)
+    assert {t[0] for t in boxes.values() if t[1] == "input"} == {"x[0]", "x[1]"}
+    assert chain_rule_problems(svg) == []
+
+
+def test_a_render_past_its_time_bound_stops_and_says_what_to_do(tmp_path, monkeypatch):
+    slow = _fake(tmp_path / "slow", "slow-dot")
+    slow.write_text("#!/bin/sh\nsleep 5\n")
+    monkeypatch.setenv("CHAINRULE_DOT", str(slow))
+    _, d = _small()
+    with pytest.raises(RenderError, match="was stopped.*focus=node.*timeout="):
+        draw_dot(d, timeout=0.3).svg()
+
+
+def test_micrograds_signature_and_a_digraphs_render_view_and_pipe(tmp_path, monkeypatch):
+    _, d = _small()
+    d.backward()
+    dot = draw_dot(d, format="svg", rankdir="TB")
+    assert "rankdir=TB" in dot.source and dot.format == "svg"
+    assert dot.pipe().startswith(b"<?xml") and dot.pipe(format="png")[:4] == b"\x89PNG"
+    opened = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    rendered = dot.render("graph", directory=tmp_path, view=True)
+    assert rendered == str(tmp_path / "graph.svg") and opened
+    assert (tmp_path / "graph").read_text() == dot.source
+    assert Path(draw_dot(d, "png").render(tmp_path / "g", cleanup=True)).read_bytes()[:4] == (
+        b"\x89PNG"
+    )
+    assert not (tmp_path / "g").exists()
 
 
 def test_rankdir_and_bad_arguments():
     _, d = _small()
-    assert "rankdir=TB" in draw_dot(d, "TB").source
+    assert "rankdir=TB" in draw_dot(d, rankdir="TB").source
     with pytest.raises(ValueError, match="rankdir"):
-        draw_dot(d, "XY")
+        draw_dot(d, rankdir="XY")
+    with pytest.raises(ValueError, match="format must be one of"):
+        draw_dot(d, "bmp")
     with pytest.raises(TypeError, match="draw_dot takes a Value"):
         draw_dot(3.0)
 

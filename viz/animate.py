@@ -1,102 +1,146 @@
-"""``animate``: backprop as a self-contained HTML page, one SVG frame per chain-rule step."""
+"""``animate``: backprop as one self-contained page, a chain-rule step at a time.
+
+The page holds one diagram and the backward timeline (``autograd.timeline``): each
+step names the node whose gradient is passed on, the edge it goes through, the
+parent that receives it and that parent's new gradient. The page's script sets the
+numbers of step k on the one diagram, so the file stays small at any step count.
+"""
 
 from __future__ import annotations
 
-import html
+import json
 import os
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from autograd import Value
-from autograd.stepper import Stepper
+from autograd.describe import Description
+from autograd.text import num
+from autograd.timeline import Timeline
+from autograd.value import topo_order
+from viz.diagram import MAX_NODES, TIMEOUT, GraphTooLarge, too_large
 from viz.dot import build_dot, node_id, select
 from viz.render import render
 
-__all__ = ["animate"]
-
-_NODE = 'color="#d62728", penwidth=2.5, class="current"'
-_PARENT = 'color="#1f77b4", penwidth=2.5, class="updated"'
-_EDGE = 'color="#d62728", fontcolor="#d62728", penwidth=2.5, class="through"'
+__all__ = ["Animation", "animate", "backward_state"]
 
 
-def animate(root: Value, path: str | os.PathLike, *, rankdir: str = "LR") -> str:
-    """Write ``path``: backward from ``root`` step by step, with a slider and buttons.
+class Animation:
+    """A written animation: its path, its step count, and an inline view in Jupyter."""
 
-    Runs backward (the gradients afterwards are those ``backward()`` gives). Each
-    frame highlights the node whose gradient is passed on (red), the edge it goes
-    through and the parent that receives it (blue), with the step's line below.
-    Needs no network: the SVGs, styles and script are all inside the file.
+    def __init__(self, path: Path, page: str, steps: int) -> None:
+        self.path = path
+        self.page = page
+        self.steps = steps
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    def __repr__(self) -> str:
+        return f"<Animation: {self.steps} backward steps in {self.path}>"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return (
+            f'<iframe srcdoc="{escape(self.page)}" style="width:100%;height:560px;'
+            'border:1px solid #ddd"></iframe>'
+        )
+
+
+def animate(
+    root: Value,
+    path: str | os.PathLike,
+    *,
+    rankdir: str = "LR",
+    focus: Value | None = None,
+    autoplay: bool = False,
+    max_nodes: int = MAX_NODES,
+    timeout: float = TIMEOUT,
+) -> Animation:
+    """Write ``path``: one fresh backward from ``root``, step by step.
+
+    Every node starts at grad 0 and the root at 1, in the page's own state: the
+    graph's ``.grad`` values are not read or changed. Each step highlights the node
+    whose gradient is passed on (red), the edge it goes through and the parent that
+    receives it (blue), with the step's line of arithmetic below. ``focus`` draws
+    only that node's inputs, backward from it. Keys: ← → step, space plays.
     """
-    view = select(root)
-    index = view.index
-    stepper = Stepper(root)
-    frames = [(_frame(view, root, rankdir, {}), f"start: {stepper.names[root]}.grad = 1")]
-    for step in stepper:
-        me = node_id(index[step.node])
-        styles = {
-            me: _NODE,
-            f"{me}op": _NODE,
-            f"{me}op_{step.slot}": _EDGE,
-            node_id(index[step.parent]): _PARENT,
-        }
-        frames.append((_frame(view, root, rankdir, styles), str(step)))
+    if not isinstance(root, Value):
+        raise TypeError(f"animate takes a Value, got {type(root).__name__}")
+    top = root if focus is None else focus
+    size = len(topo_order(top))
+    if size > max_nodes:
+        raise GraphTooLarge(too_large("animate", size, max_nodes).replace("collapse=model", "—"))
+    state = backward_state(Description(top), rankdir=rankdir, timeout=timeout)
+    state["autoplay"] = autoplay
+    page = page_html("chainrule: backprop step by step", state)
     target = Path(path)
-    target.write_text(_page(frames), encoding="utf-8")
-    return str(target)
+    target.write_text(page, encoding="utf-8")
+    return Animation(target, page, len(state["steps"]))
 
 
-def _frame(view, root: Value, rankdir: str, styles: dict[str, str]) -> str:
-    source = build_dot(view, root=root, rankdir=rankdir, computed=True, shares=False, styles=styles)
-    svg = render(source, "svg").decode("utf-8")
-    return svg[svg.index("<svg") :]  # drop the XML prolog and doctype
+def backward_state(described: Description, *, rankdir: str, timeout: float) -> dict[str, Any]:
+    """The diagram and every backward step, as the page's script reads them."""
+    timeline = Timeline(described)
+    view = select(described, described.root)
+    widest = _widest_grads(timeline)
+    source = build_dot(view, timeline.final, rankdir=rankdir, shares=False, grad_text=widest)
+    svg = render(source, "svg", timeout).decode("utf-8")
+    ids = {node: node_id(i) for node, i in described.index.items()}
+    return {
+        "svg": svg[svg.index("<svg") :],
+        "root": ids[described.root],
+        "names": {ids[n]: described.names[n] for n in described.order},
+        "start": {ids[n]: num(g) for n, g in timeline.start.items()},
+        "steps": [
+            {
+                "node": ids[s.node],
+                "edge": f"{ids[s.node]}op_{s.slot}",
+                "parent": ids[s.parent],
+                "grad": num(s.after),
+                "line": s.line,
+            }
+            for s in timeline
+        ],
+    }
 
 
-def _page(frames: list[tuple[str, str]]) -> str:
-    blocks = "\n".join(
-        f'<div class="frame" data-line="{html.escape(line)}"{"" if i == 0 else " hidden"}>'
-        f"{svg}</div>"
-        for i, (svg, line) in enumerate(frames)
-    )
-    last = len(frames) - 1
+def _widest_grads(timeline: Timeline) -> dict[Value, str]:
+    """Per node, the longest grad text it shows at any step: its box is sized for it."""
+    widest = {node: num(g) for node, g in timeline.start.items()}
+    for step in timeline:
+        text = num(step.after)
+        if len(text) > len(widest[step.parent]):
+            widest[step.parent] = text
+    return widest
+
+
+def page_html(title: str, state: dict[str, Any]) -> str:
+    """A self-contained page: the stepper's style and script, with ``state`` inlined."""
+    static = resources.files("viz") / "static"
+    script = (static / "stepper.js").read_text(encoding="utf-8")
+    style = (static / "stepper.css").read_text(encoding="utf-8")
+    data = json.dumps(state, ensure_ascii=False).replace("</", "<\\/")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>chainrule: backprop step by step</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
 <style>
-body {{ font-family: Helvetica, Arial, sans-serif; margin: 1.5em; }}
-#controls {{ display: flex; gap: 0.6em; align-items: center; margin-bottom: 0.8em; }}
-#line {{ font-family: Menlo, Consolas, monospace; font-size: 15px; white-space: pre; }}
-.frame svg {{ max-width: 100%; height: auto; }}
-</style>
+{style}</style>
 </head>
 <body>
-<h1>Backprop, one chain-rule step at a time</h1>
-<div id="controls">
-<button id="prev" type="button">&#9664; previous</button>
-<input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
-<button id="next" type="button">next &#9654;</button>
-<span id="counter">step 0 of {last}</span>
-</div>
-{blocks}
-<p id="line"></p>
-<script>
-(function () {{
-  var frames = document.querySelectorAll(".frame");
-  var slider = document.getElementById("slider");
-  var line = document.getElementById("line");
-  var counter = document.getElementById("counter");
-  function show(i) {{
-    i = Math.max(0, Math.min(frames.length - 1, i));
-    frames.forEach(function (f, k) {{ f.hidden = k !== i; }});
-    slider.value = i;
-    line.textContent = frames[i].dataset.line;
-    counter.textContent = "step " + i + " of " + (frames.length - 1);
-  }}
-  document.getElementById("prev").onclick = function () {{ show(+slider.value - 1); }};
-  document.getElementById("next").onclick = function () {{ show(+slider.value + 1); }};
-  slider.oninput = function () {{ show(+slider.value); }};
-  show(0);
-}})();
+<div id="app"></div>
+<script type="application/json" id="state">{data}</script>
+<script type="module">
+{script}
+mount(document.getElementById("app"), JSON.parse(document.getElementById("state").textContent));
 </script>
 </body>
 </html>

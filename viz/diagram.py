@@ -1,49 +1,101 @@
-"""``draw_dot``: a diagram of the graph behind a Value, as DOT text and rendered."""
+"""``draw_dot``: a diagram of the graph behind a Value, as DOT text and rendered.
+
+``draw_dot(root, format="svg", rankdir="LR")`` takes micrograd's arguments, and the
+diagram answers ``pipe``, ``render`` and ``view`` as a ``graphviz.Digraph`` does.
+Nothing is drawn past a node budget, and no render runs past a time bound.
+"""
 
 from __future__ import annotations
 
 import os
+import webbrowser
 from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from viz.dot import build_dot, select
+from autograd.describe import Description
+from autograd.value import topo_order
+from viz.collapse import boxes_dot
+from viz.dot import build_dot, select, shown_grads
 from viz.render import RendererNotFound, render
 
-__all__ = ["Diagram", "draw_dot"]
+__all__ = ["MAX_NODES", "TIMEOUT", "Diagram", "GraphTooLarge", "draw_dot"]
 
-_FORMATS = {".svg": "svg", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".pdf": "pdf"}
-_SOURCE = {".gv", ".dot"}
+MAX_NODES = 1500
+"""Values drawn one by one at most, by default: a layout of this size takes seconds."""
+TIMEOUT = 5.0
+"""Seconds a render may take by default."""
+
+_FORMATS = {"svg", "png", "jpg", "jpeg", "pdf", "gv", "dot"}
+_SOURCE = {"gv", "dot"}
+
+
+class GraphTooLarge(ValueError):
+    """The graph has more nodes than the budget: the message names the views that fit."""
 
 
 class Diagram:
     """DOT text (``.source``) that renders to SVG or PNG, and shows itself in Jupyter."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(
+        self, source: str, *, format: str = "svg", nodes: int = 0, timeout: float = TIMEOUT
+    ) -> None:
         self.source = source
+        self.format = format
+        self.nodes = nodes
+        self.timeout = timeout
 
-    def pipe(self, fmt: str = "svg") -> bytes:
-        """The diagram rendered to ``fmt`` by the first renderer found."""
-        return render(self.source, fmt)
+    def pipe(self, format: str | None = None, encoding: str | None = None) -> bytes | str:
+        """The diagram rendered to ``format`` (the diagram's own by default)."""
+        fmt = format or self.format
+        data = self.source.encode() if fmt in _SOURCE else render(self.source, fmt, self.timeout)
+        return data.decode(encoding) if encoding else data
 
     def svg(self) -> str:
         """The diagram as SVG text."""
-        return self.pipe("svg").decode("utf-8")
+        return self.pipe("svg", encoding="utf-8")  # type: ignore[return-value]
 
     def save(self, path: str | os.PathLike) -> str:
         """Write the diagram; the extension picks the format (.svg, .png, .gv). Returns the path."""
         target = Path(path)
-        ext = target.suffix.lower()
-        if ext in _SOURCE:
-            target.write_text(self.source, encoding="utf-8")
-        elif ext in _FORMATS:
-            target.write_bytes(self.pipe(_FORMATS[ext]))
-        else:
-            known = ", ".join(sorted(_SOURCE | set(_FORMATS)))
+        ext = target.suffix.lower().lstrip(".")
+        if ext not in _FORMATS:
+            known = ", ".join(f".{f}" for f in sorted(_FORMATS))
             raise ValueError(
-                f"cannot save a diagram as {ext or 'no extension'!r}; use one of {known}"
+                f"cannot save a diagram as {target.suffix or 'no extension'!r}; use one of {known}"
             )
+        target.write_bytes(self.pipe("jpeg" if ext == "jpg" else ext))  # type: ignore[arg-type]
         return str(target)
+
+    def render(
+        self,
+        filename: str | os.PathLike | None = None,
+        directory: str | os.PathLike | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+    ) -> str:
+        """As ``graphviz.Digraph.render``: save the DOT text to ``filename``, render it to
+        ``filename.<format>`` beside it, and return that path."""
+        source = Path(directory or ".") / (filename or "Digraph.gv")
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text(self.source, encoding="utf-8")
+        fmt = format or self.format
+        rendered = self.save(source.with_name(f"{source.name}.{fmt}"))
+        if cleanup:
+            source.unlink()
+        if view:
+            webbrowser.open(Path(rendered).resolve().as_uri())
+        return rendered
+
+    def view(
+        self,
+        filename: str | os.PathLike | None = None,
+        directory: str | os.PathLike | None = None,
+        cleanup: bool = False,
+    ) -> str:
+        """Render, then open the result with the system's viewer; returns its path."""
+        return self.render(filename, directory, view=True, cleanup=cleanup)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         try:
@@ -52,27 +104,56 @@ class Diagram:
             return {"text/plain": f"{missing}\n\n{self.source}"}
 
     def __repr__(self) -> str:
-        return f"<Diagram: {self.source.count(chr(10))} lines of DOT>"
+        return f"<Diagram: {self.nodes} nodes, {self.source.count(chr(10))} lines of DOT>"
 
 
 def draw_dot(
     root: Value,
+    format: str = "svg",
     rankdir: str = "LR",
     *,
-    rules: bool = False,
+    rules: bool = True,
     focus: Value | None = None,
     depth: int | None = None,
     collapse: Any = None,
+    max_nodes: int = MAX_NODES,
+    timeout: float = TIMEOUT,
 ) -> Diagram:
-    """A diagram of everything ``root`` depends on.
+    """A diagram of everything ``root`` depends on (micrograd's name and arguments).
 
-    Each value shows its label, data and grad; each op is its own node; each edge
-    into an op carries ∂out/∂parent (and its rule, with ``rules=True``). ``focus``
-    draws only the ancestors of that node, ``depth`` stops that many ops up, and
-    ``collapse=model`` draws each neuron of an ``nn`` model as one box.
+    Each value shows its name, data and grad; each op is its own node; each edge
+    into an op carries ∂out/∂parent, with its rule in the nodes' names (``rules``).
+    ``focus`` draws only the ancestors of that node, ``depth`` stops that many ops
+    up, and ``collapse=model`` draws each neuron of an ``nn`` model as one box for
+    the whole batch. A graph of more than ``max_nodes`` values is refused with the
+    view that fits; a render stops after ``timeout`` seconds.
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot takes a Value, got {type(root).__name__}")
+    if format.lstrip(".") not in _FORMATS:
+        raise ValueError(f"format must be one of {', '.join(sorted(_FORMATS))}, got {format!r}")
     top = root if focus is None else focus
-    view = select(top, depth, collapse)
-    return Diagram(build_dot(view, root=root, rankdir=rankdir, rules=rules))
+    size = len(topo_order(top))
+    if collapse is None and depth is None and size > max_nodes:
+        raise GraphTooLarge(too_large("draw_dot", size, max_nodes))
+    described = Description(root)
+    view = select(described, top, depth)
+    if collapse is None and len(view.order) > max_nodes:
+        raise GraphTooLarge(too_large("draw_dot", len(view.order), max_nodes))
+    grads = shown_grads(root, view.order)
+    if collapse is not None:
+        source = boxes_dot(view, collapse, grads, rankdir)
+    else:
+        source = build_dot(view, grads, rankdir=rankdir, rules=rules)
+    return Diagram(source, format=format.lstrip("."), nodes=len(view.order), timeout=timeout)
+
+
+def too_large(who: str, size: int, budget: int) -> str:
+    """The refusal for a graph over the budget, naming the views that fit."""
+    return (
+        f"{who}: this graph has {size:,} values, more than max_nodes={budget:,} can be laid "
+        "out in a few seconds. Draw a part of it: focus=node (only that node's inputs), "
+        "depth=3 (three ops up from the root), or collapse=model (one box per neuron, over "
+        f"the whole batch); graph_text(root) lists every node as text; or pass a larger "
+        "max_nodes= (and timeout=) to wait for it."
+    )

@@ -1,19 +1,27 @@
-"""DOT text for a graph of Values: a box per value, a circle per op, ∂ on every edge.
+"""DOT text for a graph of Values: a box per value, a circle per op, a rule on every edge.
 
-Everything drawn comes from the node fields (data, grad, label, parents) and the op
-table (symbol, rule, local derivatives); no op is drawn by a special case.
+Everything drawn is read from the graph's description (``autograd.describe``): the
+learner's names, each op's symbol and each edge's rule written in those names. A
+value whose shown gradient is not the sum of its drawn shares is marked, so a
+picture never contradicts its own chain rule without saying so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from autograd import Value, topo_order
-from autograd.text import grad_of, names, num
+from autograd import Value
+from autograd.describe import Description, Edge
+from autograd.text import num
 
-__all__ = ["GraphView", "build_dot", "node_id"]
+__all__ = ["FONT", "GraphView", "build_dot", "escape", "node_id", "select", "shown_grads"]
+
+FONT = "Arial"
+"""Arial's metrics are graphviz-pure's own (Arimo) and Liberation Sans's, so text fits
+its box in browsers and in librsvg alike."""
+
+_MISMATCH = 1e-9  # relative: sums taken in another order differ in the last bits
 
 
 def node_id(index: int) -> str:
@@ -21,256 +29,198 @@ def node_id(index: int) -> str:
     return f"v{index}"
 
 
-def _escape(text: str) -> str:
-    """Text for a record label: its special characters quoted."""
-    for ch in '\\{}|<>"':
-        text = text.replace(ch, "\\" + ch)
+def escape(text: str, *, record: bool = False) -> str:
+    """``text`` inside a DOT quoted string, escaped once (and as a record field)."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    if record:
+        for ch in "{}|<>":
+            text = text.replace(ch, "\\" + ch)
     return text
 
 
 def _record(fields: list[str]) -> str:
-    """A DOT record label holding ``fields``, each escaped."""
-    return "{ " + " | ".join(_escape(f) for f in fields) + " }"
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-@dataclass
-class Neuron:
-    """The nodes of one neuron's computation, drawn as one box."""
-
-    name: str
-    activation: str
-    output: Value
-    members: set[Value] = field(default_factory=set)
-    inputs: list[Value] = field(default_factory=list)
-    partials: list[float] = field(default_factory=list)
+    return '"{ ' + " | ".join(escape(f, record=True) for f in fields) + ' }"'
 
 
 @dataclass
 class GraphView:
-    """What to draw: the nodes kept, cut at a depth, and neurons to collapse."""
+    """The nodes to draw (all of ``described`` or a part of it) and where inputs are cut."""
 
+    described: Description
     order: list[Value]
-    cut: set[Value]
-    neurons: dict[Value, Neuron]
-    hidden: set[Value]
-    index: dict[Value, int]  # position among all ancestors: ids that a cut does not shift
+    cut: set[Value] = field(default_factory=set)
+
+    @property
+    def whole(self) -> bool:
+        return len(self.order) == len(self.described.order)
 
 
-def select(top: Value, depth: int | None = None, model: Any = None) -> GraphView:
-    """The ancestors of ``top``, within ``depth`` ops of it, with ``model``'s neurons."""
-    order = topo_order(top)
-    index = {node: i for i, node in enumerate(order)}
-    cut: set[Value] = set()
-    if depth is not None:
-        if depth < 0:
-            raise ValueError(f"depth must be >= 0, got {depth}")
-        distance = {top: 0}
-        for node in reversed(order):
-            if node not in distance:
-                continue
+def select(described: Description, top: Value, depth: int | None = None) -> GraphView:
+    """The ancestors of ``top`` within ``depth`` ops of it (all of them by default)."""
+    if top not in described.index:
+        raise ValueError("focus= must be a node of the graph being drawn")
+    wanted = _ancestors(top)
+    order = [n for n in described.order if n in wanted]
+    if depth is None:
+        return GraphView(described, order)
+    if depth < 0:
+        raise ValueError(f"depth must be >= 0, got {depth}")
+    distance = {top: 0}
+    for node in reversed(order):
+        if node in distance:
             for parent in node.parents:
-                d = distance[node] + 1
-                if d < distance.get(parent, d + 1):
-                    distance[parent] = d
-        order = [n for n in order if n in distance and distance[n] <= depth]
-        cut = {n for n in order if distance[n] == depth and not n.is_leaf}
-    neurons = _neurons(order, model) if model is not None else {}
-    hidden = {node for node, neuron in neurons.items() if neuron.output is not node}
-    return GraphView(order, cut, neurons, hidden, index)
+                distance[parent] = min(distance.get(parent, depth + 1), distance[node] + 1)
+    order = [n for n in order if distance.get(n, depth + 1) <= depth]
+    cut = {n for n in order if distance[n] == depth and not n.is_leaf}
+    return GraphView(described, order, cut)
 
 
-def _neurons(order: list[Value], model: Any) -> dict[Value, Neuron]:
-    """Map every node inside one of ``model``'s neurons to that neuron."""
-    if not hasattr(model, "named_parameters"):
-        raise TypeError(f"collapse= takes an nn model, got {type(model).__name__}")
-    owners = _neuron_owners(model)
-    consumers: dict[Value, list[Value]] = {}
-    for node in order:
-        for parent in node.parents:
-            consumers.setdefault(parent, []).append(node)
-    found: dict[Value, Neuron] = {}
-    for node in order:
-        parents = node.parents
-        first = parents[0] if parents else None
-        owner = owners.get(first)
-        if owner is None or first is not owner[1].w[0]:
-            continue
-        name, unit = owner
-        weights = set(map(id, unit.w))
-        if not all(id(p) in weights for p in parents[::2]):
-            continue
-        neuron = Neuron(name, unit.activation, node, {node})
-        neuron.inputs = list(parents[1::2])
-        neuron.partials = list(node.local_grads()[1::2])
-        _absorb(neuron, consumers, unit)
-        for member in neuron.members:
-            found[member] = neuron
-        for p in unit.parameters():
-            found[p] = neuron
-    return found
+def _ancestors(top: Value) -> set[Value]:
+    seen, stack = {top}, [top]
+    while stack:
+        for parent in stack.pop().parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return seen
 
 
-def _absorb(neuron: Neuron, consumers: dict[Value, list[Value]], unit: Any) -> None:
-    """Follow the neuron's sum through its bias and activation, chaining the partials."""
-    if unit.b is not None:  # the bias is added by the one consumer that also reads b
-        adds = [c for c in consumers.get(neuron.output, []) if c.parents[-1:] == (unit.b,)]
-        if len(adds) != 1:
-            return
-        _take(neuron, adds[0])
-    if unit.activation != "linear":  # the activation is the sum's only consumer, unary
-        users = consumers.get(neuron.output, [])
-        if len(users) == 1 and len(users[0].parents) == 1:
-            _take(neuron, users[0])
+def shown_grads(root: Value, order: list[Value]) -> dict[Value, float] | None:
+    """The graph's own ``.grad`` per node, or None before any backward from ``root``."""
+    from autograd.text import grad_of
 
-
-def _take(neuron: Neuron, node: Value) -> None:
-    local = node.local_grads()[0]
-    neuron.partials = [p * local for p in neuron.partials]
-    neuron.output = node
-    neuron.members.add(node)
-
-
-def _neuron_owners(model: Any) -> dict[Value, tuple[str, Any]]:
-    owners = {}
-    for name, unit in _walk(model, ""):
-        for p in unit.w:
-            owners[p] = (name, unit)
-    return owners
-
-
-def _walk(module: Any, prefix: str) -> Iterable[tuple[str, Any]]:
-    """Every neuron (a module with weights ``w``) inside ``module``, with its name."""
-    if hasattr(module, "w") and hasattr(module, "activation"):
-        yield prefix.rstrip("."), module
-        return
-    for attr in ("layers", "neurons"):
-        for i, child in enumerate(getattr(module, attr, [])):
-            yield from _walk(child, f"{prefix}{attr}.{i}.")
+    if grad_of(root) == 0.0:
+        return None
+    return {node: grad_of(node) for node in order}
 
 
 def build_dot(
     view: GraphView,
+    grads: Mapping[Value, float] | None,
     *,
-    root: Value,
     rankdir: str = "LR",
-    rules: bool = False,
-    computed: bool | None = None,
+    rules: bool = True,
     shares: bool = True,
-    styles: dict[str, str] | None = None,
+    note: str = "",
+    grad_text: Mapping[Value, str] | None = None,
 ) -> str:
-    """The DOT text of ``view``; the same graph always gives the same bytes.
+    """The DOT text of ``view`` with ``grads`` shown (``?`` where None).
 
-    ``shares`` writes a reused node's grad as the sum of its contributions.
-    ``styles`` adds DOT attributes to chosen nodes and edges, by id (``v3``,
-    ``v3op``, ``v3op_0`` for the edge into slot 0 of ``v3``'s op).
+    ``rules`` writes each edge's rule beside its value (``∂L/∂d = f = -2.0``);
+    ``shares`` writes a reused node's grad as the sum of its contributions;
+    ``grad_text`` writes given text in place of each grad (the animation sizes each
+    box for its widest grad). The same graph always gives the same bytes.
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be LR, RL, TB or BT, got {rankdir!r}")
-    has_grads = computed if computed is not None else grad_of(root) != 0.0
-    index = view.index
-    named = names(index)  # the same names as graph_text and the stepper, from the full order
-    consumers: dict[Value, list[tuple[Value, int]]] = {}
-    for node in view.order:
-        if node in view.cut:
-            continue
-        for slot, parent in enumerate(node.parents):
-            consumers.setdefault(parent, []).append((node, slot))
+    described = view.described
+    drawn = set(view.order)
     lines = [
         "digraph chainrule {",
-        f'  graph [rankdir={rankdir}, fontname="Helvetica", nodesep=0.25, ranksep=0.4];',
-        '  node [fontname="Helvetica", fontsize=11];',
-        '  edge [fontname="Helvetica", fontsize=9];',
+        f'  graph [rankdir={rankdir}, fontname="{FONT}", nodesep=0.25, ranksep=0.4];',
+        f'  node [fontname="{FONT}", fontsize=11];',
+        f'  edge [fontname="{FONT}", fontsize=9];',
     ]
-    if not has_grads:
-        lines.append('  label="grads not computed yet: call backward()"; labelloc=t;')
-    drawn = set()
+    wrong = _disagreeing(view, grads)
+    caption = note
+    if grads is None:
+        caption = caption or "grads not computed yet: call backward()"
+    elif wrong:
+        caption = (
+            f"{len(wrong)} node(s) marked red hold a grad that is not the sum of their shares: "
+            f"grads from another root, from backward() run twice, or set by hand. "
+            f"zero_grad() then one backward() from {described.names[described.root]} "
+            "makes them agree"
+        ) + (f"\\n{note}" if note else "")
+    if caption:
+        lines.append(f'  label="{escape(caption)}"; labelloc=t;')
     for node in view.order:
-        if node in view.hidden:
-            continue
-        neuron = view.neurons.get(node)
-        if neuron is not None and neuron.output is node:
-            lines += _neuron_lines(neuron, node, index, named, has_grads)
-            drawn.add(node)
-            continue
-        lines.append(
-            _value_line(node, index, named, has_grads, consumers if shares else {}, view.cut)
-        )
-        drawn.add(node)
+        me = node_id(described.index[node])
+        line = _value_line(node, me, view, grads, wrong.get(node), shares)
+        if grad_text is not None:
+            line = line.replace(f"grad {num(grads[node])}", f"grad {grad_text[node]}", 1)
+        lines.append(line)
         if node.is_leaf or node in view.cut:
             continue
-        me = node_id(index[node])
-        spec = node.op_spec
-        lines.append(f'  {me}op [label={_quote(spec.symbol)}, shape=circle, id="{me}op"];')
+        lines.append(f'  {me}op [label="{escape(_op_label(node))}", shape=circle, id="{me}op"];')
         lines.append(f"  {me}op -> {me};")
-        for slot, (parent, local) in enumerate(zip(node.parents, node.local_grads(), strict=True)):
-            text = num(local)
-            if rules:
-                text = f"{spec.rule(slot)} = {text}"
-            source = _source_of(parent, view, index)
-            lines.append(f'  {source} -> {me}op [label={_quote(text)}, id="{me}op_{slot}"];')
-    for node in view.order:
-        neuron = view.neurons.get(node)
-        if neuron is None or neuron.output is not node:
-            continue
-        me = node_id(index[node])
-        for slot, (x, d) in enumerate(zip(neuron.inputs, neuron.partials, strict=True)):
-            lines.append(
-                f"  {_source_of(x, view, index)} -> {me} [label={_quote(num(d))}, "
-                f'id="{me}_in{slot}"];'
-            )
+        for edge in described.edges_into(node):
+            if edge.parent not in drawn:
+                continue
+            text = edge.text if rules else num(edge.local)
+            source = node_id(described.index[edge.parent])
+            lines.append(f'  {source} -> {me}op [label="{escape(text)}", id="{me}op_{edge.slot}"];')
     lines.append("}")
-    for key, extra in (styles or {}).items():
-        lines = [line.replace(f'id="{key}"]', f'id="{key}", {extra}]') for line in lines]
     return "\n".join(lines) + "\n"
 
 
-def _source_of(parent: Value, view: GraphView, index: dict[Value, int]) -> str:
-    neuron = view.neurons.get(parent)
-    if neuron is not None:
-        return node_id(index[neuron.output])
-    return node_id(index[parent])
+def _op_label(node: Value) -> str:
+    """The op's symbol, with its constant parameters: ``**2``, ``LeakyReLU(0.1)``."""
+    op = node.op_spec
+    if not op.params:
+        return op.symbol
+    values = ", ".join(num(v).removesuffix(".0") for v in op.params.values())
+    return f"{op.symbol}{values}" if not op.symbol[-1].isalnum() else f"{op.symbol}({values})"
+
+
+def _drawn_consumers(view: GraphView, node: Value) -> list[Edge] | None:
+    """The edges out of ``node`` if every one of them is drawn, else None."""
+    edges = view.described.consumers[node]
+    if view.whole:
+        return edges
+    drawn = set(view.order)
+    if all(e.node in drawn and e.node not in view.cut for e in edges):
+        return edges
+    return None
+
+
+def share(edge: Edge, grads: Mapping[Value, float]) -> float:
+    """What ``edge`` passes back: its local derivative times its consumer's grad."""
+    upstream = grads[edge.node]
+    return 0.0 if upstream == 0.0 else edge.local * upstream  # type: ignore[operator]
+
+
+def _disagreeing(view: GraphView, grads: Mapping[Value, float] | None) -> dict[Value, float]:
+    """Drawn nodes whose grad differs from the sum of their drawn shares, with that sum."""
+    if grads is None:
+        return {}
+    root = view.described.root
+    wrong = {}
+    for node in view.order:
+        edges = _drawn_consumers(view, node)
+        if edges is None or node is not root and not edges:
+            continue
+        if any(e.local is None and grads[e.node] != 0.0 for e in edges):
+            continue  # an undefined local derivative: backward itself refuses these
+        want = 1.0 if node is root else sum(share(e, grads) for e in edges)
+        have = grads[node]
+        if abs(have - want) > _MISMATCH * max(1.0, abs(want)):
+            wrong[node] = want
+    return wrong
 
 
 def _value_line(
     node: Value,
-    index: dict[Value, int],
-    named: dict[Value, str],
-    has_grads: bool,
-    consumers: dict[Value, list[tuple[Value, int]]],
-    cut: set[Value],
+    me: str,
+    view: GraphView,
+    grads: Mapping[Value, float] | None,
+    should_be: float | None,
+    shares: bool,
 ) -> str:
-    me = node_id(index[node])
-    fields = [named[node], f"data {num(node.data)}", _grad_field(node, has_grads, consumers)]
-    label = _record(fields)
-    style = ', style="dashed", tooltip="inputs not drawn (depth limit)"' if node in cut else ""
-    return f'  {me} [label={_quote(label)}, shape=record, id="{me}"{style}];'
-
-
-def _grad_field(
-    node: Value, has_grads: bool, consumers: dict[Value, list[tuple[Value, int]]]
-) -> str:
-    if not has_grads:
-        return "grad ?"
-    g = num(grad_of(node))
-    uses = consumers.get(node, [])
-    if len(uses) < 2:
-        return f"grad {g}"
-    shares = [c.local_grads()[slot] * grad_of(c) for c, slot in uses]
-    return f"grad {g} = " + " + ".join(f"({num(s)})" for s in shares)
-
-
-def _neuron_lines(
-    neuron: Neuron, node: Value, index: dict[Value, int], named: dict[Value, str], has_grads: bool
-) -> list[str]:
-    me = node_id(index[node])
-    grad = f"grad {num(grad_of(node))}" if has_grads else "grad ?"
-    fields = [neuron.name, f"{neuron.activation}(Σ w·x + b)", f"data {num(node.data)}", grad]
-    label = _record(fields)
-    return [
-        f'  {me} [label={_quote(label)}, shape=record, style="rounded,filled", '
-        f'fillcolor="#eef3fb", id="{me}"];'
-    ]
+    fields = [view.described.names[node], f"data {num(node.data)}"]
+    extra = ""
+    if grads is None:
+        fields.append("grad ?")
+    else:
+        fields.append(f"grad {num(grads[node])}")
+        edges = _drawn_consumers(view, node)
+        parts = " + ".join(f"({num(share(e, grads))})" for e in edges or ())
+        if should_be is not None:
+            sums = f"{parts} = {num(should_be)}" if len(edges) > 1 else num(should_be)
+            fields.append(f"≠ Σ shares {sums}")
+            extra = ', color="#d62728", fontcolor="#d62728", style="dashed"'
+        elif shares and edges and len(edges) > 1:
+            fields[-1] += f" = {parts}"
+    if node in view.cut:
+        extra += ', style="dashed", tooltip="inputs not drawn (depth limit)"'
+    return f'  {me} [label={_record(fields)}, shape=record, id="{me}"{extra}];'

@@ -76,17 +76,34 @@ def find_renderer(
     raise RendererNotFound(looked)
 
 
-def render(source: str, fmt: str, renderer: str | None = None) -> bytes:
-    """DOT text rendered to ``fmt`` (svg, png, ...), piped through stdin."""
+def render(
+    source: str, fmt: str, timeout: float | None = None, renderer: str | None = None
+) -> bytes:
+    """DOT text rendered to ``fmt`` (svg, png, ...), piped through stdin.
+
+    The renderer is stopped after ``timeout`` seconds (None: no bound) with a
+    ``RenderError`` that says how to draw less.
+    """
     program = renderer or find_renderer()
     if fmt == "pdf" and Path(program).name.startswith("graphviz-pure"):
         raise RenderError(
             "pdf is not supported by graphviz-pure; save as .svg or .png, or install "
             "the system Graphviz for pdf"
         )
-    done = subprocess.run(
-        [program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True, check=False
-    )
+    try:
+        done = subprocess.run(
+            [program, f"-T{fmt}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderError(
+            f"{Path(program).name} did not finish laying out {source.count(' -> ')} edges "
+            f"in {timeout:g} s and was stopped. Draw a part of the graph (focus=node, "
+            "depth=3, or collapse=model for an nn model), or pass a larger timeout="
+        ) from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()
         raise RenderError(f"{program} -T{fmt} failed (exit {done.returncode}): {message}")

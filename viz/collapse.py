@@ -1,0 +1,220 @@
+"""``collapse=model``: one box per neuron for the whole batch, whatever code built it.
+
+A neuron is found in the graph from its parameters: the products and sums that
+read its weights and bias (a fused ``dot`` or micrograd's ``w*x`` chain), and the
+activation applied once every parameter is in. Each box stands for that neuron in
+every sample: its value (listed for one sample, the mean for more) and its grad
+summed over the samples. An edge carries the share of the gradient it passes back,
+summed over the samples, so each box's grad is the sum of its outgoing edges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from autograd import Value
+from autograd.describe import Description
+from autograd.text import num
+from viz.dot import FONT, GraphView, escape
+
+__all__ = ["Box", "boxes_dot", "find_units"]
+
+
+@dataclass
+class Box:
+    """One drawn box: a neuron, an input position, or the rest of the graph."""
+
+    key: str
+    title: str
+    kind: str
+    outputs: list[Value] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class _Unit:
+    name: str
+    activation: str
+    params: dict[Value, int]
+    size: int
+    bias: Value | None
+
+
+def _units(model: Any) -> Iterator[_Unit]:
+    """Every neuron of ``model`` (anything with weights ``w`` and bias ``b``), named."""
+    if not (hasattr(model, "layers") or hasattr(model, "neurons") or hasattr(model, "w")):
+        raise TypeError(f"collapse= takes an nn model, got {type(model).__name__}")
+    for name, unit in _walk(model, ""):
+        bias = getattr(unit, "b", None)
+        params = list(unit.w) + ([bias] if bias is not None else [])
+        activation = getattr(unit, "activation", None)
+        if activation is None:  # micrograd's Neuron says nonlin=True for ReLU
+            activation = "ReLU" if getattr(unit, "nonlin", False) else "linear"
+        index = {p: i for i, p in enumerate(params)}
+        yield _Unit(name or "neuron", activation, index, len(params), bias)
+
+
+def _walk(module: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+    """Each neuron inside ``module`` with its dotted name (``layers.0.neurons.3``)."""
+    if hasattr(module, "w"):
+        yield prefix.rstrip("."), module
+        return
+    for attr in ("layers", "neurons"):
+        for i, child in enumerate(getattr(module, attr, [])):
+            yield from _walk(child, f"{prefix}{attr}.{i}.")
+
+
+def find_units(order: list[Value], model: Any) -> dict[Value, tuple[_Unit, bool]]:
+    """Each node inside a neuron: (the neuron, whether it is that neuron's output).
+
+    A node joins a neuron when it is a product of one of its weights and an input,
+    a ``dot`` of its weights, a sum of its partial sums, its bias or a zero (how
+    ``sum()`` starts), or the activation of its complete sum.
+    """
+    owner: dict[Value, _Unit] = {}
+    for unit in _units(model):
+        for p in unit.params:
+            owner[p] = unit
+    found: dict[Value, tuple[_Unit, bool]] = {}
+    covered: dict[Value, int] = {}
+
+    def open_member(p: Value) -> _Unit | None:
+        entry = found.get(p)
+        return entry[0] if entry is not None and not entry[1] else None
+
+    for node in order:
+        parents, op = node.parents, node.op
+        unit, count = None, 0
+        if op == "dot" and len({owner.get(w) for w in parents[::2]}) == 1:
+            unit, count = owner.get(parents[0]), len(parents) // 2
+            if any(owner.get(x) is unit for x in parents[1::2]):
+                unit = None
+        elif op == "mul":
+            a, b = parents
+            if (owner.get(a) is None) != (owner.get(b) is None):
+                unit, count = owner.get(a) or owner.get(b), 1
+        elif op == "add":
+            units = {open_member(p) for p in parents} - {None}
+            if len(units) == 1:
+                (unit,) = units
+                for p in parents:
+                    if open_member(p) is unit and covered[p] < unit.size:
+                        count += covered[p]
+                    elif p is unit.bias:
+                        count += 1  # the bias
+                    elif not (p.is_leaf and p.data == 0.0 and p not in owner):
+                        unit = None
+        elif len(parents) == 1 and (unit := open_member(parents[0])) is not None:
+            complete = covered[parents[0]] == unit.size and unit.activation != "linear"
+            if complete:
+                found[node] = (unit, True)
+            continue
+        if unit is None or not count or count > unit.size:
+            continue
+        covered[node] = count
+        found[node] = (unit, count == unit.size and unit.activation == "linear")
+    return found
+
+
+def boxes_dot(
+    view: GraphView, model: Any, grads: Mapping[Value, float] | None, rankdir: str
+) -> str:
+    """The DOT text of ``view`` with every neuron of ``model`` one box over all samples."""
+    described = view.described
+    found = find_units(view.order, model)
+    params = {p for unit, _ in found.values() for p in unit.params}
+    boxes: dict[str, Box] = {}
+    where: dict[Value, Box] = {}
+    for node in view.order:
+        if node not in params:
+            where[node] = _assign(node, described, found, boxes)
+    flows: dict[tuple[str, str], float] = {}
+    outputs: dict[str, list[Value]] = {}
+    for node in view.order:
+        if node not in where:
+            continue
+        here = where[node]
+        if node in found and found[node][1] or here.key == "input " + here.title:
+            outputs.setdefault(here.key, []).append(node)
+        upstream = grads[node] if grads is not None else 0.0
+        for parent, local in zip(node.parents, described.locals_of(node), strict=True):
+            source = where.get(parent)
+            if source is None or source is here:
+                continue
+            key = (source.key, here.key)
+            flows[key] = flows.get(key, 0.0) + (local * upstream if upstream else 0.0)
+    if "rest" in boxes:
+        outputs["rest"] = [described.root]
+    ids = {key: f"g{i}" for i, key in enumerate(boxes)}
+    lines = [
+        "digraph chainrule {",
+        f'  graph [rankdir={rankdir}, fontname="{FONT}", nodesep=0.3, ranksep=0.6];',
+        f'  node [fontname="{FONT}", fontsize=11];',
+        f'  edge [fontname="{FONT}", fontsize=9];',
+    ]
+    samples = max((len(v) for k, v in outputs.items() if k.startswith("unit")), default=1)
+    caption = f"each box: one neuron over {samples} sample(s); grad = Σ over samples"
+    caption += "; each edge: the share of the gradient it passes back, Σ over samples"
+    if grads is None:
+        caption += "\\ngrads not computed yet: call backward()"
+    lines.append(f'  label="{escape(caption)}"; labelloc=t;')
+    for key, box in boxes.items():
+        outs = outputs.get(key, [])
+        fields = [box.title, box.kind, _data(outs)]
+        total = sum(grads[o] for o in outs) if grads is not None else None
+        fields.append("grad ?" if total is None else f"grad {num(total)}")
+        style = ', style="rounded,filled", fillcolor="#eef3fb"' if key.startswith("unit") else ""
+        label = " | ".join(escape(f, record=True) for f in fields)
+        lines.append(f'  {ids[key]} [label="{{ {label} }}", shape=record, id="{ids[key]}"{style}];')
+    for n, ((src, dst), value) in enumerate(flows.items()):
+        text = "share ?" if grads is None else f"share {num(value)}"
+        lines.append(f'  {ids[src]} -> {ids[dst]} [label="{text}", id="{ids[dst]}_in{n}"];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _assign(
+    node: Value,
+    described: Description,
+    found: Mapping[Value, tuple[_Unit, bool]],
+    boxes: dict[str, Box],
+) -> Box:
+    """The box ``node`` is drawn in: its neuron's, its input position's, or the rest."""
+    if node in found:
+        unit = found[node][0]
+        key, title, kind = f"unit {unit.name}", unit.name, f"{unit.activation}(Σ w·x + b)"
+    else:
+        position = _input_position(node, described, found) if node.is_leaf else None
+        if position is None:
+            key, title, kind = "rest", described.names[described.root], "the rest of the graph"
+        else:
+            title = node.label or f"x[{position}]"
+            key, kind = f"input {title}", "input"
+    return boxes.setdefault(key, Box(key, title, kind))
+
+
+def _input_position(
+    leaf: Value, described: Description, found: Mapping[Value, tuple[_Unit, bool]]
+) -> int | None:
+    """The weight index a leaf is multiplied by in a neuron, or None if none reads it."""
+    for edge in described.consumers[leaf]:
+        node = edge.node
+        if node not in found:
+            continue
+        if node.op == "dot":
+            return edge.slot // 2
+        unit = found[node][0]
+        for p in node.parents:
+            if p in unit.params:
+                return unit.params[p]
+    return None
+
+
+def _data(outs: list[Value]) -> str:
+    if not outs:
+        return "data —"
+    if len(outs) == 1:
+        return f"data {num(outs[0].data)}"
+    mean = sum(o.data for o in outs) / len(outs)
+    return f"data mean {num(mean)} over {len(outs)} samples"
