@@ -321,6 +321,52 @@ _builtin(
     ("σ(a)",),
     ("a",),
 )
+
+
+def _clamped_log(x: Any) -> Any:
+    """log(x) no lower than -100, as PyTorch's BCELoss clamps it: finite at 0."""
+    if _is_array(x):
+        import numpy as np
+
+        with np.errstate(divide="ignore"):
+            return np.maximum(np.log(x), -100.0)
+    if primal(x) <= _LOG_FLOOR:
+        return -100.0
+    return _log(x)
+
+
+_LOG_FLOOR = math.exp(-100.0)
+_BCE_EPS = 1e-12  # PyTorch's floor for p·(1 - p) in BCELoss's gradient
+
+
+def _bce_forward(p, y):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(
+            f"the probability p={p} is outside [0, 1]; for raw scores use bce_with_logits"
+        )
+    return -(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p))
+
+
+def _bce_grads(out, p, y):
+    spread = p * (1 - p)
+    if _is_array(spread):
+        import numpy as np
+
+        spread = np.maximum(spread, _BCE_EPS)
+    elif primal(spread) < _BCE_EPS:
+        spread = _BCE_EPS
+    return (p - y) / spread, _clamped_log(1 - p) - _clamped_log(p)
+
+
+_builtin(
+    "binary_cross_entropy",
+    _bce_forward,
+    _bce_grads,
+    "-(y·log(p) + (1 - y)·log(1 - p))",
+    ("(p - y)/(p·(1 - p))", "log(1 - p) - log(p)"),
+    ("p", "y"),
+    symbol="BCE",
+)
 _builtin(
     "relu",
     lambda a: a if a > 0 else 0.0,

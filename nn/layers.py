@@ -70,7 +70,7 @@ def as_inputs(x: Sequence[Value | float] | np.ndarray, nin: int, who: str) -> li
     items = list(np.ravel(x)) if isinstance(x, np.ndarray) else list(x)
     if len(items) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(items)}")
-    return [v if isinstance(v, Value) else Value(v) for v in items]
+    return [v if isinstance(v, Value) else Value(v, label=f"x[{i}]") for i, v in enumerate(items)]
 
 
 def _matrix(values: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
@@ -104,6 +104,7 @@ class Neuron(Module):
         start = np.zeros(nin) if weights is None else _matrix(weights, (nin,), "weights")
         self.w = [Value(float(v)) for v in start]
         self.b = Value(0.0) if bias else None
+        self.name_parameters()
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         return self.forward(as_inputs(x, self.nin, "Neuron"))
@@ -146,6 +147,7 @@ class Layer(Module):
         weights = _choice(INITS, init, "init")(generator(rng), nin, nout)
         self.nin, self.nout = nin, nout
         self.neurons = [Neuron(nin, activation, bias=bias, weights=row) for row in weights]
+        self.name_parameters()
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         out = self.forward(as_inputs(x, self.nin, "Layer"))
@@ -214,6 +216,7 @@ class MLP(Module):
             )
             for i in range(len(nouts))
         ]
+        self.name_parameters()
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         out = as_inputs(x, self.nin, "MLP")

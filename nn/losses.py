@@ -45,6 +45,10 @@ class Loss:
     def __call__(self, outputs: Any, targets: Any) -> Value:
         pairs = _pairs(self.name, outputs, targets)
         self.check_targets([t for _, t in pairs])
+        if self.replayable:  # its per_sample takes the target as a Value: name it
+            pairs = list(
+                zip([o for o, _ in pairs], _named_targets([t for _, t in pairs]), strict=False)
+            )
         return total([self.per_sample(o, t) for o, t in pairs]) * (1.0 / len(pairs))
 
     def check_targets(self, targets: Sequence[Any]) -> None:
@@ -71,6 +75,15 @@ def _pairs(name: str, outputs: Any, targets: Any) -> list[tuple[Any, float]]:
     return list(zip(outs, targs, strict=True))
 
 
+def _named_targets(targets: list[Any]) -> list[Any]:
+    """Number targets as leaves named ``y`` (``y[i]`` in a batch), for diagrams."""
+    if not all(isinstance(t, (int, float)) for t in targets):
+        return targets
+    if len(targets) == 1:
+        return [Value(targets[0], label="y")]
+    return [Value(t, label=f"y[{i}]") for i, t in enumerate(targets)]
+
+
 def _value(name: str, output: Any) -> Value:
     if isinstance(output, Value):
         return output
@@ -93,16 +106,10 @@ def _logistic(z: Value, y: float) -> Value:
     return z.softplus() - z * y
 
 
-def _bce_from_probability(o: Any, y: float) -> Value:
-    p = _value("bce", o)
-    if p.op == "sigmoid":  # the probability came from a logit: take the stable route
-        return _logistic(p.parents[0], y)
-    if not 0.0 < p.data < 1.0:
-        raise ValueError(
-            f"bce: probability {p.data} gives an infinite loss; probabilities must lie "
-            "strictly between 0 and 1, or use bce_with_logits on the raw scores"
-        )
-    return -(p.log() * y + (1 - p).log() * (1 - y))
+def _bce_from_probability(o: Any, y: Any) -> Value:
+    """PyTorch's BCELoss on the probability itself: ``p`` stays in the graph, and
+    logs are clamped at -100, so p = 0 or 1 gives a large finite loss, not inf."""
+    return Value.apply("binary_cross_entropy", _value("bce", o), y)
 
 
 def _bce_from_logit(o: Any, y: float) -> Value:

@@ -40,6 +40,12 @@ class Module:
             return [p for _, p in self.named_parameters()]
         return [p for child in children for p in child.parameters()]
 
+    def name_parameters(self) -> None:
+        """Label every parameter with its dotted name, so diagrams and steppers show
+        ``layers.0.neurons.1.w0`` where they would show ``v7``."""
+        for name, p in self.named_parameters():
+            p.label = name
+
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 before the next backward pass."""
         for p in self.parameters():

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from autograd import Value, gradcheck
+from autograd import Value, gradcheck, topo_order
 from nn import bce, bce_with_logits, hinge, l1, l2_penalty, mse, softmax_cross_entropy
 
 
@@ -29,11 +29,12 @@ def test_hand_computed_values():
 def test_stable_for_extreme_inputs():
     assert bce_with_logits([Value(1000.0)], [0.0]).data == 1000.0
     assert bce_with_logits([Value(-1000.0)], [0.0]).data == 0.0
-    # a sigmoid that saturates to exactly 1.0 still gives the exact loss, through its logit
+    # a sigmoid that saturates to exactly 1.0: bce, as PyTorch's BCELoss, clamps log(0)
+    # at -100; bce_with_logits on the logit gives the exact 40
     p = Value(40.0).sigmoid()
     assert p.data == 1.0
-    loss = bce([p], [0.0])
-    assert loss.data == pytest.approx(40.0, rel=1e-15)
+    assert bce([p], [0.0]).data == 100.0
+    assert bce_with_logits([Value(40.0)], [0.0]).data == pytest.approx(40.0, rel=1e-15)
     want = math.log(math.e + math.e**2 + math.e**3) - 3
     big = [Value(1000.0), Value(1001.0), Value(1002.0)]
     assert math.isclose(softmax_cross_entropy([big], [2]).data, want, rel_tol=1e-12)
@@ -67,8 +68,8 @@ def test_gradcheck_of_softmax_cross_entropy():
 def test_bad_inputs_are_named():
     with pytest.raises(ValueError, match="mse: 2 outputs for 1 targets"):
         mse([Value(1.0), Value(2.0)], [1.0])
-    with pytest.raises(ValueError, match="bce: probability 1.0 gives an infinite loss"):
-        bce([Value(1.0)], [1.0])
+    with pytest.raises(ValueError, match="p=1.5 is outside"):
+        bce([Value(1.5)], [1.0])
     with pytest.raises(ValueError, match="hinge: targets must be -1 or 1"):
         hinge([Value(1.0)], [0])
     with pytest.raises(ValueError, match="target 3 is not a class index in 0..2"):
@@ -84,3 +85,55 @@ def test_accuracy_of_classification_losses():
     assert bce.accuracy([Value(0.9), Value(0.2)], [1, 0]) == 1.0
     assert softmax_cross_entropy.accuracy([[Value(0.0), Value(2.0)]], [0]) == 0.0
     assert mse.accuracy([Value(1.0)], [1.0]) is None
+
+
+def test_bce_keeps_the_probability_node_in_the_graph():
+    z = Value(-0.5535)
+    p = z.sigmoid()
+    loss = bce(p, 1.0)
+    loss.backward()
+    bce_nodes = [n for n in topo_order(loss) if n.op == "binary_cross_entropy"]
+    assert [n.parents[0] for n in bce_nodes] == [p]  # it reads p itself, not its logit
+    assert p.grad == pytest.approx(-1 / p.data, rel=1e-14)  # dL/dp = -y/p + (1-y)/(1-p)
+    assert z.grad == pytest.approx(p.data - 1, rel=1e-13)  # through σ: p - y
+
+
+def test_bce_at_zero_and_one_is_finite_as_pytorch_clamps_it():
+    # BCELoss: log clamped at -100; gradient (p - y) / max(p(1 - p), 1e-12)
+    for p, y, loss, dp in ((0.0, 1.0, 100.0, -1e12), (1.0, 0.0, 100.0, 1e12), (1.0, 1.0, 0.0, 0.0)):
+        v = Value(p)
+        out = bce(v, y)
+        out.backward()
+        assert (out.data, v.grad) == (loss, dp)
+
+
+@pytest.mark.parametrize(
+    "loss, outputs, targets",
+    [
+        (mse, [0.3, -1.2], [0.0, 1.0]),
+        (l1, [0.3, -1.2], [0.0, 1.0]),
+        (bce, [0.3, 0.8], [0.0, 1.0]),
+        (bce_with_logits, [0.3, -1.2], [0.0, 1.0]),
+        (hinge, [0.3, -1.2], [1, 1]),
+    ],
+)
+def test_no_loss_cuts_the_users_outputs_out_of_the_graph(loss, outputs, targets):
+    values = [Value(v) * 1.0 for v in outputs]  # nodes an op made, as a model's outputs are
+    out = loss(values, targets)
+    out.backward()
+    h = 1e-6
+    for i, v in enumerate(values):
+        up = [Value(x + h * (j == i)) for j, x in enumerate(outputs)]
+        down = [Value(x - h * (j == i)) for j, x in enumerate(outputs)]
+        numeric = (loss(up, targets).data - loss(down, targets).data) / (2 * h)
+        assert v.grad == pytest.approx(numeric, rel=1e-6, abs=1e-9)
+        assert v.grad != 0.0
+
+
+def test_softmax_cross_entropy_keeps_every_logit_in_the_graph():
+    logits = [Value(0.2) * 1.0, Value(-1.0) * 1.0, Value(3.0) * 1.0]
+    out = softmax_cross_entropy([logits], [0])
+    out.backward()
+    e = [math.exp(x) for x in (0.2, -1.0, 3.0)]
+    want = [e[0] / sum(e) - 1, e[1] / sum(e), e[2] / sum(e)]
+    assert [z.grad for z in logits] == pytest.approx(want, rel=1e-12)
