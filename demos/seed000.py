@@ -87,7 +87,10 @@ def run(out: Path) -> list[Figure]:
         say(f"  {line}")
     right = gradcheck(lambda a, b: (a * 0.5 + b).sigmoid(), [0.4, -0.3])
     z = Value(0.4, label="z")
-    draw_dot(Value.apply(wrong, z)).save(out / "seed000-wrong-sigmoid.gv")
+    s = Value.apply(wrong, z)
+    s.label = "s"
+    s.backward()  # the picture shows the slip: ∂s/∂z = s * 1 - s = 0 on the edge
+    draw_dot(s).save(out / "seed000-wrong-sigmoid.svg")
 
     mse_row = rows[0]
     return [

@@ -77,6 +77,7 @@ def run(out: Path) -> list[Figure]:
     sample = network(w, float(x[0, 0]), float(x[0, 1]))
     first = (sample - float(y[0])) ** 2
     first.label = "L₀"
+    first.zero_grad()  # the leaves still hold the whole data set's gradient from above
     first.backward()
     draw_dot(first).save(out / "seed001-network.svg")
     animate(first, out / "seed001-backprop.html")

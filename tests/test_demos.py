@@ -1,12 +1,18 @@
 """Every figure of every demo's table, asserted: a regression in the engine breaks the build."""
 
+import json
+import re
+
 import pytest
 
 from demos import moons, seed000, seed001, seed002, seed003, seed004
 from demos.__main__ import DEMOS
+from tests.picture import chain_rule_problems
+
+STATE = r'<script type="application/json" id="state">(.*?)</script>'
 
 FILES = {
-    seed000: ["seed000-wrong-sigmoid.gv"],
+    seed000: ["seed000-wrong-sigmoid.svg"],
     seed001: ["seed001-network.svg", "seed001-backprop.html"],
     seed003: ["seed003-network.svg"],
     moons: ["moons-boundary.png", "moons-loss.png"],
@@ -25,6 +31,14 @@ def test_every_figure_matches(demo, tmp_path):
     assert not wrong, wrong
     for name in FILES.get(demo, []):
         assert (tmp_path / name).stat().st_size > 0
+    for picture in tmp_path.glob("*.svg"):  # every diagram obeys its own chain rule
+        assert chain_rule_problems(picture.read_text()) == [], picture.name
+    for page in tmp_path.glob("*.html"):
+        state = json.loads(re.search(STATE, page.read_text(), re.S).group(1))
+        final = {key: float(g) for key, g in state["start"].items()}
+        final.update({s["parent"]: float(s["grad"]) for s in state["steps"]})
+        assert chain_rule_problems(state["svg"], final) == [], page.name
+        assert page.stat().st_size < 150_000
 
 
 def test_the_tables_hold_the_seed_readme_figures(tmp_path):
