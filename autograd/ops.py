@@ -52,6 +52,8 @@ class Op:
     ``forward(*inputs, **params)`` gives the output; ``local_grads(out, *inputs,
     **params)`` gives ∂out/∂input for each input. ``rules`` and ``inputs`` name
     those partials for people, one per input slot, repeating for n-ary ops.
+    ``micrograd`` is micrograd's ``_op`` string for it (``symbol`` if not given),
+    with the params written in: ``**{k}`` gives ``**2``.
     """
 
     name: str
@@ -64,12 +66,15 @@ class Op:
     arity: int | None = None
     builtin: bool = False
     params: dict[str, float] = field(default_factory=dict)
+    micrograd: str = ""
 
     label = ""  # set only on the copies that ``labelled`` makes
 
     def __post_init__(self) -> None:
         if not self.symbol:
             object.__setattr__(self, "symbol", self.name)
+        if not self.micrograd:
+            object.__setattr__(self, "micrograd", self.symbol)
         call = partial if self.params else (lambda f: f)
         object.__setattr__(self, "run", call(self.forward, **self.params))
         object.__setattr__(self, "grads", call(self.local_grads, **self.params))
@@ -116,10 +121,21 @@ _BOUND: dict[tuple[Op, tuple], Op] = {}
 
 
 def _bound(op: Op, params: tuple) -> Op:
-    key = (op, params)
+    key = (op, params, tuple(type(v) for _, v in params))  # x**2 and x**2.0 differ in _op
     if key not in _BOUND:
-        _BOUND[key] = replace(op, params=dict(params)) if params else op
+        _BOUND[key] = (
+            replace(op, params=dict(params), micrograd=_written_in(op.micrograd, params))
+            if params
+            else op
+        )
     return _BOUND[key]
+
+
+def _written_in(template: str, params: tuple) -> str:
+    """``template`` with the params' values in place of ``{name}``, as micrograd writes them."""
+    for name, value in params:
+        template = template.replace("{" + name + "}", str(value))
+    return template
 
 
 OPS: dict[str, Op] = {}
@@ -189,10 +205,32 @@ def _count_inputs(forward: Callable[..., float]) -> int | None:
 
 
 def _builtin(
-    name, forward, local_grads, formula, rules, inputs=("a", "b"), *, symbol="", variadic=False
+    name,
+    forward,
+    local_grads,
+    formula,
+    rules,
+    inputs=("a", "b"),
+    *,
+    symbol="",
+    variadic=False,
+    micrograd="",
 ) -> Op:
     arity = None if variadic else len(inputs)
-    return _add(Op(name, forward, local_grads, formula, rules, inputs, symbol, arity, True))
+    return _add(
+        Op(
+            name,
+            forward,
+            local_grads,
+            formula,
+            rules,
+            inputs,
+            symbol,
+            arity,
+            True,
+            micrograd=micrograd,
+        )
+    )
 
 
 # -- arithmetic ----------------------------------------------------------------
@@ -242,6 +280,7 @@ _builtin(
     ("k·a^(k-1)",),
     ("a",),
     symbol="**",
+    micrograd="**{k}",
 )
 _builtin("vpow", _vpow, _vpow_grads, "a**b", ("b·a^(b-1)", "out·log(a)"), symbol="**")
 
@@ -312,6 +351,7 @@ _builtin(
     ("out·(1 - out)",),
     ("a",),
     symbol="σ",
+    micrograd="sigmoid",
 )
 _builtin(
     "softplus",

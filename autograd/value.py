@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["Value", "dot", "grad", "total", "is_recording", "no_grad", "topo_order"]
 
 _INF = math.inf
+_EXACT_INT = 2**53  # an int exponent up to this size is kept as given
 _recording = True
 
 
@@ -90,6 +91,26 @@ class Value:
         """True for a node no op made: an input, a parameter or a constant."""
         return self._a is None
 
+    # -- micrograd's names: read-only views, so the lecture's code runs as typed ----
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name: the set of parents (``parents`` keeps their order and repeats)."""
+        return set(_parents(self))
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name: the op's symbol (``'+'``, ``'*'``, ``'**2'``, ``'tanh'``; ``''``
+        for a leaf), from the op table."""
+        return "" if self._a is None else self._fn.micrograd
+
+    def _backward(self) -> None:
+        """micrograd's name: apply this node's chain rule once, as the lecture does by
+        hand: each parent's grad += ∂self/∂parent · self.grad (from the op table)."""
+        g = self.grad
+        for parent, local in zip(_parents(self), self.local_grads(), strict=True):
+            parent.grad += local * g
+
     def local_grads(self) -> tuple[float, ...]:
         """∂self/∂parent for each parent, in order, read from the op table."""
         if self._a is None:
@@ -137,7 +158,9 @@ class Value:
     def __pow__(self, exponent: Value | float) -> Value:
         if isinstance(exponent, Value):
             return _binary(_VPOW, self, exponent)
-        return _unary(_POW.bind(k=_as_float(exponent, "the exponent")), self)
+        if type(exponent) is not int or abs(exponent) > _EXACT_INT:
+            exponent = _as_float(exponent, "the exponent")
+        return _unary(_POW.bind(k=exponent), self)  # an int stays one: its _op is '**2'
 
     def __rpow__(self, base: float) -> Value:
         return _binary(_VPOW, _as_value(base), self)
@@ -146,7 +169,14 @@ class Value:
         return _unary(_NEG, self)
 
     def __float__(self) -> float:
-        return float(self.data)
+        # math.log(v) and friends reach a Value only through here: refuse, as
+        # micrograd does (it has no __float__), so the graph is never cut silently.
+        raise TypeError(
+            f"a Value is not a float: float(v) or math functions such as math.log(v) would "
+            f"take its number out of the graph, and backward would not see them. Use the "
+            f"Value's ops (v.log(), v.exp(), v.tanh(), v ** 0.5) to stay in the graph, or "
+            f"v.data for the number ({self.data!r})"
+        )
 
     def exp(self) -> Value:
         return _unary(_EXP, self)
@@ -387,11 +417,24 @@ def _local_grads(op: Op, out: Any, inputs: Sequence[Any]) -> Sequence[Any]:
     except (ArithmeticError, ValueError, TypeError) as err:
         floats = [i.data if isinstance(i, Value) else i for i in inputs]
         raise type(err)(f"derivative of {op.name}{_args(floats)}: {err}") from None
+    if not isinstance(grads, (tuple, list)):
+        example = f"({grads!r:.40},)" if len(inputs) == 1 else "(d_a, d_b)"
+        raise TypeError(
+            f"local_grads of op {op.name!r} returned {type(grads).__name__} {grads!r:.60}, "
+            f"not a tuple: return one derivative per input in a tuple, e.g. {example}"
+        )
     if len(grads) != len(inputs):
         raise ValueError(
-            f"local_grads of op {op.name!r} gave {len(grads)} derivatives "
-            f"for {len(inputs)} inputs; it must give one per input"
+            f"local_grads of op {op.name!r} returned {len(grads)} derivatives {_args(grads)} "
+            f"for {len(inputs)} input(s); it must return one per input"
         )
+    for i, g in enumerate(grads):
+        if isinstance(g, (bool, str, bytes)) or not isinstance(g, (numbers.Real, Value)):
+            if not hasattr(g, "ndim"):  # numpy arrays come from the batched replay
+                raise TypeError(
+                    f"local_grads of op {op.name!r} returned {type(g).__name__} {g!r:.60} "
+                    f"as the derivative toward input {i}; each derivative must be a number"
+                )
     return grads
 
 

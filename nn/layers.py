@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -57,6 +58,19 @@ def generator(rng: Rng) -> np.random.Generator:
     )
 
 
+def _activation(nonlin: bool, activation: str | None) -> str:
+    """The activation's name from micrograd's ``nonlin`` flag or ours (which wins)."""
+    if activation is not None:
+        _choice(ACTIVATIONS, activation, "activation")
+        return activation
+    if not isinstance(nonlin, bool):
+        raise TypeError(
+            f"nonlin is True (ReLU) or False (linear), got {type(nonlin).__name__} "
+            f"{nonlin!r:.40}; to name an activation write activation={nonlin!r:.40}"
+        )
+    return "relu" if nonlin else "linear"
+
+
 def _choice(table: dict[str, Any], name: str, what: str) -> Any:
     if name not in table:
         raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(table)}")
@@ -86,22 +100,36 @@ def _matrix(values: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
 
 
 class Neuron(Module):
-    """``activation(Σ wᵢ·xᵢ + b)``; the sum is one fused ``dot`` node."""
+    """``activation(Σ wᵢ·xᵢ + b)``; the sum is one fused ``dot`` node.
+
+    ``Neuron(nin, nonlin=True)`` is micrograd's: ReLU (or linear with
+    ``nonlin=False``), weights ``random.uniform(-1, 1)`` from Python's ``random``,
+    bias 0. ``activation=`` names any activation; ``init=``/``rng=`` draw the
+    weights from numpy instead, ``weights=`` gives them.
+    """
 
     def __init__(
         self,
         nin: int,
-        activation: str = "relu",
+        nonlin: bool = True,
         *,
+        activation: str | None = None,
         bias: bool = True,
         weights: Sequence[float] | None = None,
+        init: str | None = None,
+        rng: Rng = None,
     ) -> None:
-        if nin < 1:
-            raise ValueError(f"a neuron needs at least one input, got nin={nin}")
+        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
+            raise ValueError(f"a neuron needs at least one input, got nin={nin!r}")
         self.nin = nin
-        self.activation = activation
-        self._act = _choice(ACTIVATIONS, activation, "activation")
-        start = np.zeros(nin) if weights is None else _matrix(weights, (nin,), "weights")
+        self.activation = _activation(nonlin, activation)
+        self._act = ACTIVATIONS[self.activation]
+        if weights is not None:
+            start = _matrix(weights, (nin,), "weights")
+        elif init is None and rng is None:
+            start = [random.uniform(-1, 1) for _ in range(nin)]  # micrograd's draw, in its order
+        else:
+            start = _choice(INITS, init or "uniform", "init")(generator(rng), nin, 1)[0]
         self.w = [Value(float(v)) for v in start]
         self.b = Value(0.0) if bias else None
         self.name_parameters()
@@ -126,27 +154,38 @@ class Neuron(Module):
             yield "b", self.b
 
     def __repr__(self) -> str:
-        return f"Neuron({self.nin}, {self.activation!r}{'' if self.b else ', bias=False'})"
+        bias = "" if self.b else ", bias=False"
+        return f"Neuron({self.nin}, activation={self.activation!r}{bias})"
 
 
 class Layer(Module):
-    """``nout`` neurons, each seeing all ``nin`` inputs."""
+    """``nout`` neurons, each seeing all ``nin`` inputs.
+
+    ``Layer(nin, nout, nonlin=True)`` is micrograd's (each neuron draws its own
+    weights from Python's ``random``); ``activation=``, ``init=`` and ``rng=`` as
+    for ``Neuron``, numpy drawing the whole (nout, nin) matrix at once.
+    """
 
     def __init__(
         self,
         nin: int,
         nout: int,
-        activation: str = "relu",
         *,
+        nonlin: bool = True,
+        activation: str | None = None,
         bias: bool = True,
-        init: str = "uniform",
+        init: str | None = None,
         rng: Rng = None,
     ) -> None:
-        if nout < 1:
-            raise ValueError(f"a layer needs at least one neuron, got nout={nout}")
-        weights = _choice(INITS, init, "init")(generator(rng), nin, nout)
+        if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
+            raise ValueError(f"a layer needs at least one neuron, got nout={nout!r}")
+        activation = _activation(nonlin, activation)
+        if init is None and rng is None:
+            rows: Sequence[Any] = [None] * nout
+        else:
+            rows = _choice(INITS, init or "uniform", "init")(generator(rng), nin, nout)
         self.nin, self.nout = nin, nout
-        self.neurons = [Neuron(nin, activation, bias=bias, weights=row) for row in weights]
+        self.neurons = [Neuron(nin, activation=activation, bias=bias, weights=row) for row in rows]
         self.name_parameters()
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
@@ -182,7 +221,10 @@ class MLP(Module):
     """Layers of sizes ``nouts`` on ``nin`` inputs: ``MLP(2, [16, 16, 1])``.
 
     Every layer but the last uses ``activation`` (ReLU by default); the last uses
-    ``output_activation`` (linear by default), as in micrograd.
+    ``output_activation`` (linear by default), as in micrograd. By default the
+    weights are micrograd's: ``random.seed(1337); MLP(2, [16, 16, 1])`` holds
+    micrograd 0.1.0's. ``rng=`` (a seed or numpy Generator) or ``init=`` draw
+    them with numpy instead.
     """
 
     def __init__(
@@ -193,14 +235,19 @@ class MLP(Module):
         activation: str = "relu",
         output_activation: str = "linear",
         bias: bool = True,
-        init: str = "uniform",
+        init: str | None = None,
         rng: Rng = None,
     ) -> None:
+        if isinstance(nouts, str) or not isinstance(nouts, Sequence):
+            raise TypeError(
+                f"MLP: nouts must be a list of layer sizes, e.g. MLP(2, [16, 16, 1]); got "
+                f"{type(nouts).__name__} {nouts!r:.40} (for one output neuron write [1])"
+            )
         if not nouts:
             raise ValueError("nouts must list at least one layer size, e.g. [16, 16, 1]")
         for name in (activation, output_activation):
             _choice(ACTIVATIONS, name, "activation")
-        gen = generator(rng)
+        gen = None if init is None and rng is None else generator(rng)
         sizes = [nin, *nouts]
         self.nin, self.nouts = nin, list(nouts)
         self.activation, self.output_activation = activation, output_activation
@@ -209,7 +256,7 @@ class MLP(Module):
             Layer(
                 sizes[i],
                 sizes[i + 1],
-                output_activation if i == len(nouts) - 1 else activation,
+                activation=output_activation if i == len(nouts) - 1 else activation,
                 bias=bias,
                 init=init,
                 rng=gen,

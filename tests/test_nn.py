@@ -34,13 +34,13 @@ def test_every_activation_and_no_bias():
         ("tanh", math.tanh),
         ("sigmoid", lambda z: 1 / (1 + math.exp(-z))),
     ]:
-        n = Neuron(2, name, bias=False, weights=[2.0, 1.5])
+        n = Neuron(2, activation=name, bias=False, weights=[2.0, 1.5])
         assert n.b is None and len(n.parameters()) == 2
         assert math.isclose(n(x).data, f(2.0 * 0.5 - 1.5), rel_tol=1e-15)
 
 
 def test_neuron_sum_is_one_node_with_every_weight_and_input_as_parent():
-    n = Neuron(3, "linear", weights=[1.0, 2.0, 3.0])
+    n = Neuron(3, activation="linear", weights=[1.0, 2.0, 3.0])
     xs = [Value(v) for v in (1.0, 1.0, 1.0)]
     out = n(xs)
     dot = out.parents[0]
