@@ -4,7 +4,10 @@ The scalar engine needs only the standard library; ``trace`` and ``Tape`` (the
 batched numpy replay, ``autograd.tape``) load numpy when first used.
 """
 
+from autograd.compare import CompareReport, compare
 from autograd.describe import Description, describe, graph_text
+from autograd.diagnose import BUG_CLASSES, Diagnosis
+from autograd.engine_check import EngineReport, check_engine
 from autograd.gradcheck import GradcheckReport, NodeCheckReport, check_nodes, gradcheck
 from autograd.higher import hessian
 from autograd.ops import OPS, Op, define_op
@@ -13,6 +16,10 @@ from autograd.timeline import Timeline, backward_timeline
 from autograd.value import Value, dot, grad, is_recording, no_grad, topo_order, total
 
 __all__ = [
+    "BUG_CLASSES",
+    "CompareReport",
+    "Diagnosis",
+    "EngineReport",
     "OPS",
     "Description",
     "Timeline",
@@ -24,7 +31,9 @@ __all__ = [
     "Step",
     "Stepper",
     "Value",
+    "check_engine",
     "check_nodes",
+    "compare",
     "define_op",
     "dot",
     "grad",

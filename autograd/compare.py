@@ -1,0 +1,184 @@
+"""``compare(their_root)``: rebuild a learner's graph with chainrule and find the first grad
+that differs, in backward order, with a diagnosis.
+
+Their nodes need ``data``, ``grad``, their parents (``_prev``, ``_children``, ``prev``,
+``children``, ``parents`` or ``_parents``) and an op (``_op`` or ``op``: micrograd's
+symbols, or chainrule's op names). Nothing of theirs is changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from autograd.diagnose import Diagnosis, diagnose, number, same, show
+from autograd.engine_check import html_table
+from autograd.ops import OPS
+from autograd.text import format_table
+from autograd.value import Value
+
+__all__ = ["CompareReport", "compare"]
+
+_PARENTS = ("_prev", "_children", "prev", "children", "parents", "_parents")
+_OP = ("_op", "op")
+
+
+@dataclass
+class CompareReport:
+    """Every node of their graph beside ours, in backward order, and the first difference."""
+
+    rows: list[tuple[str, str, float, float, float, float, str]]
+    first: Diagnosis | None
+    problem: str = ""  # set when their graph could not be read
+
+    @property
+    def ok(self) -> bool:
+        return self.first is None and not self.problem
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def summary(self) -> str:
+        if self.problem:
+            return f"compare: {self.problem}"
+        if self.first is None:
+            return f"compare: all {len(self.rows)} nodes agree with chainrule"
+        return f"compare: first difference in backward order: {self.first}"
+
+    def __str__(self) -> str:
+        headers = ("node", "op", "their data", "our data", "their grad", "our grad", "")
+        if not self.rows:
+            return self.summary()
+        return "\n".join([self.summary(), format_table(headers, self.rows)])
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        headers = ("node", "op", "their data", "our data", "their grad", "our grad", "")
+        rows = [[show(c) if isinstance(c, float) else c for c in row] for row in self.rows]
+        return html_table(self.summary(), headers, rows, [])
+
+
+def compare(their_root: Any) -> CompareReport:
+    """Their graph (after their ``backward()``) beside chainrule's, first difference named."""
+    try:
+        theirs = _their_order(their_root)
+        ours = _rebuild(theirs)
+    except ValueError as err:
+        return CompareReport([], None, str(err))
+    names = {id(t): _name(t, i) for i, t in enumerate(theirs)}
+    our_root = ours[id(their_root)]
+    our_root.backward()
+    pairs = [(names[id(t)], ours[id(t)], t) for t in theirs]
+    try:
+        if number(their_root.grad, "their root's grad") == 0.0:
+            raise ValueError("their root's grad is 0: call backward() on it first")
+        first = diagnose(pairs, "their graph")
+    except ValueError as err:
+        return CompareReport([], None, str(err))
+    rows = []
+    for name, node, t in reversed(pairs):
+        g = number(t.grad, f"{name}.grad")
+        mark = "" if same(g, node.grad) else "differs"
+        rows.append((name, node._op or "leaf", float(t.data), node.data, g, node.grad, mark))
+    return CompareReport(rows, first)
+
+
+def _parents_of(node: Any) -> list[Any]:
+    for attr in _PARENTS:
+        found = getattr(node, attr, None)
+        if found is not None and not callable(found):
+            return list(found)
+    return []
+
+
+def _their_order(root: Any) -> list[Any]:
+    """Their nodes, each after its parents, without recursion (their graph may be deep)."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in reversed(_parents_of(node)))
+    return order
+
+
+def _name(node: Any, index: int) -> str:
+    label = getattr(node, "label", "")
+    if isinstance(label, str) and label:
+        return label
+    return f"#{index}"
+
+
+def _symbol(node: Any) -> str:
+    for attr in _OP:
+        found = getattr(node, attr, None)
+        if isinstance(found, str):
+            return found
+    return ""
+
+
+def _rebuild(theirs: list[Any]) -> dict[int, Value]:
+    """One chainrule node per node of theirs, made by the op their symbol names."""
+    ours: dict[int, Value] = {}
+    for i, t in enumerate(theirs):
+        data = number(t.data, f"node #{i}'s data")
+        parents = [ours[id(p)] for p in _parents_of(t)]
+        if not parents:
+            label = getattr(t, "label", "")
+            ours[id(t)] = Value(data, label=label if isinstance(label, str) else "")
+            continue
+        ours[id(t)] = _remake(_symbol(t), parents, data, _name(t, i))
+    return ours
+
+
+def _remake(symbol: str, parents: list[Value], data: float, name: str) -> Value:
+    """The chainrule node that ``symbol`` on ``parents`` makes, matching their ``data``."""
+    tried = []
+    for op, params in _candidates(symbol, len(parents)):
+        arity = OPS[op].arity
+        for inputs in _arrangements(parents, arity):
+            try:
+                node = Value.apply(op, *inputs, **params)
+            except (ArithmeticError, ValueError, TypeError):
+                continue
+            if same(node.data, data):
+                return node
+            tried.append(f"{op} gives {show(node.data)}")
+    raise ValueError(
+        f"cannot rebuild node {name} (op {symbol!r}, {len(parents)} parents, data {show(data)}): "
+        + ("; ".join(tried[:3]) or "no op of that name")
+        + ". If its forward is wrong, check_engine(YourValue) will say where"
+    )
+
+
+def _candidates(symbol: str, count: int) -> list[tuple[str, dict[str, float]]]:
+    """Ops whose name or symbol (chainrule's or micrograd's) is ``symbol``."""
+    if symbol.startswith("**") and symbol[2:]:
+        try:
+            return [("pow", {"k": float(symbol[2:])})]
+        except ValueError:
+            pass
+    wanted = symbol.lower()
+    found = [
+        (name, {})
+        for name, op in OPS.items()
+        if wanted in (name, op.symbol.lower(), op.micrograd.lower()) and not op.params
+    ]
+    if symbol == "-" and count == 1:
+        found.insert(0, ("neg", {}))
+    if found:
+        return found
+    return [(name, {}) for name, op in OPS.items() if op.builtin and op.arity in (count, 2)]
+
+
+def _arrangements(parents: list[Value], arity: int | None) -> list[list[Value]]:
+    """Their parents as the op's inputs: a set keeps ``a*a``'s ``a`` once, and no order."""
+    if arity == 2 and len(parents) == 1:
+        return [parents * 2]
+    if arity == 2 and len(parents) == 2:
+        return [parents, parents[::-1]]
+    return [parents] if arity in (None, len(parents)) else []

@@ -1,0 +1,158 @@
+"""Engines a learner might write after micrograd's lecture: one correct, the rest with one
+classic bug each. Written as a learner would, with closures, so that the checker meets
+them as it will meet real ones. ``engine(**bug)`` builds a fresh class."""
+
+from __future__ import annotations
+
+import math
+
+
+def engine(
+    assign=False,
+    sub_sign=False,
+    mul_no_upstream=False,
+    tanh_of_input=False,
+    recursive=False,
+    keeps_inner_grads=False,
+):
+    """A Value class with the bugs asked for (none: a correct engine)."""
+
+    def acc(node, g):
+        node.grad = g if assign else node.grad + g
+
+    class Value:
+        def __init__(self, data, _children=(), _op=""):
+            self.data = data
+            self.grad = 0.0
+            self._backward = lambda: None
+            self._prev = set(_children)
+            self._op = _op
+
+        def __add__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            out = Value(self.data + other.data, (self, other), "+")
+
+            def _backward():
+                acc(self, out.grad)
+                acc(other, out.grad)
+
+            out._backward = _backward
+            return out
+
+        def __mul__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            out = Value(self.data * other.data, (self, other), "*")
+
+            def _backward():
+                up = 1.0 if mul_no_upstream else out.grad
+                acc(self, other.data * up)
+                acc(other, self.data * up)
+
+            out._backward = _backward
+            return out
+
+        def __sub__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            out = Value(self.data - other.data, (self, other), "-")
+
+            def _backward():
+                acc(self, out.grad)
+                acc(other, out.grad if sub_sign else -out.grad)
+
+            out._backward = _backward
+            return out
+
+        def __pow__(self, k):
+            out = Value(self.data**k, (self,), f"**{k}")
+
+            def _backward():
+                acc(self, k * self.data ** (k - 1) * out.grad)
+
+            out._backward = _backward
+            return out
+
+        def tanh(self):
+            t = math.tanh(self.data)
+            out = Value(t, (self,), "tanh")
+
+            def _backward():
+                local = 1 - self.data**2 if tanh_of_input else 1 - t**2
+                acc(self, local * out.grad)
+
+            out._backward = _backward
+            return out
+
+        def exp(self):
+            out = Value(math.exp(self.data), (self,), "exp")
+
+            def _backward():
+                acc(self, out.data * out.grad)
+
+            out._backward = _backward
+            return out
+
+        def relu(self):
+            out = Value(max(self.data, 0.0), (self,), "ReLU")
+
+            def _backward():
+                acc(self, (out.data > 0) * out.grad)
+
+            out._backward = _backward
+            return out
+
+        def backward(self):
+            topo = _recursive_topo(self) if recursive else _topo(self)
+            if not keeps_inner_grads:
+                for v in topo:
+                    if v._prev:
+                        v.grad = 0.0
+            self.grad = 1.0
+            for v in reversed(topo):
+                v._backward()
+
+        def __neg__(self):
+            return self * -1
+
+        def __radd__(self, other):
+            return self + other
+
+        def __rsub__(self, other):
+            return Value(other) - self
+
+        def __rmul__(self, other):
+            return self * other
+
+        def __truediv__(self, other):
+            return self * other**-1
+
+        def __rtruediv__(self, other):
+            return other * self**-1
+
+    return Value
+
+
+def _recursive_topo(root):
+    topo, visited = [], set()
+
+    def build(v):
+        if v not in visited:
+            visited.add(v)
+            for child in v._prev:
+                build(child)
+            topo.append(v)
+
+    build(root)
+    return topo
+
+
+def _topo(root):
+    topo, visited, stack = [], set(), [(root, False)]
+    while stack:
+        v, done = stack.pop()
+        if done:
+            topo.append(v)
+        elif v not in visited:
+            visited.add(v)
+            stack.append((v, True))
+            stack.extend((c, False) for c in v._prev)
+    return topo
