@@ -14,7 +14,7 @@ from functools import partial
 from operator import mul
 from typing import Any
 
-__all__ = ["OPS", "Op", "define_op", "primal"]
+__all__ = ["ARRAY_FORMS", "OPS", "Op", "define_op", "primal"]
 
 
 def primal(x: Any) -> float:
@@ -455,3 +455,305 @@ _builtin(
     variadic=True,
 )
 _builtin("dot", _dot, _dot_grads, "Σ wᵢ·xᵢ", ("xᵢ", "wᵢ"), ("wᵢ", "xᵢ"), symbol="·", variadic=True)
+
+
+# -- trigonometric, hyperbolic, logarithms and powers of other bases --------------
+# Each rule below reads a function of a float, a Value or an array alike (_math):
+# math for floats, the Value's own op for create_graph, numpy for the replay.
+
+
+def _math(name: str) -> Callable[[Any], Any]:
+    """``name`` (``"cos"``) of a float (math), a Value (its method) or an array (numpy)."""
+    scalar = getattr(math, name)
+
+    def of(x: Any) -> Any:
+        if isinstance(x, (int, float)):
+            return scalar(x)
+        if _is_array(x):
+            return ARRAY_FORMS[name](x)
+        return getattr(x, name)()
+
+    return of
+
+
+def _numpy(name: str) -> Callable[[Any], Any]:
+    def of(x: Any) -> Any:
+        import numpy as np
+
+        return getattr(np, name)(x)
+
+    return of
+
+
+def _elementwise_math(name: str) -> Callable[[Any], Any]:
+    """``math.name`` on each element of an array (numpy has no erf or erfc)."""
+
+    def of(x: Any) -> Any:
+        import numpy as np
+
+        return np.frompyfunc(getattr(math, name), 1, 1)(x).astype(float)
+
+    return of
+
+
+# The array form of each function the rules call; the tape's forward reuses erf's and erfc's.
+ARRAY_FORMS: dict[str, Callable[[Any], Any]] = {
+    **{name: _numpy(name) for name in ("sin", "cos", "sinh", "cosh", "exp", "sqrt")},
+    "erfc": _elementwise_math("erfc"),
+    "erf": _elementwise_math("erf"),
+}
+_sin, _cos, _sinh, _cosh = _math("sin"), _math("cos"), _math("sinh"), _math("cosh")
+_exp, _sqrt, _erfc = _math("exp"), _math("sqrt"), _math("erfc")
+
+
+def _without_overflow(f: Callable[[float], float]) -> Callable[[float], float]:
+    def run(a: float) -> float:
+        try:
+            return f(a)
+        except OverflowError:
+            raise OverflowError(
+                "the result is larger than the largest float (about 1.8e308)"
+            ) from None
+
+    return run
+
+
+def _in_domain(f: Callable[[float], float], ok: Callable[[float], bool], where: str):
+    """``f``, refusing inputs outside its domain with a message saying where it is defined."""
+    name = f.__name__
+
+    def run(a: float) -> float:
+        _domain(ok(a), f"{name} is defined only for {where}")
+        return f(a)
+
+    return run
+
+
+def _not_zero(x: Any, where: str) -> Any:
+    """``x``, a rule's denominator; 0 (a float or a Value's) raises: the slope is infinite."""
+    if not _is_array(x) and primal(x) == 0:
+        raise ZeroDivisionError(f"the derivative is infinite at {where}")
+    return x
+
+
+def _ratio(num: Any, den: Any) -> Any:
+    """num / den, or 0 where den is 0: a subgradient where the op has a corner at 0."""
+    if _is_array(den):
+        import numpy as np
+
+        shape = np.broadcast_shapes(np.shape(num), den.shape)
+        return np.divide(num, den, out=np.zeros(shape), where=den != 0)
+    return num / den if primal(den) != 0 else 0.0
+
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_unit = "numbers in [-1, 1]"
+
+_builtin("sin", math.sin, lambda out, a: (_cos(a),), "sin(a)", ("cos(a)",), ("a",))
+_builtin("cos", math.cos, lambda out, a: (-_sin(a),), "cos(a)", ("-sin(a)",), ("a",))
+_builtin("tan", math.tan, lambda out, a: (1 + out * out,), "tan(a)", ("1 + out²",), ("a",))
+_builtin(
+    "sinh",
+    _without_overflow(math.sinh),
+    lambda out, a: (_cosh(a),),
+    "sinh(a)",
+    ("cosh(a)",),
+    ("a",),
+)
+_builtin(
+    "cosh",
+    _without_overflow(math.cosh),
+    lambda out, a: (_sinh(a),),
+    "cosh(a)",
+    ("sinh(a)",),
+    ("a",),
+)
+_builtin(
+    "asin",
+    _in_domain(math.asin, lambda a: -1 <= a <= 1, _unit),
+    lambda out, a: (1 / _not_zero(_sqrt((1 - a) * (1 + a)), "a = ±1"),),
+    "asin(a)",
+    ("1/√(1 - a²)",),
+    ("a",),
+)
+_builtin(
+    "acos",
+    _in_domain(math.acos, lambda a: -1 <= a <= 1, _unit),
+    lambda out, a: (-1 / _not_zero(_sqrt((1 - a) * (1 + a)), "a = ±1"),),
+    "acos(a)",
+    ("-1/√(1 - a²)",),
+    ("a",),
+)
+_builtin("atan", math.atan, lambda out, a: (1 / (1 + a * a),), "atan(a)", ("1/(1 + a²)",), ("a",))
+
+
+def _atan2_grads(out, y, x):
+    h = _hypot(y, x)  # x/(x² + y²) as (x/h)/h: x² would overflow long before the result
+    return _ratio(_ratio(x, h), h), _ratio(_ratio(-y, h), h)
+
+
+def _hypot(a: Any, b: Any) -> Any:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.hypot(a, b)
+    if _is_array(a) or _is_array(b):
+        import numpy as np
+
+        return np.hypot(a, b)
+    return a.hypot(b) if hasattr(a, "hypot") else b.hypot(a)
+
+
+_builtin(
+    "atan2",
+    math.atan2,
+    _atan2_grads,
+    "atan2(y, x)",
+    ("x/(x² + y²)", "-y/(x² + y²)"),
+    ("y", "x"),
+)
+_builtin(
+    "hypot",
+    math.hypot,  # inf past the largest float: the Value refuses it
+    lambda out, a, b: (_ratio(a, out), _ratio(b, out)),
+    "√(a² + b²)",
+    ("a/out", "b/out"),
+)
+_builtin(
+    "log1p",
+    _in_domain(math.log1p, lambda a: a > -1, "numbers > -1"),
+    lambda out, a: (1 / (1 + a),),
+    "log(1 + a)",
+    ("1/(1 + a)",),
+    ("a",),
+)
+_builtin(
+    "expm1",
+    _without_overflow(math.expm1),
+    lambda out, a: (_exp(a),),  # not out + 1, which loses every digit where a << 0
+    "exp(a) - 1",
+    ("exp(a)",),
+    ("a",),
+)
+_builtin(
+    "log2",
+    _in_domain(math.log2, lambda a: a > 0, "positive numbers"),
+    lambda out, a: (1 / (a * _LN2),),
+    "log₂(a)",
+    ("1/(a·ln 2)",),
+    ("a",),
+)
+_builtin(
+    "log10",
+    _in_domain(math.log10, lambda a: a > 0, "positive numbers"),
+    lambda out, a: (1 / (a * _LN10),),
+    "log₁₀(a)",
+    ("1/(a·ln 10)",),
+    ("a",),
+)
+_builtin(
+    "exp2",
+    _without_overflow(lambda a: 2.0**a),
+    lambda out, a: (out * _LN2,),
+    "2**a",
+    ("out·ln 2",),
+    ("a",),
+)
+
+
+# -- steps and corners: sign, max, min, clamp ------------------------------------
+
+
+def _step(a: Any, b: Any) -> Any:
+    """1 where a > b, 0 where a < b, and ½ at a tie: max's share toward a, as PyTorch's."""
+    if _is_array(a) or _is_array(b):
+        import numpy as np
+
+        return np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
+    a, b = primal(a), primal(b)
+    return 1.0 if a > b else 0.5 if a == b else 0.0
+
+
+def _inside(a: Any, lo: float, hi: float) -> Any:
+    """1 where lo <= a <= hi (the bounds included, as PyTorch's clamp), else 0."""
+    if _is_array(a):
+        import numpy as np
+
+        return np.where((a >= lo) & (a <= hi), 1.0, 0.0)
+    return 1.0 if lo <= primal(a) <= hi else 0.0
+
+
+_builtin("sign", _sign, lambda out, a: (0.0,), "sign(a)", ("0",), ("a",))
+_builtin(
+    "max",
+    lambda a, b: a if a >= b else b,
+    lambda out, a, b: (_step(a, b), _step(b, a)),
+    "max(a, b)",
+    ("1 if a > b, ½ if a = b, else 0", "1 if b > a, ½ if a = b, else 0"),
+)
+_builtin(
+    "min",
+    lambda a, b: a if a <= b else b,
+    lambda out, a, b: (_step(b, a), _step(a, b)),
+    "min(a, b)",
+    ("1 if a < b, ½ if a = b, else 0", "1 if b < a, ½ if a = b, else 0"),
+)
+_builtin(
+    "clamp",
+    lambda a, *, lo, hi: min(max(a, lo), hi),  # PyTorch's order: lo > hi gives hi
+    lambda out, a, *, lo, hi: (_inside(a, lo, hi),),
+    "min(max(a, lo), hi)",
+    ("1 if lo ≤ a ≤ hi else 0",),
+    ("a",),
+)
+
+
+# -- smooth activations: erf, gelu, silu -------------------------------------------
+
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_SQRT_HALF = math.sqrt(0.5)
+
+
+def _normal_cdf(a: Any) -> Any:
+    """Φ(a) = ½·erfc(-a/√2): exact in the left tail, where ½·(1 + erf) loses every digit."""
+    return 0.5 * _erfc(-a * _SQRT_HALF)
+
+
+def _gelu(a):
+    return a * (0.5 * math.erfc(-a * _SQRT_HALF))
+
+
+def _silu(a):
+    return a * _sigmoid(a)
+
+
+def _silu_grads(out, a):
+    s = _sigmoid_of(a)
+    return (s * (1 + a * (1 - s)),)
+
+
+_builtin(
+    "erf",
+    math.erf,
+    lambda out, a: (_TWO_OVER_SQRT_PI * _exp(-(a * a)),),
+    "erf(a)",
+    ("2/√π·exp(-a²)",),
+    ("a",),
+)
+_builtin(
+    "erfc",
+    math.erfc,
+    lambda out, a: (-_TWO_OVER_SQRT_PI * _exp(-(a * a)),),
+    "1 - erf(a)",
+    ("-2/√π·exp(-a²)",),
+    ("a",),
+)
+_builtin(
+    "gelu",
+    _gelu,
+    lambda out, a: (_normal_cdf(a) + a * _exp(-0.5 * (a * a)) * _INV_SQRT_2PI,),
+    "a·Φ(a)",
+    ("Φ(a) + a·φ(a)",),
+    ("a",),
+    symbol="GELU",
+)
+_builtin("silu", _silu, _silu_grads, "a·σ(a)", ("σ(a)·(1 + a·(1 - σ(a)))",), ("a",), symbol="SiLU")

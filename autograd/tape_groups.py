@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.ops import Op, sigmoid_of_array
+from autograd.ops import ARRAY_FORMS, Op, sigmoid_of_array
 
 # Forward of each built-in op of fixed arity, on one array per input slot. The
 # local derivatives are not repeated here: backward calls the op table's rules.
@@ -36,6 +36,29 @@ _NUMPY: dict[str, Callable[..., np.ndarray]] = {
     "relu": lambda a: np.maximum(a, 0.0),
     "leaky_relu": lambda a, *, slope: np.where(a > 0, a, slope * a),
     "abs": np.abs,
+    "sin": np.sin,
+    "cos": np.cos,
+    "tan": np.tan,
+    "sinh": np.sinh,
+    "cosh": np.cosh,
+    "asin": np.arcsin,
+    "acos": np.arccos,
+    "atan": np.arctan,
+    "atan2": np.arctan2,
+    "hypot": np.hypot,
+    "log1p": np.log1p,
+    "expm1": np.expm1,
+    "log2": np.log2,
+    "log10": np.log10,
+    "exp2": np.exp2,
+    "sign": np.sign,
+    "max": np.maximum,
+    "min": np.minimum,
+    "clamp": lambda a, *, lo, hi: np.minimum(np.maximum(a, lo), hi),
+    "erf": ARRAY_FORMS["erf"],
+    "erfc": ARRAY_FORMS["erfc"],
+    "gelu": lambda a: a * (0.5 * ARRAY_FORMS["erfc"](-a * np.sqrt(0.5))),
+    "silu": lambda a: a * sigmoid_of_array(a),
 }
 
 # The n-ary ops, on their inputs stacked as one (inputs, nodes, rows) array.

@@ -207,6 +207,109 @@ class Value:
     def sqrt(self) -> Value:
         return _unary(_SQRT, self)
 
+    # -- more functions: one line each, every derivative in the op table ------------
+
+    def sin(self) -> Value:
+        return _unary(OPS["sin"], self)
+
+    def cos(self) -> Value:
+        return _unary(OPS["cos"], self)
+
+    def tan(self) -> Value:
+        return _unary(OPS["tan"], self)
+
+    def sinh(self) -> Value:
+        return _unary(OPS["sinh"], self)
+
+    def cosh(self) -> Value:
+        return _unary(OPS["cosh"], self)
+
+    def asin(self) -> Value:
+        return _unary(OPS["asin"], self)
+
+    def acos(self) -> Value:
+        return _unary(OPS["acos"], self)
+
+    def atan(self) -> Value:
+        return _unary(OPS["atan"], self)
+
+    def atan2(self, x: Value | float) -> Value:
+        """The angle of the point (x, self), as ``math.atan2(self, x)`` and ``torch.atan2``."""
+        return _binary(OPS["atan2"], self, _as_value(x))
+
+    def hypot(self, other: Value | float) -> Value:
+        return _binary(OPS["hypot"], self, _as_value(other))
+
+    def log1p(self) -> Value:
+        return _unary(OPS["log1p"], self)
+
+    def expm1(self) -> Value:
+        return _unary(OPS["expm1"], self)
+
+    def log2(self) -> Value:
+        return _unary(OPS["log2"], self)
+
+    def log10(self) -> Value:
+        return _unary(OPS["log10"], self)
+
+    def exp2(self) -> Value:
+        return _unary(OPS["exp2"], self)
+
+    def sign(self) -> Value:
+        return _unary(OPS["sign"], self)
+
+    def max(self, other: Value | float) -> Value:
+        """The larger of the two; at a tie each gets half the gradient (``torch.maximum``)."""
+        return _binary(OPS["max"], self, _as_value(other))
+
+    def min(self, other: Value | float) -> Value:
+        """The smaller of the two; at a tie each gets half the gradient (``torch.minimum``)."""
+        return _binary(OPS["min"], self, _as_value(other))
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Value:
+        """Held between the constants min and max, as ``torch.clamp``: the gradient is 1
+        from min to max, the bounds included, and 0 outside."""
+        if min is None and max is None:
+            raise TypeError("clamp: give min, max or both (constants), as torch.clamp takes")
+        lo = -_INF if min is None else _as_float(min, "clamp's min")
+        hi = _INF if max is None else _as_float(max, "clamp's max")
+        return _unary(OPS["clamp"].bind(lo=lo, hi=hi), self)
+
+    def erf(self) -> Value:
+        return _unary(OPS["erf"], self)
+
+    def erfc(self) -> Value:
+        return _unary(OPS["erfc"], self)
+
+    def gelu(self) -> Value:
+        """a·Φ(a), Φ the normal CDF: torch's default (exact, not the tanh approximation)."""
+        return _unary(OPS["gelu"], self)
+
+    def silu(self) -> Value:
+        """a·σ(a), also called swish."""
+        return _unary(OPS["silu"], self)
+
+    swish = silu
+
+    # -- comparisons: plain bools on .data, outside the graph (no gradient) ----------
+    # No __eq__: a Value hashes by identity, and the graph walks rely on it.
+
+    def __lt__(self, other: Value | float) -> bool:
+        number = _compared(other)
+        return NotImplemented if number is NotImplemented else self.data < number
+
+    def __le__(self, other: Value | float) -> bool:
+        number = _compared(other)
+        return NotImplemented if number is NotImplemented else self.data <= number
+
+    def __gt__(self, other: Value | float) -> bool:
+        number = _compared(other)
+        return NotImplemented if number is NotImplemented else self.data > number
+
+    def __ge__(self, other: Value | float) -> bool:
+        number = _compared(other)
+        return NotImplemented if number is NotImplemented else self.data >= number
+
     # -- backward ----------------------------------------------------------------
 
     def backward(self, *, create_graph: bool = False) -> None:
@@ -290,6 +393,13 @@ def _as_float(x: Any, what: str = "Value()") -> float:
     raise TypeError(
         f"{what} takes a real number (int, float or numpy scalar), got {type(x).__name__} {x!r:.60}"
     )
+
+
+def _compared(other: Any) -> Any:
+    """The number a Value compares with: NotImplemented lets Python name a wrong type."""
+    if isinstance(other, Value):
+        return other.data
+    return other if isinstance(other, numbers.Real) else NotImplemented
 
 
 def _as_value(x: Value | float) -> Value:

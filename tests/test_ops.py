@@ -44,3 +44,109 @@ def test_builtins_cannot_be_replaced():
 
     with pytest.raises(ValueError, match="built in"):
         define_op("tanh", math.tanh, lambda out, a: (1.0,), "1")
+
+
+# -- the ops peers test: their corners, tails and refusals --------------------------
+
+
+def _grads(build, *xs):
+    leaves = [Value(x) for x in xs]
+    out = build(*leaves)
+    out.backward()
+    return out.data, [leaf.grad for leaf in leaves]
+
+
+def test_max_and_min_split_a_tie_in_half_as_torch_maximum_does():
+    # torch 2.13: torch.maximum(a, b) and torch.minimum(a, b) at a = b give each 0.5
+    assert _grads(Value.max, 1.5, 1.5) == (1.5, [0.5, 0.5])
+    assert _grads(Value.min, -2.0, -2.0) == (-2.0, [0.5, 0.5])
+    assert _grads(Value.max, 1.0, 3.0) == (3.0, [0.0, 1.0])
+    assert _grads(Value.min, 1.0, 3.0) == (1.0, [1.0, 0.0])
+    assert _grads(lambda a: a.max(a), 2.0) == (2.0, [1.0])  # max(a, a) = a
+
+
+@pytest.mark.parametrize(
+    "x, lo, hi, out, slope",
+    [
+        (-1.0, -1.0, 1.0, -1.0, 1.0),  # at a bound the gradient is 1 (torch.clamp)
+        (1.0, -1.0, 1.0, 1.0, 1.0),
+        (0.5, -1.0, 1.0, 0.5, 1.0),
+        (2.0, -1.0, 1.0, 1.0, 0.0),
+        (-3.0, -1.0, 1.0, -1.0, 0.0),
+        (0.0, 0.0, None, 0.0, 1.0),
+        (0.5, None, 0.25, 0.25, 0.0),
+        (1.5, 2.0, 1.0, 1.0, 0.0),  # lo > hi: torch gives hi everywhere, gradient 0
+    ],
+)
+def test_clamp_as_torch_clamp(x, lo, hi, out, slope):
+    assert _grads(lambda v: v.clamp(min=lo, max=hi), x) == (out, [slope])
+
+
+def test_clamp_needs_a_bound():
+    with pytest.raises(TypeError, match="clamp: give min, max or both"):
+        Value(1.0).clamp()
+    with pytest.raises(ValueError, match="clamp's max got nan"):
+        Value(1.0).clamp(max=math.nan)
+
+
+def test_atan2_and_hypot_at_the_origin_give_zero_not_nan():
+    # torch 2.13 gives atan2's gradient 0 at (0, 0), and NaN for hypot's: we give 0 for both
+    assert _grads(Value.atan2, 0.0, 0.0) == (0.0, [0.0, 0.0])
+    assert _grads(Value.hypot, 0.0, 0.0) == (0.0, [0.0, 0.0])
+    # by hand at (y, x) = (3, -4): x/(x² + y²) = -4/25, -y/(x² + y²) = -3/25
+    value, (dy, dx) = _grads(Value.atan2, 3.0, -4.0)
+    assert value == math.atan2(3.0, -4.0)
+    assert math.isclose(dy, -0.16, rel_tol=1e-15) and math.isclose(dx, -0.12, rel_tol=1e-15)
+    assert _grads(Value.hypot, 3.0, -4.0) == (5.0, [0.6, -0.8])
+
+
+def test_sign_has_gradient_zero_everywhere():
+    for x, s in ((-2.5, -1.0), (0.0, 0.0), (3.0, 1.0)):
+        assert _grads(Value.sign, x) == (s, [0.0])
+
+
+def test_the_tails_keep_their_digits():
+    mpmath = pytest.importorskip("mpmath", reason="mpmath (in the dev extra) gives the reference")
+    mpmath.mp.dps = 40
+    x = mpmath.mpf(-10)
+    # gelu(-10) = -10·Φ(-10) ≈ -7.6e-23; ½·(1 + erf) would round it to 0
+    value, (slope,) = _grads(Value.gelu, -10.0)
+    assert math.isclose(value, float(x * mpmath.ncdf(x)), rel_tol=1e-14)
+    assert math.isclose(slope, float(mpmath.ncdf(x) + x * mpmath.npdf(x)), rel_tol=1e-14)
+    # expm1's derivative is exp(a), not out + 1 (which is 0 here)
+    assert _grads(Value.expm1, -50.0)[1] == [math.exp(-50.0)]
+    assert _grads(Value.log1p, 1e-20) == (1e-20, [1.0])
+
+
+@pytest.mark.parametrize(
+    "build, error, words",
+    [
+        (lambda: Value(2.0).asin(), ValueError, r"asin\(2.0\): asin is defined only for"),
+        (lambda: Value(-1.5).acos(), ValueError, r"acos\(-1.5\): .* in \[-1, 1\]"),
+        (lambda: Value(-1.0).log1p(), ValueError, r"log1p\(-1.0\): .* numbers > -1"),
+        (lambda: Value(0.0).log2(), ValueError, r"log2\(0.0\): .* positive numbers"),
+        (lambda: Value(-3.0).log10(), ValueError, r"log10\(-3.0\): .* positive numbers"),
+        (lambda: Value(1000.0).sinh(), OverflowError, r"sinh\(1000.0\): the result is larger"),
+        (lambda: Value(-1000.0).cosh(), OverflowError, r"cosh\(-1000.0\)"),
+        (lambda: Value(2000.0).exp2(), OverflowError, r"exp2\(2000.0\)"),
+        (lambda: Value(1000.0).expm1(), OverflowError, r"expm1\(1000.0\)"),
+        (lambda: Value(1.7e308).hypot(1.7e308), OverflowError, r"hypot\(1.7e\+308, 1.7e\+308\)"),
+        (lambda: Value(1.0).asin().backward(), ZeroDivisionError, r"asin\(1.0\): .* infinite"),
+        (lambda: Value(-1.0).acos().backward(), ZeroDivisionError, r"acos\(-1.0\): .* infinite"),
+    ],
+)
+def test_domain_errors_name_the_op_and_the_value(build, error, words):
+    with pytest.raises(error, match=words):
+        build()
+
+
+def test_comparisons_are_plain_bools_and_equality_stays_identity():
+    a, b = Value(1.0), Value(2.0)
+    assert (a < b, a <= b, a > b, a >= b) == (True, True, False, False)
+    assert (a < 1.0, a <= 1, 0.5 < a, 2 >= a, 1.0 >= a) == (False, True, True, True, True)
+    assert type(a < b) is bool
+    twin = Value(1.0)
+    assert a != twin and len({a, twin}) == 2  # equal numbers, two nodes
+    assert max(a, b) is b  # Python's max compares, so it returns the node itself
+    with pytest.raises(TypeError, match="'<' not supported between instances of 'Value' and 'str'"):
+        a < "1"  # noqa: B015

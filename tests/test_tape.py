@@ -21,6 +21,10 @@ def _scalar(name: str, params: dict, xs: tuple[float, ...]) -> tuple[float, list
     return out.data, [v.grad for v in values]
 
 
+ONE_AT_A_TIME = {"vpow", "binary_cross_entropy"}
+"""Built-in ops the replay runs one number at a time: their rules branch on floats."""
+
+
 @pytest.mark.parametrize("name", [n for n, op in OPS.items() if op.builtin])
 def test_every_op_replays_the_scalar_forward_and_backward(name):
     cases: dict[tuple, list[tuple[float, ...]]] = {}
@@ -28,6 +32,8 @@ def test_every_op_replays_the_scalar_forward_and_backward(name):
         cases.setdefault((tuple(params.items()), len(xs)), []).append(xs)
     for (params, _), rows in cases.items():
         tape = trace(lambda *v, p=dict(params): Value.apply(name, *v, **p), *rows[0])
+        if name not in ONE_AT_A_TIME:
+            assert all(g.form is not None for g in tape.groups), f"{name} has no numpy form"
         columns = np.array(rows).T
         out = tape.forward(*columns)
         grads = tape.backward()
