@@ -1,6 +1,7 @@
 """Neural networks made of Values: layers, losses, optimizers, training and saving."""
 
 from nn.data import make_moons, xor
+from nn.functional import log_softmax, softmax
 from nn.layers import ACTIVATIONS, INITS, MLP, Layer, Neuron
 from nn.losses import (
     LOSSES,
@@ -14,7 +15,7 @@ from nn.losses import (
     softmax_cross_entropy,
 )
 from nn.module import Module
-from nn.optim import SGD, Adam, Optimizer
+from nn.optim import SGD, Adam, Optimizer, RMSprop
 from nn.saving import load, save
 from nn.train import History, fit
 
@@ -31,6 +32,7 @@ __all__ = [
     "Module",
     "Neuron",
     "Optimizer",
+    "RMSprop",
     "bce",
     "bce_with_logits",
     "fit",
@@ -38,9 +40,11 @@ __all__ = [
     "l1",
     "l2_penalty",
     "load",
+    "log_softmax",
     "make_moons",
     "mse",
     "save",
+    "softmax",
     "softmax_cross_entropy",
     "xor",
 ]

@@ -21,6 +21,9 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "leaky_relu": Value.leaky_relu,
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,
+    "gelu": Value.gelu,
+    "silu": Value.silu,
+    "swish": Value.silu,
 }
 
 Rng = int | np.random.Generator | None

@@ -7,11 +7,13 @@ per sample for softmax cross-entropy) and the targets as plain numbers.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd import Value, total
+from autograd import Value, dot, total
+from nn.functional import log_softmax
 
 __all__ = [
     "LOSSES",
@@ -116,18 +118,47 @@ def _bce_from_logit(o: Any, y: float) -> Value:
     return _logistic(_value("bce_with_logits", o), y)
 
 
-def _softmax_ce(logits: Sequence[Value], target: float) -> Value:
+def _softmax_ce(logits: Sequence[Value], target: Any) -> Value:
+    """-log softmax(z)[k] for a class index k, or -Σₖ yₖ·log softmax(z)ₖ for a vector y
+    of class probabilities (soft labels), as PyTorch's CrossEntropyLoss takes either."""
     if isinstance(logits, Value) or len(logits) < 2:
         raise TypeError("softmax_cross_entropy: each output must be a list of >= 2 logits")
+    if not isinstance(target, numbers.Real):
+        probabilities = _soft_label(target, len(logits))
+        return -dot(probabilities, log_softmax(logits))
     k = int(target)
     if k != target or not 0 <= k < len(logits):
         raise ValueError(
             f"softmax_cross_entropy: target {target} is not a class index in 0..{len(logits) - 1}"
+            " nor a list of class probabilities"
         )
     zs = [_value("softmax_cross_entropy", z) for z in logits]
     shift = max(z.data for z in zs)  # a constant: log-sum-exp without overflow
-    log_sum = total([(z - shift).exp() for z in zs]).log() + shift
-    return log_sum - zs[k]
+    shifted = [z - shift for z in zs]
+    # log Σ exp(zⱼ - m) - (zₖ - m): the loss keeps its digits as it nears 0
+    return total([s.exp() for s in shifted]).log() - shifted[k]
+
+
+def _soft_label(target: Any, classes: int) -> list[float]:
+    """``target`` as a list of ``classes`` probabilities (each >= 0, summing to 1)."""
+    try:
+        ys = [float(y) for y in target]
+    except (TypeError, ValueError):
+        raise TypeError(
+            "softmax_cross_entropy: a target is a class index or a list of class "
+            f"probabilities, got {type(target).__name__} {target!r:.60}"
+        ) from None
+    if len(ys) != classes:
+        raise ValueError(
+            f"softmax_cross_entropy: the soft label {target!r:.60} has {len(ys)} "
+            f"probabilities for {classes} logits"
+        )
+    if not all(0.0 <= y <= 1.0 for y in ys) or abs(math.fsum(ys) - 1.0) > 1e-6:
+        raise ValueError(
+            f"softmax_cross_entropy: the soft label {target!r:.60} is not a probability "
+            f"vector: each must lie in [0, 1] and they must sum to 1 (they sum to {sum(ys)})"
+        )
+    return ys
 
 
 def _plus_or_minus_one(y: float) -> None:
@@ -139,9 +170,15 @@ def _margin(o: Any, y: Any) -> Value:
     return (1 - _value("hinge", o) * y).relu()
 
 
-def _argmax(logits: Sequence[Value]) -> int:
-    values = [v.data for v in logits]
+def _argmax(scores: Sequence[Value | float]) -> int:
+    values = [v.data if isinstance(v, Value) else v for v in scores]
     return values.index(max(values))
+
+
+def _same_class(logits: Sequence[Value], target: Any) -> bool:
+    """The top logit is the target class (for soft labels: its most likely class)."""
+    k = int(target) if isinstance(target, numbers.Real) else _argmax(list(target))
+    return _argmax(logits) == k
 
 
 mse = Loss("mse", _squared, replayable=True)
@@ -151,9 +188,7 @@ bce_with_logits = Loss(
     "bce_with_logits", _bce_from_logit, lambda z, y: (z.data > 0) == (y > 0.5), replayable=True
 )
 # the target picks which logit is subtracted: a graph that depends on the data
-softmax_cross_entropy = Loss(
-    "softmax_cross_entropy", _softmax_ce, lambda zs, k: _argmax(zs) == int(k)
-)
+softmax_cross_entropy = Loss("softmax_cross_entropy", _softmax_ce, _same_class)
 hinge = Loss(
     "hinge",
     _margin,

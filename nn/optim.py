@@ -1,4 +1,5 @@
-"""Optimizers: SGD (with momentum and Nesterov) and Adam, updating Values in place.
+"""Optimizers: SGD (momentum, Nesterov, dampening, weight decay), RMSprop and Adam,
+as PyTorch defines them, updating Values in place.
 
 Updates change ``.data`` directly, so they record no graph.
 """
@@ -10,7 +11,7 @@ from collections.abc import Iterable
 
 from autograd import Value
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "Optimizer", "RMSprop"]
 
 
 class Optimizer:
@@ -49,9 +50,11 @@ def _positive(name: str, value: float, *, zero_ok: bool = False) -> None:
 
 
 class SGD(Optimizer):
-    """``p -= lr · v``, where ``v = momentum · v + g`` (PyTorch's form; v starts at g).
+    """Stochastic gradient descent as PyTorch's ``torch.optim.SGD`` defines it.
 
-    With ``nesterov=True`` the step uses ``g + momentum · v`` instead of ``v``.
+    With ``d = g + weight_decay · p``, the step is ``p -= lr · d``; with momentum,
+    ``v = momentum · v + (1 - dampening) · d`` (v starts at d) and the step uses v,
+    or ``d + momentum · v`` with ``nesterov=True``.
     """
 
     def __init__(
@@ -60,13 +63,19 @@ class SGD(Optimizer):
         lr: float = 0.01,
         *,
         momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
         nesterov: bool = False,
     ) -> None:
         super().__init__(params, lr)
         _positive("momentum", momentum, zero_ok=True)
-        if nesterov and momentum == 0:
-            raise ValueError("nesterov needs a momentum > 0")
-        self.momentum, self.nesterov = momentum, nesterov
+        _positive("weight_decay", weight_decay, zero_ok=True)
+        if not 0 <= dampening <= 1:
+            raise ValueError(f"dampening must lie in [0, 1], got {dampening}")
+        if nesterov and (momentum == 0 or dampening != 0):
+            raise ValueError("nesterov needs a momentum > 0 and dampening 0 (as in PyTorch)")
+        self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
+        self.weight_decay = weight_decay
         self.velocity: list[float] | None = None
 
     def reset(self) -> None:
@@ -74,13 +83,16 @@ class SGD(Optimizer):
         self.velocity = None
 
     def step(self) -> None:
-        grads = self._grads()
+        grads = _decayed(self._grads(), self.params, self.weight_decay)
         mu = self.momentum
         if mu:
             if self.velocity is None:
                 self.velocity = grads
             else:
-                self.velocity = [mu * v + g for v, g in zip(self.velocity, grads, strict=True)]
+                keep = 1 - self.dampening
+                self.velocity = [
+                    mu * v + keep * g for v, g in zip(self.velocity, grads, strict=True)
+                ]
             if self.nesterov:
                 grads = [g + mu * v for g, v in zip(grads, self.velocity, strict=True)]
             else:
@@ -88,6 +100,58 @@ class SGD(Optimizer):
         lr = self.lr
         for p, g in zip(self.params, grads, strict=True):
             p.data -= lr * g
+
+
+def _decayed(grads: list[float], params: list[Value], weight_decay: float) -> list[float]:
+    """``g + weight_decay · p``: PyTorch's weight decay, an L2 penalty's gradient."""
+    if not weight_decay:
+        return grads
+    return [g + weight_decay * p.data for g, p in zip(grads, params, strict=True)]
+
+
+class RMSprop(Optimizer):
+    """RMSprop as PyTorch's ``torch.optim.RMSprop`` defines it.
+
+    ``v = alpha · v + (1 - alpha) · d²`` with ``d = g + weight_decay · p``; the step is
+    ``lr · d / (√v + eps)``. ``centered=True`` uses v minus the square of the mean
+    gradient (kept the same way) instead of v; ``momentum`` keeps a buffer
+    ``b = momentum · b + d / (√v + eps)`` (from 0) and steps by ``lr · b``.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 0.01,
+        *,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+    ) -> None:
+        super().__init__(params, lr)
+        if not 0 <= alpha <= 1:
+            raise ValueError(f"alpha must lie in [0, 1], got {alpha}")
+        _positive("eps", eps)
+        _positive("weight_decay", weight_decay, zero_ok=True)
+        _positive("momentum", momentum, zero_ok=True)
+        self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
+        self.momentum, self.centered = momentum, centered
+        n = len(self.params)
+        self.square_avg, self.grad_avg, self.buffer = [0.0] * n, [0.0] * n, [0.0] * n
+
+    def step(self) -> None:
+        grads = _decayed(self._grads(), self.params, self.weight_decay)
+        a, mu = self.alpha, self.momentum
+        for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
+            self.square_avg[i] = v = a * self.square_avg[i] + (1 - a) * g * g
+            if self.centered:
+                self.grad_avg[i] = m = a * self.grad_avg[i] + (1 - a) * g
+                v = max(v - m * m, 0.0)  # >= 0 in exact arithmetic; rounding must not make √ fail
+            step = g / (math.sqrt(v) + self.eps)
+            if mu:
+                self.buffer[i] = step = mu * self.buffer[i] + step
+            p.data -= self.lr * step
 
 
 class Adam(Optimizer):

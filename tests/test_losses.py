@@ -137,3 +137,48 @@ def test_softmax_cross_entropy_keeps_every_logit_in_the_graph():
     e = [math.exp(x) for x in (0.2, -1.0, 3.0)]
     want = [e[0] / sum(e) - 1, e[1] / sum(e), e[2] / sum(e)]
     assert [z.grad for z in logits] == pytest.approx(want, rel=1e-12)
+
+
+def test_soft_label_cross_entropy_by_hand():
+    # softmax(log 1, log 2, log 5) = (1, 2, 5)/8; loss = -Σ yₖ·log sₖ; ∂/∂z = s - y
+    y = [0.2, 0.3, 0.5]
+    zs = [Value(math.log(k)) for k in (1.0, 2.0, 5.0)]
+    loss = softmax_cross_entropy([zs], [y])
+    loss.backward()
+    want = -(0.2 * math.log(1 / 8) + 0.3 * math.log(2 / 8) + 0.5 * math.log(5 / 8))
+    assert math.isclose(loss.data, want, rel_tol=1e-15)
+    for z, s, yk in zip(zs, (1 / 8, 2 / 8, 5 / 8), y, strict=True):
+        assert math.isclose(z.grad, s - yk, rel_tol=1e-13)
+
+
+def test_a_one_hot_soft_label_is_the_class_index_and_the_batch_is_a_mean():
+    rows = [[0.3, -1.2, 2.0], [1.5, 0.5, -0.5]]
+    by_index = softmax_cross_entropy([[Value(z) for z in r] for r in rows], [2, 0])
+    by_label = softmax_cross_entropy(
+        [[Value(z) for z in r] for r in rows], [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+    )
+    assert math.isclose(by_index.data, by_label.data, rel_tol=1e-15)
+    assert softmax_cross_entropy.accuracy([[Value(0.0), Value(2.0)]], [[0.4, 0.6]]) == 1.0
+    assert softmax_cross_entropy.accuracy([[Value(0.0), Value(2.0)]], [[0.6, 0.4]]) == 0.0
+
+
+def test_gradcheck_of_soft_label_cross_entropy():
+    report = gradcheck(
+        lambda *z: softmax_cross_entropy([list(z[:3]), list(z[3:])], [[0.1, 0.6, 0.3], [1, 0, 0]]),
+        [0.5, -1.0, 2.0, 0.1, 0.2, -0.3],
+    )
+    assert report, str(report)
+
+
+@pytest.mark.parametrize(
+    "target, words",
+    [
+        ([0.5, 0.5], "has 2 probabilities for 3 logits"),
+        ([0.5, 0.6, -0.1], "not a probability vector"),
+        ([0.2, 0.2, 0.2], "they sum to 0.6"),
+        ("abc", "a class index or a list of class probabilities"),
+    ],
+)
+def test_bad_soft_labels_are_refused(target, words):
+    with pytest.raises((TypeError, ValueError), match=words):
+        softmax_cross_entropy([[Value(1.0), Value(2.0), Value(3.0)]], [target])

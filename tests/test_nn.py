@@ -98,8 +98,8 @@ def test_outputs_and_input_size_errors():
         model([1.0, 2.0])
     with pytest.raises(TypeError, match="list of 3 inputs"):
         model(1.0)
-    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
-        MLP(2, [1], activation="gelu")
+    with pytest.raises(ValueError, match="unknown activation 'elu'"):
+        MLP(2, [1], activation="elu")
     with pytest.raises(ValueError, match="unknown init"):
         MLP(2, [1], init="zeros")
     with pytest.raises(TypeError, match="rng must be"):
@@ -189,3 +189,19 @@ def test_a_crash_mid_write_leaves_the_old_file(tmp_path, monkeypatch):
         MLP(2, [1], rng=9).save(path)
     assert path.read_text() == old
     assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+@pytest.mark.parametrize(
+    "name, by_hand",
+    [
+        ("gelu", lambda z: z * 0.5 * math.erfc(-z / math.sqrt(2))),
+        ("silu", lambda z: z / (1 + math.exp(-z))),
+        ("swish", lambda z: z / (1 + math.exp(-z))),
+    ],
+)
+def test_smooth_activations_by_name(name, by_hand):
+    neuron = Neuron(2, activation=name, weights=[0.5, -1.0])
+    out = neuron([Value(1.0), Value(0.25)])  # z = 0.5 - 0.25 + 0
+    assert math.isclose(out.data, by_hand(0.25), rel_tol=1e-15)
+    model = MLP(2, [3, 1], activation=name, rng=0)
+    assert model.activation == name and isinstance(model([0.5, -0.5]), Value)

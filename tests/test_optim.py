@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd import Value
-from nn import SGD, Adam
+from nn import SGD, Adam, RMSprop
 
 
 def _step(opt, p, g):
@@ -73,3 +73,56 @@ def test_updates_record_no_graph():
     loss.backward()
     SGD([p], lr=0.1).step()
     assert p.is_leaf and p.data == 0.8
+
+
+def test_sgd_weight_decay_and_dampening_by_hand():
+    # torch.optim.SGD: d = g + wd·p; v₁ = d₁; vₜ = μ·vₜ₋₁ + (1 - dampening)·dₜ; p -= lr·v
+    p = Value(1.0)
+    opt = SGD([p], lr=0.1, momentum=0.9, dampening=0.5, weight_decay=0.2)
+    # d₁ = 0.5 + 0.2·1 = 0.7 = v₁; p = 1 - 0.07 = 0.93
+    assert _step(opt, p, 0.5) == pytest.approx(0.93, abs=1e-15)
+    # d₂ = 0.5 + 0.2·0.93 = 0.686; v₂ = 0.63 + 0.5·0.686 = 0.973; p = 0.93 - 0.0973
+    assert _step(opt, p, 0.5) == pytest.approx(0.8327, abs=1e-15)
+    plain = Value(2.0)
+    assert _step(SGD([plain], lr=0.1, weight_decay=0.5), plain, 1.0) == 1.8  # d = 1 + 1
+
+
+def test_rmsprop_by_hand():
+    p = Value(1.0)
+    opt = RMSprop([p], lr=0.01, alpha=0.9)
+    # v = 0.1·g² = 0.4 for g = 2; p -= 0.01·2/(√0.4 + 1e-8)
+    first = 1 - 0.01 * 2 / (math.sqrt(0.4) + 1e-8)
+    assert _step(opt, p, 2.0) == pytest.approx(first, abs=1e-15)
+    # g = -1: v = 0.36 + 0.1 = 0.46
+    assert _step(opt, p, -1.0) == pytest.approx(first + 0.01 / (math.sqrt(0.46) + 1e-8), abs=1e-15)
+
+
+def test_rmsprop_centered_momentum_and_weight_decay_by_hand():
+    p = Value(1.0)
+    opt = RMSprop(
+        [p], lr=0.1, alpha=0.5, eps=0.0 + 1e-8, momentum=0.9, centered=True, weight_decay=1.0
+    )
+    # d = g + p = 3; v = 0.5·9 = 4.5; mean m = 0.5·3 = 1.5; v - m² = 2.25, √ = 1.5
+    # b = 3/(1.5 + 1e-8); p = 1 - 0.1·b
+    b1 = 3 / (1.5 + 1e-8)
+    p1 = 1 - 0.1 * b1
+    assert _step(opt, p, 2.0) == pytest.approx(p1, abs=1e-15)
+    # d = 2 + p1; v = 2.25 + 0.5·d²; m = 0.75 + 0.5·d; b = 0.9·b1 + d/(√(v - m²) + 1e-8)
+    d = 2 + p1
+    v, m = 2.25 + 0.5 * d * d, 0.75 + 0.5 * d
+    b2 = 0.9 * b1 + d / (math.sqrt(v - m * m) + 1e-8)
+    assert _step(opt, p, 2.0) == pytest.approx(p1 - 0.1 * b2, abs=1e-14)
+
+
+def test_new_settings_refuse_bad_values():
+    p = Value(1.0)
+    with pytest.raises(ValueError, match="dampening must lie in"):
+        SGD([p], momentum=0.9, dampening=1.5)
+    with pytest.raises(ValueError, match="nesterov needs a momentum > 0 and dampening 0"):
+        SGD([p], momentum=0.9, dampening=0.1, nesterov=True)
+    with pytest.raises(ValueError, match="weight_decay must be >= 0"):
+        SGD([p], weight_decay=-1.0)
+    with pytest.raises(ValueError, match="alpha must lie in"):
+        RMSprop([p], alpha=1.5)
+    with pytest.raises(ValueError, match="eps must be > 0"):
+        RMSprop([p], eps=0.0)
