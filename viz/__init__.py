@@ -2,6 +2,16 @@
 
 from viz.animate import animate
 from viz.diagram import Diagram, draw_dot
+from viz.explore import Exploration, explore
 from viz.render import RendererNotFound, RenderError, find_renderer
 
-__all__ = ["Diagram", "RenderError", "RendererNotFound", "animate", "draw_dot", "find_renderer"]
+__all__ = [
+    "Diagram",
+    "Exploration",
+    "RenderError",
+    "RendererNotFound",
+    "animate",
+    "draw_dot",
+    "explore",
+    "find_renderer",
+]

@@ -84,9 +84,11 @@ def animate(
     return Animation(target, page, len(state["steps"]))
 
 
-def backward_state(described: Description, *, rankdir: str, timeout: float) -> dict[str, Any]:
+def backward_state(
+    described: Description, *, rankdir: str, timeout: float, timeline: Timeline | None = None
+) -> dict[str, Any]:
     """The diagram and every backward step, as the page's script reads them."""
-    timeline = Timeline(described)
+    timeline = Timeline(described) if timeline is None else timeline
     view = select(described, described.root)
     widest = _widest_grads(timeline)
     source = build_dot(view, timeline.final, rankdir=rankdir, shares=False, grad_text=widest)
@@ -120,11 +122,26 @@ def _widest_grads(timeline: Timeline) -> dict[Value, str]:
     return widest
 
 
-def page_html(title: str, state: dict[str, Any]) -> str:
-    """A self-contained page: the stepper's style and script, with ``state`` inlined."""
+def front_end() -> tuple[str, str]:
+    """The one front-end module (stepper.js, then explore.js) and its style sheet.
+
+    explore.js continues stepper.js in the same module scope, so the animation, the
+    saved explorer and the anywidget all run one script, with no import to resolve.
+    """
     static = resources.files("viz") / "static"
-    script = (static / "stepper.js").read_text(encoding="utf-8")
-    style = (static / "stepper.css").read_text(encoding="utf-8")
+    script = "\n".join((static / f).read_text(encoding="utf-8") for f in _SCRIPTS)
+    style = "\n".join((static / f).read_text(encoding="utf-8") for f in _STYLES)
+    return script, style
+
+
+_SCRIPTS = ("stepper.js", "explore.js")
+_STYLES = ("stepper.css", "explore.css")
+
+
+def page_html(title: str, state: dict[str, Any], app: str = "mount") -> str:
+    """A self-contained page: the front end's style and script, with ``state`` inlined;
+    ``app`` is the function that mounts it (``mountExplorer`` for the explorer)."""
+    script, style = front_end()
     data = json.dumps(state, ensure_ascii=False).replace("</", "<\\/")
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -140,7 +157,7 @@ def page_html(title: str, state: dict[str, Any]) -> str:
 <script type="application/json" id="state">{data}</script>
 <script type="module">
 {script}
-mount(document.getElementById("app"), JSON.parse(document.getElementById("state").textContent));
+{app}(document.getElementById("app"), JSON.parse(document.getElementById("state").textContent));
 </script>
 </body>
 </html>

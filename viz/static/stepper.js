@@ -1,7 +1,10 @@
-// chainrule's backward stepper: one diagram, the timeline of chain-rule steps, and
-// controls (buttons, slider, arrow keys, space to play), zoom and pan.
+// chainrule's stepper: one diagram, the timeline of chain-rule steps, and controls
+// (buttons, slider, arrow keys, space to play, speed), zoom and pan.
 // State (from Python): {svg, root, names, start: {id: grad}, steps: [{node, edge,
-// parent, grad, line}], autoplay}. Step k shows the grads after k steps.
+// parent, grad, line}], autoplay}; with {data: {id: text}, forward: [{node, inputs,
+// line}]} the forward pass comes first: position 0 shows the leaves only, position f
+// the first f values computed, then the backward start and one position per step.
+// explore.js continues this module (the explorer and the anywidget entry point).
 
 const SPEEDS = [0.5, 1, 2, 4];
 const READABLE = [1, 1.5]; // graphviz pt at scale 1: 9pt edge text is 12px on screen
@@ -13,16 +16,28 @@ function el(tag, attrs = {}, text = "") {
   return node;
 }
 
+function textsOf(svg, ids, prefix) {
+  const found = {};
+  for (const id of ids) {
+    const g = svg.getElementById(id);
+    if (!g) continue;
+    for (const t of g.querySelectorAll("text")) if (t.textContent.startsWith(prefix)) found[id] = t;
+  }
+  return found;
+}
+
 export function mount(root, state, options = {}) {
   root.classList.add("cr-app");
+  const fwd = state.forward ? state.forward.length + 1 : 0; // forward positions
+  const last = fwd + state.steps.length;
   const bar = el("div", { class: "cr-bar" });
   bar.append(el("h1", {}, options.title || "Backprop, one chain-rule step at a time"));
   const first = el("button", { type: "button", title: "first step (Home)" }, "|◀ first");
   const prev = el("button", { type: "button", title: "previous step (←)" }, "◀ prev");
   const play = el("button", { type: "button", title: "play / pause (space)" }, "▶ play");
   const next = el("button", { type: "button", title: "next step (→)" }, "next ▶");
-  const last = el("button", { type: "button", title: "last step (End)" }, "last ▶|");
-  const slider = el("input", { type: "range", min: 0, max: state.steps.length, value: 0,
+  const end = el("button", { type: "button", title: "last step (End)" }, "last ▶|");
+  const slider = el("input", { type: "range", min: 0, max: last, value: 0,
     "aria-label": "step" });
   const counter = el("span", { class: "cr-counter" });
   const speed = el("select", { "aria-label": "speed" });
@@ -31,26 +46,26 @@ export function mount(root, state, options = {}) {
   const zoomOut = el("button", { type: "button", title: "zoom out (-)" }, "−");
   const zoomIn = el("button", { type: "button", title: "zoom in (+)" }, "+");
   const fit = el("button", { type: "button", title: "fit to screen (0)" }, "fit");
-  bar.append(first, prev, play, next, last, slider, counter, speed, zoomOut, zoomIn, fit);
+  bar.append(first, prev, play, next, end, slider, counter, speed, zoomOut, zoomIn, fit);
   const view = el("div", { class: "cr-view", tabindex: 0 });
   const canvas = el("div", { class: "cr-canvas" });
   canvas.innerHTML = state.svg;
   view.append(canvas);
+  const main = el("div", { class: "cr-main" });
+  main.append(view);
+  if (options.aside) main.append(options.aside);
   const line = el("div", { class: "cr-line", "aria-live": "polite" });
   const help = el("div", { class: "cr-help" },
     "← → step · space play/pause · Home/End · + − zoom · 0 fit · drag to pan, wheel to zoom");
-  root.append(bar, view, line, help);
+  root.append(bar, main, line, help);
 
   const svg = canvas.querySelector("svg");
-  const gradText = {};
-  for (const id of Object.keys(state.start)) {
-    const g = svg.getElementById ? svg.getElementById(id) : svg.querySelector(`#${id}`);
-    if (!g) continue;
-    for (const t of g.querySelectorAll("text")) {
-      if (t.textContent.startsWith("grad ")) gradText[id] = t;
-    }
-  }
+  const ids = Object.keys(state.start);
+  const gradText = textsOf(svg, ids, "grad ");
+  const dataText = fwd ? textsOf(svg, ids, "data ") : {};
+  const leaves = fwd ? ids.filter((id) => !state.forward.some((f) => f.node === id)) : [];
   let k = 0, timer = null, scale = 1, tx = 0, ty = 0;
+  let now = { phase: "backward", grads: state.start, known: null };
 
   function apply() { canvas.style.transform = `translate(${tx}px, ${ty}px) scale(${scale})`; }
   function zoomAt(factor, cx, cy) {
@@ -91,29 +106,62 @@ export function mount(root, state, options = {}) {
     const g = svg.getElementById(id);
     if (g) g.classList.add(cls);
   }
-  function show(i) {
-    k = Math.max(0, Math.min(state.steps.length, i));
-    const grads = Object.assign({}, state.start);
-    for (let j = 0; j < k; j++) grads[state.steps[j].parent] = state.steps[j].grad;
-    for (const [id, t] of Object.entries(gradText)) t.textContent = `grad ${grads[id]}`;
-    for (const g of svg.querySelectorAll(".cr-current, .cr-updated")) {
-      g.classList.remove("cr-current", "cr-updated");
+  function clear() {
+    for (const g of svg.querySelectorAll(".cr-current, .cr-updated, .cr-input")) {
+      g.classList.remove("cr-current", "cr-updated", "cr-input");
     }
-    slider.value = k;
-    counter.textContent = `step ${k} of ${state.steps.length}`;
-    if (k === 0) {
+  }
+  function showForward(f) {
+    const known = new Set(leaves);
+    for (let j = 0; j < f; j++) known.add(state.forward[j].node);
+    for (const [id, t] of Object.entries(dataText)) {
+      t.textContent = known.has(id) ? `data ${state.data[id]}` : "data ?";
+    }
+    for (const t of Object.values(gradText)) t.textContent = "grad ?";
+    counter.textContent = `forward ${f} of ${fwd - 1}`;
+    now = { phase: "forward", grads: null, known };
+    if (f === 0) {
+      for (const id of leaves) mark(id, "cr-input");
+      const shown = leaves.slice(0, 6).map((id) => `${state.names[id]} = ${state.data[id]}`);
+      const more = leaves.length > 6 ? `, … (${leaves.length} leaves)` : "";
+      line.textContent = `forward: the leaves hold their values (${shown.join(", ")}${more});` +
+        " → computes the next value";
+      return;
+    }
+    const s = state.forward[f - 1];
+    for (const id of [s.node, `${s.node}op`]) mark(id, "cr-current");
+    s.inputs.forEach((id, slot) => { mark(id, "cr-input"); mark(`${s.node}op_${slot}`, "cr-input"); });
+    line.textContent = s.line;
+    keepInView([s.node, `${s.node}op`]);
+  }
+  function showBackward(b) {
+    const grads = Object.assign({}, state.start);
+    for (let j = 0; j < b; j++) grads[state.steps[j].parent] = state.steps[j].grad;
+    for (const [id, t] of Object.entries(gradText)) t.textContent = `grad ${grads[id]}`;
+    for (const [id, t] of Object.entries(dataText)) t.textContent = `data ${state.data[id]}`;
+    counter.textContent = fwd ? `backward ${b} of ${state.steps.length}`
+      : `step ${b} of ${state.steps.length}`;
+    now = { phase: "backward", grads, known: null, step: b };
+    if (b === 0) {
       mark(state.root, "cr-current");
       line.textContent = `start: ${state.names[state.root]}.grad = 1, every other grad 0`;
       keepInView([state.root]);
     } else {
-      const s = state.steps[k - 1];
+      const s = state.steps[b - 1];
       for (const id of [s.node, `${s.node}op`, s.edge]) mark(id, "cr-current");
       mark(s.parent, "cr-updated");
       line.textContent = s.line;
       keepInView([s.node, s.parent]);
     }
+  }
+  function show(i) {
+    k = Math.max(0, Math.min(last, i));
+    clear();
+    if (k < fwd) showForward(k); else showBackward(k - fwd);
+    slider.value = k;
     root.dataset.step = k;
-    if (options.onStep) options.onStep(k);
+    root.dataset.phase = now.phase;
+    if (options.onStep) options.onStep(k, now);
   }
   function stop() {
     if (timer) clearInterval(timer);
@@ -121,10 +169,10 @@ export function mount(root, state, options = {}) {
     play.textContent = "▶ play";
   }
   function start() {
-    if (k >= state.steps.length) show(0);
+    if (k >= last) show(0);
     play.textContent = "⏸ pause";
     timer = setInterval(() => {
-      if (k >= state.steps.length) return stop();
+      if (k >= last) return stop();
       show(k + 1);
     }, 1000 / Number(speed.value));
   }
@@ -133,7 +181,7 @@ export function mount(root, state, options = {}) {
   first.onclick = () => { stop(); show(0); };
   prev.onclick = () => { stop(); show(k - 1); };
   next.onclick = () => { stop(); show(k + 1); };
-  last.onclick = () => { stop(); show(state.steps.length); };
+  end.onclick = () => { stop(); show(last); };
   play.onclick = toggle;
   slider.oninput = () => { stop(); show(Number(slider.value)); };
   speed.onchange = () => { if (timer) { stop(); start(); } };
@@ -150,33 +198,47 @@ export function mount(root, state, options = {}) {
     drag = { x: e.clientX - tx, y: e.clientY - ty };
     view.classList.add("cr-dragging");
   });
-  window.addEventListener("pointermove", (e) => {
+  const move = (e) => {
     if (!drag) return;
     tx = e.clientX - drag.x;
     ty = e.clientY - drag.y;
     apply();
-  });
-  window.addEventListener("pointerup", () => { drag = null; view.classList.remove("cr-dragging"); });
+  };
+  const up = () => { drag = null; view.classList.remove("cr-dragging"); };
+  window.addEventListener("pointermove", move);
+  window.addEventListener("pointerup", up);
   const keys = {
     ArrowRight: () => { stop(); show(k + 1); },
     ArrowLeft: () => { stop(); show(k - 1); },
     " ": toggle,
     Home: () => { stop(); show(0); },
-    End: () => { stop(); show(state.steps.length); },
+    End: () => { stop(); show(last); },
     "+": () => zoomIn.onclick(), "=": () => zoomIn.onclick(),
     "-": () => zoomOut.onclick(), "0": () => fitToScreen(false),
   };
-  (options.keyTarget || document).addEventListener("keydown", (e) => {
-    if (e.target.tagName === "INPUT" && e.target.type !== "range") return;
+  const onKey = (e) => {
+    const tag = e.target.tagName;
+    if ((tag === "INPUT" && e.target.type !== "range") || tag === "SELECT") return;
     const act = keys[e.key];
     if (!act) return;
     e.preventDefault();
     act();
-  });
+  };
+  const keyTarget = options.keyTarget || document;
+  keyTarget.addEventListener("keydown", onKey);
 
   fitToScreen(true);
-  show(0);
+  show(options.start || 0);
   if (state.autoplay) start();
-  return { show, play: start, pause: stop, get step() { return k; },
-    get scale() { return scale; } };
+  return {
+    show, play: start, pause: stop, svg, view, line, keepInView, fit: () => fitToScreen(false),
+    get step() { return k; }, get scale() { return scale; }, get now() { return now; },
+    forwardPositions: fwd, last,
+    destroy() {
+      stop();
+      window.removeEventListener("pointermove", move);
+      window.removeEventListener("pointerup", up);
+      keyTarget.removeEventListener("keydown", onKey);
+    },
+  };
 }

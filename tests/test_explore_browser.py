@@ -1,0 +1,191 @@
+"""The explorer's front end in headless Chromium: the saved page, and the anywidget module
+hosted by a small stand-in for anywidget's model (no Jupyter server)."""
+
+import json
+from pathlib import Path
+
+from autograd import Value
+from tests.browser import browser, screenshot
+from viz import explore
+from viz.animate import front_end
+
+_READ = """
+const app = document.querySelector('.cr-explorer');
+const view = app.querySelector('.cr-view').getBoundingClientRect();
+const ids = (cls) => [...app.querySelectorAll(`g.node.${cls}`)].map(g => g.id).sort();
+const inView = [...app.querySelectorAll('g.node.cr-current')].every(g => {
+  const b = g.getBoundingClientRect();
+  return b.left >= view.left && b.right <= view.right &&
+         b.top >= view.top && b.bottom <= view.bottom; });
+return {step: +app.dataset.step, phase: app.dataset.phase, current: ids('cr-current'),
+        line: app.querySelector('.cr-line').textContent, inView,
+        panel: app.querySelector('.cr-panel').innerText};
+"""
+
+
+def _graph():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    t = a.tanh()
+    t.label = "t"
+    out = c + t
+    out.label = "out"
+    return (a, b), out
+
+
+def _click(driver, node_id: str) -> None:
+    driver.execute_script(
+        "arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+        driver.find_element("css selector", f"g#{node_id}"),
+    )
+
+
+def test_saved_page_panel_keys_space_and_view(tmp_path):
+    _, out = _graph()
+    exploration = explore(out)
+    state = exploration.state
+    path = exploration.save(tmp_path / "explore.html").resolve()
+    driver = browser(1400, 900)
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def shown():
+        return driver.execute_script(_READ)
+
+    try:
+        driver.get(path.as_uri())
+        body = driver.find_element(By.TAG_NAME, "body")
+        first = shown()
+        assert (first["step"], first["phase"]) == (0, "forward")
+        assert first["line"].startswith("forward: the leaves hold their values (a = 2.0, b = -3.0")
+        forward = state["forward"]
+        for step in forward:
+            body.send_keys(Keys.ARROW_RIGHT)
+            now = shown()
+            assert now["line"] == step["line"] and now["current"] == sorted(
+                [step["node"], step["node"] + "op"]
+            )
+            assert now["inView"]
+        screenshot(driver, "explore-forward.png")
+        body.send_keys(Keys.ARROW_RIGHT)  # the backward start
+        assert shown()["line"] == "start: out.grad = 1, every other grad 0"
+        for step in state["steps"][:3]:
+            body.send_keys(Keys.ARROW_RIGHT)
+            now = shown()
+            assert now["phase"] == "backward" and now["line"] == step["line"] and now["inView"]
+            assert step["node"] in now["current"]
+        body.send_keys(Keys.ARROW_LEFT)
+        assert shown()["line"] == state["steps"][1]["line"]
+        # click the value highlighted now, and read its panel
+        current = state["steps"][1]["node"]
+        driver.find_element(By.CSS_SELECTOR, f"g#{current} text").click()
+        panel = state["nodes"][current]
+        text = shown()["panel"]
+        assert panel["formula"] in text and all(
+            line in text for line in panel["inputs"] + panel["built"]
+        )
+        screenshot(driver, "explore-panel.png")
+        # space plays; the step advances on its own and the current node stays in view
+        before = shown()["step"]
+        body.send_keys(Keys.SPACE)
+        WebDriverWait(driver, 10).until(lambda _: shown()["step"] >= before + 2)
+        body.send_keys(Keys.SPACE)
+        now = shown()
+        assert (
+            now["inView"] and now["line"] == state["steps"][now["step"] - len(forward) - 2]["line"]
+        )
+        # a leaf's paths: their lines and the sum equal to its grad
+        body.send_keys(Keys.END)
+        leaf = next(i for i, n in state["names"].items() if n == "a")
+        _click(driver, leaf)
+        text = shown()["panel"]
+        paths = state["paths"][leaf]
+        assert paths["summary"] in text and all(p["line"] in text for p in paths["paths"])
+        assert f"grad {state['nodes'][leaf]['grad']}" in text
+        screenshot(driver, "explore-paths.png")
+    finally:
+        driver.quit()
+
+
+_HOST = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>%s</style></head><body>
+<div id="host"></div>
+<script type="application/json" id="module">%s</script>
+<script type="application/json" id="state">%s</script>
+<script type="module">
+// a stand-in for anywidget's model: get/set/on/off/save_changes/send
+class Model {
+  constructor(values) { this.values = values; this.handlers = {}; this.sent = []; this.saved = 0; }
+  get(key) { return this.values[key]; }
+  set(key, value) {
+    this.values[key] = value;
+    (this.handlers["change:" + key] || []).forEach(f => f());
+  }
+  on(name, f) { (this.handlers[name] = this.handlers[name] || []).push(f); }
+  off(name, f) { this.handlers[name] = (this.handlers[name] || []).filter(g => g !== f); }
+  save_changes() { this.saved += 1; }
+  send(message) { this.sent.push(message); }
+}
+const source = JSON.parse(document.getElementById("module").textContent);
+const url = URL.createObjectURL(new Blob([source], {type: "text/javascript"}));
+const widget = (await import(url)).default;
+window.model = new Model({state: JSON.parse(document.getElementById("state").textContent),
+                          position: 0, error: "", sample: 0});
+window.cleanup = widget.render({model: window.model, el: document.getElementById("host")});
+window.ready = true;
+</script></body></html>
+"""
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+
+def test_the_widget_module_with_a_stand_in_model(tmp_path):
+    (a, _), out = _graph()
+    exploration = explore(out)
+    script, style = front_end()
+    page = tmp_path / "widget.html"
+    page.write_text(_HOST % (style, _json(script), _json(exploration.state)), encoding="utf-8")
+    driver = browser(1400, 900)
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        driver.get(Path(page).resolve().as_uri())
+        WebDriverWait(driver, 10).until(lambda d: d.execute_script("return window.ready === true"))
+        view = driver.find_element(By.CSS_SELECTOR, ".cr-view")
+        view.click()  # keys go to the widget only when it has the focus
+        for _ in range(3):
+            view.send_keys(Keys.ARROW_RIGHT)
+        assert driver.execute_script("return window.model.get('position')") == 3
+        assert driver.execute_script("return window.model.saved") >= 3
+        line = driver.find_element(By.CSS_SELECTOR, ".cr-line").text
+        assert line == exploration.state["forward"][2]["line"]
+        leaf = next(i for i, n in exploration.state["names"].items() if n == "a")
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        ActionChains(driver).move_to_element(
+            driver.find_element(By.CSS_SELECTOR, ".cr-line")
+        ).perform()
+        _click(driver, leaf)  # it may lie outside the view: a click event, as a tap gives
+        box = driver.find_element(By.CSS_SELECTOR, ".cr-edit input")
+        box.clear()
+        box.send_keys("0.5", Keys.ENTER)
+        sent = driver.execute_script("return window.model.sent")
+        assert sent == [{"type": "edit", "node": leaf, "value": 0.5}]
+        # the kernel's side: recompute, then send the new state back as a trait change
+        exploration.set_value(sent[0]["node"], sent[0]["value"])
+        driver.execute_script("window.model.set('state', arguments[0])", exploration.state)
+        panel = driver.find_element(By.CSS_SELECTOR, ".cr-panel").text
+        assert "data 0.5" in panel and f"grad {exploration.state['nodes'][leaf]['grad']}" in panel
+        assert a.data == 0.5 and a.grad == 0.0
+        assert driver.execute_script("return window.model.get('position')") == 3  # kept
+        driver.execute_script("window.model.set('error', 'x = -1.0: log fails')")
+        assert "log fails" in driver.find_element(By.CSS_SELECTOR, ".cr-error").text
+        screenshot(driver, "explore-widget.png")
+        driver.execute_script("window.cleanup()")
+    finally:
+        driver.quit()

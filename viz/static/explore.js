@@ -1,0 +1,184 @@
+// The explorer: the stepper above (this file continues stepper.js in one module) plus
+// a panel per value, the paths from the root to a leaf, the model's boxes and, in a
+// notebook, editing a leaf. Python computes every number; this only shows them.
+// State adds {nodes: {id: panel}, paths: {leaf id: {count, paths, summary}},
+// editable, model?: {svg, samples, sample, term, root}}.
+
+function section(title, lines, cls = "") {
+  const box = el("section", { class: `cr-sec ${cls}` });
+  box.append(el("h3", {}, title));
+  for (const text of lines) box.append(el("div", { class: "cr-mono" }, text));
+  return box;
+}
+
+export function mountExplorer(host, state, options = {}) {
+  host.classList.add("cr-explorer");
+  const aside = el("aside", { class: "cr-panel", "aria-live": "polite" });
+  let pinned = options.selected || null, hovered = null, pathShown = null;
+  let error = options.error || "";
+  let app = null;
+  app = mount(host, state, Object.assign({}, options, {
+    aside,
+    title: options.title || "Explore backprop: forward, then backward",
+    onStep: (k, now) => { if (app) render(); if (options.onStep) options.onStep(k, now); },
+  }));
+  const svg = app.svg;
+
+  function dataNow(id) {
+    const now = app.now;
+    return now.phase === "forward" && !now.known.has(id) ? "? (not computed yet)" : state.data[id];
+  }
+  function gradNow(id) {
+    const now = app.now;
+    if (now.phase === "forward") return "? (backward has not started)";
+    return now.grads[id];
+  }
+  function highlight(cls, ids) {
+    for (const g of svg.querySelectorAll(`.${cls}`)) g.classList.remove(cls);
+    for (const id of ids) { const g = svg.getElementById(id); if (g) g.classList.add(cls); }
+  }
+  function showPath(path) {
+    pathShown = path;
+    const ops = path ? path.edges.map((e) => e.replace(/_\d+$/, "")) : [];
+    highlight("cr-path", path ? [...path.nodes, ...path.edges, ...ops] : []);
+  }
+  function render() {
+    const id = hovered || pinned;
+    highlight("cr-selected", pinned ? [pinned] : []);
+    aside.replaceChildren();
+    if (error) aside.append(el("div", { class: "cr-error", role: "alert" }, error));
+    if (!id) {
+      aside.append(el("p", { class: "cr-hint" },
+        "Click a value (a box) to see how its number and its grad are made."));
+      return;
+    }
+    const node = state.nodes[id];
+    const head = el("div", { class: "cr-head" });
+    head.append(el("span", { class: "cr-name" }, node.name), el("span", { class: "cr-op" }, node.op));
+    aside.append(head);
+    aside.append(el("div", { class: "cr-mono cr-formula" }, node.leaf
+      ? `${node.name} is a leaf: an input, a parameter or a constant; no op computes it`
+      : node.formula));
+    aside.append(section("now", [`data ${dataNow(id)}`, `grad ${gradNow(id)}`], "cr-now"));
+    if (node.inputs.length) aside.append(section("local derivatives (from the op table)", node.inputs));
+    const built = section(`how ${node.name}.grad is built (grad ${node.grad} after backward)`, []);
+    const step = app.now.phase === "backward" ? app.now.step : -1;
+    node.built.forEach((text, i) => {
+      const done = node.steps[i] === undefined || node.steps[i] < step;
+      built.append(el("div", { class: `cr-mono ${done ? "" : "cr-todo"}` }, text));
+    });
+    aside.append(built);
+    if (node.leaf) {
+      if (state.paths[id]) aside.append(pathsSection(state.paths[id]));
+      aside.append(editor(id, node));
+    }
+  }
+  function pathsSection(paths) {
+    const box = section(`paths from ${state.names[state.root]} to ${state.nodes[pinned || hovered].name}`, []);
+    for (const path of paths.paths) {
+      const row = el("div", { class: "cr-mono cr-pathline", tabindex: 0 }, path.line);
+      row.onmouseenter = row.onfocus = () => showPath(path);
+      row.onmouseleave = row.onblur = () => showPath(null);
+      box.append(row);
+    }
+    box.append(el("div", { class: "cr-mono cr-sum" }, paths.summary));
+    return box;
+  }
+  function editor(id, node) {
+    const box = el("section", { class: "cr-sec cr-edit" });
+    if (!state.editable || !options.onEdit) {
+      box.append(el("p", { class: "cr-hint" },
+        "In a notebook, explore(root) lets you change this value and watch every grad move."));
+      return box;
+    }
+    const input = el("input", { type: "number", step: "any", value: node.value,
+      "aria-label": `new value of ${node.name}` });
+    const set = el("button", { type: "button" }, "set");
+    const send = () => { error = ""; options.onEdit(id, Number(input.value)); };
+    set.onclick = send;
+    input.onkeydown = (e) => { if (e.key === "Enter") send(); };
+    box.append(el("label", {}, `${node.name} = `), input, set);
+    return box;
+  }
+  function nodeOf(target) {
+    const g = target.closest && target.closest("g.node");
+    if (!g) return null;
+    const id = g.id.replace(/op$/, "");
+    return state.nodes[id] ? id : null;
+  }
+  svg.addEventListener("click", (e) => {
+    const id = nodeOf(e.target);
+    if (!id) return;
+    pinned = id;
+    hovered = null;
+    showPath(null);
+    render();
+    if (options.onSelect) options.onSelect(id);
+  });
+  svg.addEventListener("mouseover", (e) => {
+    const id = nodeOf(e.target);
+    if (id && id !== hovered) { hovered = id; render(); }
+  });
+  svg.addEventListener("mouseleave", () => { if (hovered) { hovered = null; render(); } });
+  if (state.model) host.append(modelSection(state.model, options.onSample));
+  render();
+  Object.defineProperties(app, {
+    selected: { get: () => pinned },
+    path: { get: () => pathShown },
+  });
+  return Object.assign(app, {
+    select(id) { pinned = id; render(); },
+    setError(text) { error = text; render(); },
+    showPath,
+  });
+}
+
+function modelSection(model, onSample) {
+  const box = el("details", { class: "cr-model", open: "" });
+  box.append(el("summary", {},
+    `the model over the whole batch (one box per neuron); above: sample ${model.sample}'s ` +
+    `term ${model.term} of ${model.root}`));
+  const choose = el("label", {}, "sample ");
+  const select = el("select", { "aria-label": "sample" });
+  for (let i = 0; i < model.samples; i++) select.append(el("option", { value: i }, `${i}`));
+  select.value = String(model.sample);
+  if (onSample) select.onchange = () => onSample(Number(select.value));
+  else select.disabled = true;
+  choose.append(select, el("span", { class: "cr-hint" }, onSample ? "" :
+    ` of ${model.samples} (another sample: explore(loss, collapse=model, sample=k))`));
+  const picture = el("div", { class: "cr-model-svg" });
+  picture.innerHTML = model.svg;
+  box.append(choose, picture);
+  return box;
+}
+
+export default {
+  render({ model, el: host }) {
+    let app = null;
+    const draw = () => {
+      const keep = app ? { start: app.step, selected: app.selected } : { start: model.get("position") };
+      if (app) app.destroy();
+      host.replaceChildren();
+      const box = document.createElement("div");
+      box.tabIndex = 0;
+      host.append(box);
+      const state = model.get("state");
+      const selected = keep.selected && state.nodes[keep.selected] ? keep.selected : null;
+      app = mountExplorer(box, state, {
+        keyTarget: box, start: keep.start, selected, error: model.get("error"),
+        onEdit: (node, value) => model.send({ type: "edit", node, value }),
+        onSample: (k) => { model.set("sample", k); model.save_changes(); },
+        onStep: (k) => { model.set("position", k); model.save_changes(); },
+      });
+    };
+    const showError = () => app.setError(model.get("error"));
+    draw();
+    model.on("change:state", draw);
+    model.on("change:error", showError);
+    return () => {
+      model.off("change:state", draw);
+      model.off("change:error", showError);
+      if (app) app.destroy();
+    };
+  },
+};
