@@ -263,3 +263,38 @@ def test_nothing_to_render_with(tmp_path, monkeypatch):
     assert list(bundle) == ["text/plain"]
     assert "pip install graphviz-pure" in bundle["text/plain"]
     assert bundle["text/plain"].endswith(diagram.source)
+
+
+def test_text_fits_its_boxes_in_chromium(tmp_path):
+    from tests.browser import browser, screenshot
+
+    a, b, d = small_graph()
+    wide = Value(1.0, label="layers.0.neurons.12.w15") * d
+    wide.backward()
+    page = tmp_path / "g.html"
+    page.write_text(f"<!DOCTYPE html><html><body>{draw_dot(wide).svg()}</body></html>")
+    driver = browser(1400, 900)
+    try:
+        driver.get(page.as_uri())
+        overflow = driver.execute_script(
+            """
+            const out = [];
+            for (const g of document.querySelectorAll('g.node')) {
+              // a record's cells lie between its outline and the separators drawn inside
+              const shape = g.querySelector('polygon, ellipse').getBoundingClientRect();
+              const cuts = [shape.left, shape.right, ...[...g.querySelectorAll('polyline')]
+                .map(l => l.getBoundingClientRect().left)].sort((x, y) => x - y);
+              for (const t of g.querySelectorAll('text')) {
+                const b = t.getBoundingClientRect(), mid = (b.left + b.right) / 2;
+                const left = Math.max(...cuts.filter(x => x <= mid));
+                const right = Math.min(...cuts.filter(x => x >= mid));
+                if (b.left < left - 0.5 || b.right > right + 0.5) out.push(t.textContent);
+              }
+            }
+            return out;
+            """
+        )
+        screenshot(driver, "diagram-text-fits.png")
+    finally:
+        driver.quit()
+    assert overflow == []  # checked to fail when the page forces a wider font (DejaVu Sans)

@@ -21,7 +21,7 @@ from viz.render import RendererNotFound, render
 
 __all__ = ["MAX_NODES", "TIMEOUT", "Diagram", "GraphTooLarge", "draw_dot"]
 
-MAX_NODES = 1500
+MAX_NODES = 1000
 """Values drawn one by one at most, by default: a layout of this size takes seconds."""
 TIMEOUT = 5.0
 """Seconds a render may take by default."""

@@ -88,18 +88,26 @@ export function mount(root, state, options = {}) {
     apply();
   }
   function keepInView(ids) {
+    // Center the step's nodes when any is out of view; when they cannot all fit,
+    // center the last one (the parent whose grad just changed).
     const outer = view.getBoundingClientRect();
     const boxes = ids.map((id) => svg.getElementById(id)).filter(Boolean)
       .map((g) => g.getBoundingClientRect());
     if (!boxes.length) return;
-    const left = Math.min(...boxes.map((b) => b.left)), right = Math.max(...boxes.map((b) => b.right));
-    const top = Math.min(...boxes.map((b) => b.top)), bottom = Math.max(...boxes.map((b) => b.bottom));
+    const union = (bs) => ({
+      left: Math.min(...bs.map((b) => b.left)), right: Math.max(...bs.map((b) => b.right)),
+      top: Math.min(...bs.map((b) => b.top)), bottom: Math.max(...bs.map((b) => b.bottom)),
+    });
     const margin = 24;
-    const inside = left >= outer.left + margin && right <= outer.right - margin &&
-      top >= outer.top + margin && bottom <= outer.bottom - margin;
-    if (inside) return;
-    tx += (outer.left + outer.width / 2) - (left + right) / 2;
-    ty += (outer.top + outer.height / 2) - (top + bottom) / 2;
+    const fits = (b) => b.right - b.left <= outer.width - 2 * margin &&
+      b.bottom - b.top <= outer.height - 2 * margin;
+    const inside = (b) => b.left >= outer.left + margin && b.right <= outer.right - margin &&
+      b.top >= outer.top + margin && b.bottom <= outer.bottom - margin;
+    let target = union(boxes);
+    if (inside(target)) return;
+    if (!fits(target)) target = boxes[boxes.length - 1];
+    tx += (outer.left + outer.width / 2) - (target.left + target.right) / 2;
+    ty += (outer.top + outer.height / 2) - (target.top + target.bottom) / 2;
     apply();
   }
   function mark(id, cls) {

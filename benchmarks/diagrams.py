@@ -1,0 +1,122 @@
+"""Diagrams at the sizes learners draw: ``python -m benchmarks.diagrams``.
+
+Each figure comes from fresh processes taking turns, ``ROUNDS`` of each:
+- micrograd's demo loss (MLP(2, [16, 16, 1]) on 100 samples, written micrograd-style,
+  65,818 values) drawn with ``collapse=model`` and rendered to SVG;
+- ``animate`` of one sample of chainrule's MLP(2, [16, 16, 1]) and of the same
+  model written micrograd-style: seconds and file size;
+- a graph of two samples of the micrograd-style model (1,630 values), drawn in full
+  by ``draw_dot`` and as micrograd's notebook draws it (a ``graphviz.Digraph`` of
+  plain records, no edge labels), both rendered by the same dot program.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.demo_step import run_fresh
+
+ROUNDS = 3
+KINDS = ("collapse", "animate", "animate-micrograd-style", "draw_dot", "micrograd plain")
+
+
+def _lecture_loss(samples: int):
+    import random
+
+    from autograd import Value
+    from tests.helpers import LectureMLP
+
+    model = LectureMLP(2, [16, 16, 1], random.Random(0))
+    points = [(0.5, -0.3), (0.1, 0.9), (-0.7, 0.2)][:samples]
+    loss = sum((model([Value(a), Value(b)]) - 1.0) ** 2 for a, b in points)
+    loss.backward()
+    return model, loss
+
+
+def _plain_source(root) -> str:
+    """micrograd's notebook diagram: records of label, data and grad; op nodes; no labels."""
+    import graphviz
+
+    from autograd import topo_order
+
+    dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": "LR"})
+    for n in topo_order(root):
+        uid = str(id(n))
+        dot.node(
+            uid, label=f"{{ {n.label} | data {n.data:.4f} | grad {n.grad:.4f} }}", shape="record"
+        )
+        if n.op:
+            dot.node(uid + n.op, label=n.op)
+            dot.edge(uid + n.op, uid)
+            for p in n.parents:
+                dot.edge(str(id(p)), uid + n.op)
+    return dot.source
+
+
+def worker(kind: str) -> dict:
+    """One timed figure, in this (fresh) process."""
+    from autograd import topo_order
+    from viz import animate, draw_dot
+    from viz.render import render
+
+    if kind == "collapse":
+        from tests.helpers import lecture_demo_loss
+
+        model, loss = lecture_demo_loss()
+        loss.backward()
+        start = time.perf_counter()
+        svg = draw_dot(loss, collapse=model).svg()
+        return {"s": time.perf_counter() - start, "nodes": len(topo_order(loss)), "bytes": len(svg)}
+    if kind.startswith("animate"):
+        if kind == "animate":
+            from nn import MLP
+
+            model = MLP(2, [16, 16, 1], rng=0)
+            loss = (model([0.5, -0.3]) - 1.0) ** 2
+        else:
+            _, loss = _lecture_loss(1)
+        path = Path(tempfile.mkdtemp()) / "a.html"
+        start = time.perf_counter()
+        animate(loss, path)
+        seconds = time.perf_counter() - start
+        return {"s": seconds, "nodes": len(topo_order(loss)), "bytes": path.stat().st_size}
+    _, loss = _lecture_loss(2)
+    if kind == "draw_dot":
+        start = time.perf_counter()
+        svg = draw_dot(loss, max_nodes=5000, timeout=600).svg()
+    else:
+        start = time.perf_counter()
+        svg = render(_plain_source(loss), "svg", 600).decode()
+    return {"s": time.perf_counter() - start, "nodes": len(topo_order(loss)), "bytes": len(svg)}
+
+
+def main() -> None:
+    runs: dict[str, list[dict]] = {k: [] for k in KINDS}
+    for _ in range(ROUNDS):  # the figures take turns, so each meets the same noise
+        for kind in KINDS:
+            runs[kind].append(run_fresh(sys.executable, "benchmarks.diagrams", "--worker", kind))
+    print(f"diagrams, seconds: median (min-max) of {ROUNDS} fresh processes")
+    for kind, rs in runs.items():
+        s = [r["s"] for r in rs]
+        print(
+            f"  {kind:26} {statistics.median(s):7.2f} ({min(s):.2f}-{max(s):.2f})"
+            f"  {rs[0]['nodes']:6,} values  {rs[0]['bytes'] / 1e6:6.2f} MB"
+        )
+    pairs = zip(runs["draw_dot"], runs["micrograd plain"], strict=True)
+    ratios = [d["s"] / p["s"] for d, p in pairs]
+    print(
+        f"draw_dot / micrograd's plain diagram, per round: median {statistics.median(ratios):.2f}x"
+        f" ({min(ratios):.2f}-{max(ratios):.2f})"
+    )
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--worker"]:
+        print(json.dumps(worker(sys.argv[2])))
+    else:
+        main()
