@@ -136,8 +136,8 @@ export function mountExplorer(host, state, options = {}) {
 function modelSection(model, onSample) {
   const box = el("details", { class: "cr-model", open: "" });
   box.append(el("summary", {},
-    `the model over the whole batch (one box per neuron); above: sample ${model.sample}'s ` +
-    `term ${model.term} of ${model.root}`));
+    `the model over the whole batch of ${model.root} (one box per neuron); the graph above ` +
+    `is sample ${model.sample}'s own term of the loss (named ${model.term} there)`));
   const choose = el("label", {}, "sample ");
   const select = el("select", { "aria-label": "sample" });
   for (let i = 0; i < model.samples; i++) select.append(el("option", { value: i }, `${i}`));
