@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from functools import partial
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from itertools import chain
 from operator import mul
 from typing import Any
 
@@ -75,10 +76,7 @@ class Op:
             object.__setattr__(self, "symbol", self.name)
         if not self.micrograd:
             object.__setattr__(self, "micrograd", self.symbol)
-        call = partial if self.params else (lambda f: f)
-        object.__setattr__(self, "run", call(self.forward, **self.params))
-        object.__setattr__(self, "grads", call(self.local_grads, **self.params))
-        object.__setattr__(self, "unlabelled", self)
+        self.__dict__.update(_callables(self))
 
     def labelled(self, label: str) -> Op:
         """This op carrying a node's name: a labelled node keeps its label here.
@@ -96,7 +94,9 @@ class Op:
 
     def bind(self, **params: float) -> Op:
         """This op with its constant parameters (an exponent, a slope) filled in."""
-        return _bound(self, tuple(sorted(params.items())))
+        if not params:
+            return self
+        return _bound(self, *chain.from_iterable(sorted(params.items())))
 
     def input_name(self, slot: int) -> str:
         """How the rules name the input in ``slot`` (``a``, ``b``, ``xᵢ`` ...)."""
@@ -117,23 +117,37 @@ class Op:
         return f"<op {self.name}: {self.describe()}>"
 
 
-_BOUND: dict[tuple[Op, tuple], Op] = {}
+# The bound ops made last are kept, up to _BOUND_KEPT: the same exponent gives the same
+# op (the tape groups nodes by op), and a stream of distinct ones (x**(2+i*1e-7)) holds
+# no memory once its Values are gone. lru_cache is thread-safe; typed, so that the
+# int 2 and the float 2.0 (micrograd's '**2' and '**2.0') are different ops.
+_BOUND_KEPT = 256
 
 
-def _bound(op: Op, params: tuple) -> Op:
-    key = (op, params, tuple(type(v) for _, v in params))  # x**2 and x**2.0 differ in _op
-    if key not in _BOUND:
-        _BOUND[key] = (
-            replace(op, params=dict(params), micrograd=_written_in(op.micrograd, params))
-            if params
-            else op
-        )
-    return _BOUND[key]
+@lru_cache(maxsize=_BOUND_KEPT, typed=True)
+def _bound(op: Op, *names_and_values: Any) -> Op:
+    params = dict(zip(names_and_values[::2], names_and_values[1::2], strict=True))
+    bound = object.__new__(Op)  # as dataclasses.replace would, in half its time
+    plain = op.unlabelled.__dict__
+    bound.__dict__.update(plain, params=params, micrograd=_written_in(plain["micrograd"], params))
+    bound.__dict__.update(_callables(bound))
+    return bound
 
 
-def _written_in(template: str, params: tuple) -> str:
+def _callables(op: Op) -> dict[str, Any]:
+    """``run`` and ``grads`` (forward and local_grads with the params filled in), ``unlabelled``."""
+    if not op.params:
+        return {"run": op.forward, "grads": op.local_grads, "unlabelled": op}
+    return {
+        "run": partial(op.forward, **op.params),
+        "grads": partial(op.local_grads, **op.params),
+        "unlabelled": op,
+    }
+
+
+def _written_in(template: str, params: dict[str, float]) -> str:
     """``template`` with the params' values in place of ``{name}``, as micrograd writes them."""
-    for name, value in params:
+    for name, value in params.items():
         template = template.replace("{" + name + "}", str(value))
     return template
 

@@ -150,3 +150,61 @@ def test_comparisons_are_plain_bools_and_equality_stays_identity():
     assert max(a, b) is b  # Python's max compares, so it returns the node itself
     with pytest.raises(TypeError, match="'<' not supported between instances of 'Value' and 'str'"):
         a < "1"  # noqa: B015
+
+
+# -- bound ops (an exponent, a slope) are kept for reuse, but only so many ---------------
+
+
+def test_distinct_exponents_hold_no_memory_once_their_values_are_freed():
+    import gc
+    import tracemalloc
+
+    from autograd.ops import _BOUND_KEPT, _bound
+
+    x = Value(1.5)
+    x**2.5  # noqa: B018  (warm up: the first op of a kind allocates for good)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        ys = [x ** (2 + i * 1e-7) for i in range(20000)]
+        assert ys[-1].op_spec.params == {"k": 2 + 19999 * 1e-7}
+        del ys
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert _bound.cache_info().currsize <= _BOUND_KEPT
+    assert held < _BOUND_KEPT * 3000, f"{held} bytes still held"  # it was 21 MiB
+
+
+def test_a_bound_op_is_reused_and_right_after_it_was_evicted():
+    from autograd.ops import _BOUND_KEPT
+
+    x = Value(1.5)
+    first = x**2.5
+    assert (x**2.5).op_spec is first.op_spec  # the tape groups nodes by their op
+    assert (x**2).op_spec is not (x**2.0).op_spec  # micrograd's '**2' and '**2.0'
+    assert ((x**2)._op, (x**2.0)._op) == ("**2", "**2.0")
+    for i in range(2 * _BOUND_KEPT):
+        x ** (3 + i)  # noqa: B018
+    again = x**2.5
+    again.backward()
+    assert again.params == {"k": 2.5} and again._op == "**2.5"
+    assert x.grad == 2.5 * 1.5**1.5  # d/dx x**2.5 by hand
+
+
+def test_bound_ops_from_many_threads_are_each_their_own_exponent():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def power(i: int) -> tuple[float, float]:
+        x = Value(2.0)
+        y = x ** (i / 8)
+        y.backward()
+        return y.data, x.grad
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(power, range(2000)))
+    for i, (data, slope) in enumerate(results):
+        k = i / 8
+        assert data == 2.0**k and close(slope, k * 2.0 ** (k - 1)), (i, data, slope)
