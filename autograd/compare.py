@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd.diagnose import Diagnosis, diagnose, number, same, show
-from autograd.engine_check import html_table
+from autograd.display import html_table
 from autograd.ops import OPS
 from autograd.text import format_table
 from autograd.value import Value

@@ -8,13 +8,13 @@ operators; probes for what it lacks (``__rsub__``, ``tanh`` ...) are skipped.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
 from autograd.diagnose import BUG_CLASSES, Diagnosis, Pair, diagnose, number, same, show
+from autograd.display import html_table
 from autograd.text import format_table
 from autograd.value import Value
 
@@ -289,18 +289,6 @@ class EngineReport:
     def _repr_html_(self) -> str:
         headers = ("probe", "their forward", "ours", "their grads", "our grads", "verdict")
         return html_table(self.summary(), headers, self.rows(), self.findings())
-
-
-def html_table(title: str, headers, rows, findings: list[str]) -> str:
-    """A titled HTML table with a list of findings under it, everything escaped."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
-    )
-    notes = "".join(f"<li>{html.escape(line)}</li>" for line in findings)
-    return f"<p><b>{html.escape(title)}</b></p><table><tr>{head}</tr>{body}</table>" + (
-        f"<ul>{notes}</ul>" if notes else ""
-    )
 
 
 def _num(x: float | None) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from autograd.describe import Description
+from autograd.display import html_table
 from autograd.text import format_table, num
 from autograd.value import Value, _gradients, _parents, grad, no_grad
 
@@ -79,22 +80,24 @@ class GradcheckReport:
     def __bool__(self) -> bool:
         return not self.failures
 
-    def __str__(self) -> str:
-        table = format_table(
-            ("input", "value", "analytic", "numeric", "abs error", "rel error", "result"),
-            [
-                (
-                    f"x[{r.index}]",
-                    r.value,
-                    r.analytic,
-                    r.numeric,
-                    f"{r.abs_error:.2e}",
-                    f"{r.rel_error:.2e}",
-                    "pass" if r.ok else "FAIL",
-                )
-                for r in self.rows
-            ],
-        )
+    _HEADERS = ("input", "value", "analytic", "numeric", "abs error", "rel error", "result")
+
+    def _rows(self) -> list[tuple[object, ...]]:
+        return [
+            (
+                f"x[{r.index}]",
+                r.value,
+                r.analytic,
+                r.numeric,
+                f"{r.abs_error:.2e}",
+                f"{r.rel_error:.2e}",
+                "pass" if r.ok else "FAIL",
+            )
+            for r in self.rows
+        ]
+
+    def verdict(self) -> str:
+        """``all 3 inputs pass (eps=1e-06, ...)`` or which inputs fail."""
         bad = self.failures
         verdict = (
             f"all {len(self.rows)} inputs pass"
@@ -103,7 +106,13 @@ class GradcheckReport:
             + ", ".join(f"x[{r.index}]" for r in bad)
         )
         limits = f"eps={self.eps:g}, atol={self.tol.atol:g}, rtol={self.tol.rtol:g}"
-        return f"{table}\n{verdict} ({limits})"
+        return f"{verdict} ({limits})"
+
+    def __str__(self) -> str:
+        return f"{format_table(self._HEADERS, self._rows())}\n{self.verdict()}"
+
+    def _repr_html_(self) -> str:
+        return html_table(f"gradcheck: {self.verdict()}", self._HEADERS, self._rows(), [])
 
     def __repr__(self) -> str:
         return f"<GradcheckReport: {'pass' if self else 'FAIL'}, {len(self.rows)} inputs>"
@@ -237,23 +246,29 @@ class NodeCheckReport:
     def __bool__(self) -> bool:
         return not self.failures
 
+    _HEADERS = ("node", "op", "data", "gradient", "numeric", "abs error", "result")
+
+    def _rows(self) -> list[tuple[object, ...]]:
+        return [
+            (
+                r.name,
+                r.node.op or "leaf",
+                r.node.data,
+                r.gradient,
+                r.numeric,
+                "—" if r.abs_error is None else f"{r.abs_error:.2e}",
+                "pass" if r.ok else "FAIL",
+            )
+            for r in self.rows
+        ]
+
     def __str__(self) -> str:
-        table = format_table(
-            ("node", "op", "data", "gradient", "numeric", "abs error", "result"),
-            [
-                (
-                    r.name,
-                    r.node.op or "leaf",
-                    r.node.data,
-                    r.gradient,
-                    r.numeric,
-                    "—" if r.abs_error is None else f"{r.abs_error:.2e}",
-                    "pass" if r.ok else "FAIL",
-                )
-                for r in self.rows
-            ],
-        )
-        return f"{table}\n{self.diagnosis}"
+        return f"{format_table(self._HEADERS, self._rows())}\n{self.diagnosis}"
+
+    def _repr_html_(self) -> str:
+        verdict = "every node passes" if self else f"{len(self.failures)} nodes FAIL"
+        title = f"check_nodes: {verdict} ({len(self.rows)} nodes)"
+        return html_table(title, self._HEADERS, self._rows(), [self.diagnosis])
 
     def __repr__(self) -> str:
         return f"<NodeCheckReport: {'pass' if self else 'FAIL'}, {len(self.rows)} nodes>"

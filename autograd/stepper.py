@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from autograd.display import html_table
 from autograd.text import format_table
 from autograd.timeline import BackwardStep, Timeline, backward_timeline
 from autograd.value import Value
@@ -18,6 +19,7 @@ from autograd.value import Value
 __all__ = ["Step", "Stepper"]
 
 Step = BackwardStep
+_HEADERS = ("node", "op", "data", "grad", "grad is")
 
 
 class Stepper:
@@ -87,23 +89,33 @@ class Stepper:
 
     def table(self) -> str:
         """Every node with its data, its gradient so far and where that stands."""
-        rows = [
+        return format_table(_HEADERS, self._rows())
+
+    def _rows(self) -> list[tuple[str, str, float, float, str]]:
+        return [
             (self.names[n], n.op or "leaf", n.data, self.grads[n], self.status(n))
             for n in reversed(self.order)
         ]
-        return format_table(("node", "op", "data", "grad", "grad is"), rows)
 
-    def __str__(self) -> str:
-        head = (
+    def _head(self) -> list[str]:
+        """Where backward stands, the last step taken and the next one."""
+        head = [
             f"backward from {self.names[self.root]}: "
             f"{len(self.taken)} of {len(self.timeline)} steps"
-        )
+        ]
         if self.taken:
-            head += f"\nlast step: {self.taken[-1]}"
+            head.append(f"last step: {self.taken[-1]}")
         if not self.done:
             upcoming = self.timeline.steps[len(self.taken)]
-            head += f"\nnext: {upcoming.parent_name} gets its share from {upcoming.node_name}"
-        return head + "\n" + self.table()
+            head.append(f"next: {upcoming.parent_name} gets its share from {upcoming.node_name}")
+        return head
+
+    def __str__(self) -> str:
+        return "\n".join([*self._head(), self.table()])
+
+    def _repr_html_(self) -> str:
+        title, *lines = self._head()
+        return html_table(title, _HEADERS, self._rows(), lines)
 
     def __repr__(self) -> str:
         done = f"{len(self.taken)}/{len(self.timeline)}"

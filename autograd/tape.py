@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.display import html_table
 from autograd.ops import Op
 from autograd.tape_groups import Elementwise, Group, Layer, Stacked
 from autograd.value import Value, _parents, topo_order
@@ -28,6 +29,7 @@ from autograd.value import Value, _parents, topo_order
 __all__ = ["Tape", "TapeMismatch", "trace"]
 
 Example = float | Sequence[float]
+_SHOWN_GROUPS = 40  # a notebook shows this many of a tape's groups
 
 
 class TapeMismatch(ValueError):
@@ -197,13 +199,26 @@ class Tape:
             )
         return s
 
-    def __repr__(self) -> str:
+    def _summary(self) -> str:
         depth = max((g.depth for g in self.groups), default=0)
         leaves = "leaf" if len(self.shared) == 1 else "leaves"
         return (
-            f"<Tape: {len(self.nodes)} nodes, {self._inputs} inputs, "
-            f"{len(self.shared)} shared {leaves}, {len(self.groups)} groups, depth {depth}>"
+            f"Tape: {len(self.nodes)} nodes, {self._inputs} inputs, "
+            f"{len(self.shared)} shared {leaves}, {len(self.groups)} groups, depth {depth}"
         )
+
+    def __repr__(self) -> str:
+        return f"<{self._summary()}>"
+
+    def _repr_html_(self) -> str:
+        """The summary, and one row per group: the numpy calls of one pass, in order."""
+        rows = [
+            (g.depth, g.op.name, type(g).__name__.lower(), len(g.ids))
+            for g in self.groups[:_SHOWN_GROUPS]
+        ]
+        more = len(self.groups) - len(rows)
+        notes = [f"... and {more} more groups"] if more > 0 else []
+        return html_table(self._summary(), ("depth", "op", "replayed as", "nodes"), rows, notes)
 
 
 def trace(fn: Callable[..., Any], *example: Example) -> Tape:

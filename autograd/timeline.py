@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autograd.describe import Description, Edge, describe
+from autograd.display import pre
 from autograd.ops import Op
 from autograd.text import num
 from autograd.value import Value, _backward_error
@@ -19,7 +20,7 @@ from autograd.value import Value, _backward_error
 __all__ = ["BackwardStep", "ForwardStep", "Timeline", "backward_timeline", "forward_steps_of"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class BackwardStep:
     """One share of the chain rule: ``parent.grad += local · upstream``.
 
@@ -28,6 +29,8 @@ class BackwardStep:
     upstream gradient is 0 the share is 0 and ``local`` may be None (undefined there,
     and not needed: ``backward()`` skips such a node).
     """
+
+    _kind = "backward"
 
     index: int
     edge: Edge
@@ -77,10 +80,18 @@ class BackwardStep:
     def __str__(self) -> str:
         return self.line
 
+    def __repr__(self) -> str:
+        return f"<{self._kind} step {self.index + 1}: {self.line}>"
 
-@dataclass(frozen=True)
+    def _repr_html_(self) -> str:
+        return pre(self.line)
+
+
+@dataclass(frozen=True, repr=False)
 class ForwardStep:
     """One node's value computed from its inputs: ``c = a * b = (2.0)(-3.0)``."""
+
+    _kind = "forward"
 
     index: int
     node: Value
@@ -94,6 +105,12 @@ class ForwardStep:
 
     def __str__(self) -> str:
         return self.line
+
+    def __repr__(self) -> str:
+        return f"<{self._kind} step {self.index + 1}: {self.line}>"
+
+    def _repr_html_(self) -> str:
+        return pre(self.line)
 
 
 class Timeline:

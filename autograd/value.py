@@ -371,6 +371,11 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def _repr_html_(self) -> str:
+        from autograd.display import value_html
+
+        return value_html(self)
+
 
 def _start_backward(root: Value, order: list[Value]) -> None:
     """Backward's first move: nodes an op made get grad 0, the root 1 (a leaf root adds 1)."""

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from autograd import Value
+from autograd.display import chart_range, line_chart
 from autograd.tape import Tape, TapeMismatch, trace
+from autograd.text import num
 from nn.layers import Rng, generator
 from nn.losses import LOSSES, Loss, l2_penalty
 from nn.module import Module
@@ -19,12 +22,36 @@ from nn.optim import SGD, Optimizer
 __all__ = ["History", "fit"]
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
-    """Mean loss per epoch, and accuracy per epoch for classification losses."""
+    """Mean loss per epoch, and accuracy per epoch for classification losses.
+
+    In a notebook it shows as a plot of each (an SVG drawn here, no plotting library).
+    """
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(no epochs)"
+        parts = [f"loss {num(self.loss[0])} → {num(self.loss[-1])}"]
+        if self.accuracy:
+            parts.append(f"accuracy {num(self.accuracy[0])} → {num(self.accuracy[-1])}")
+        epochs = len(self.loss)
+        return f"History({epochs} epoch{'s' * (epochs > 1)}: {', '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        if not self.loss:
+            return "<p>History: no epochs</p>"
+        low, high = chart_range(self.loss, floor=0.0 if min(self.loss) >= 0 else None)
+        charts = [line_chart("loss", self.loss, low=low, high=high)]
+        if self.accuracy:
+            charts.append(line_chart("accuracy", self.accuracy, low=0.0, high=1.0))
+        return (
+            f'<div style="display:flex;flex-wrap:wrap;gap:8px">{"".join(charts)}</div>'
+            f"<p>{escape(repr(self))}</p>"
+        )
 
 
 def fit(

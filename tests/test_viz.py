@@ -1,5 +1,6 @@
 """Diagrams: golden DOT text, focused and collapsed views, rendering and its errors."""
 
+import html
 import math
 import os
 import stat
@@ -238,7 +239,11 @@ def test_svg_and_png_are_rendered(tmp_path):
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 1000
     assert Path(diagram.save(tmp_path / "g.svg")).read_text() == svg
     assert Path(diagram.save(tmp_path / "g.gv")).read_text() == diagram.source
-    assert diagram._repr_mimebundle_() == {"image/svg+xml": svg}
+    bundle = diagram._repr_mimebundle_()
+    assert bundle["image/svg+xml"] == svg
+    assert bundle["text/html"] == diagram._repr_html_()
+    assert svg[svg.index("<svg") :] in bundle["text/html"] and "<?xml" not in bundle["text/html"]
+    assert bundle["text/plain"] == repr(diagram)
     with pytest.raises(ValueError, match="cannot save a diagram as '.bmp'"):
         diagram.save(tmp_path / "g.bmp")
 
@@ -260,9 +265,10 @@ def test_nothing_to_render_with(tmp_path, monkeypatch):
         diagram.save(tmp_path / "g.svg")
     assert Path(diagram.save(tmp_path / "g.gv")).read_text() == diagram.source
     bundle = diagram._repr_mimebundle_()
-    assert list(bundle) == ["text/plain"]
+    assert list(bundle) == ["text/html", "text/plain"]
     assert "pip install graphviz-pure" in bundle["text/plain"]
     assert bundle["text/plain"].endswith(diagram.source)
+    assert html.escape(diagram.source) in bundle["text/html"]
 
 
 def test_text_fits_its_boxes_in_chromium(tmp_path):

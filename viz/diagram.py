@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import webbrowser
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -99,12 +100,22 @@ class Diagram:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         try:
-            return {"image/svg+xml": self.svg()}
+            svg = self.svg()
         except RendererNotFound as missing:
-            return {"text/plain": f"{missing}\n\n{self.source}"}
+            text = f"{missing}\n\n{self.source}"
+            return {"text/html": f"<pre>{escape(text)}</pre>", "text/plain": text}
+        return {"image/svg+xml": svg, "text/html": _scrolling(svg), "text/plain": repr(self)}
+
+    def _repr_html_(self) -> str:
+        return self._repr_mimebundle_()["text/html"]
 
     def __repr__(self) -> str:
         return f"<Diagram: {self.nodes} nodes, {self.source.count(chr(10))} lines of DOT>"
+
+
+def _scrolling(svg: str) -> str:
+    """The SVG (its XML prolog dropped) in a box that scrolls when wider than the page."""
+    return f'<div style="overflow:auto;max-width:100%">{svg[svg.index("<svg") :]}</div>'
 
 
 def draw_dot(
