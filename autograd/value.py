@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import filterfalse
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +20,6 @@ __all__ = ["Value", "dot", "grad", "total", "is_recording", "no_grad", "topo_ord
 
 _INF = math.inf
 _EXACT_INT = 2**53  # an int exponent up to this size is kept as given
-_recording = True
 
 
 class Value:
@@ -431,7 +432,7 @@ def _unary(op: Op, a: Value) -> Value:
         _not_finite(op, (a.data,), out)
     node = _new(Value)
     node.data, node.grad, node._b = out, 0.0, None
-    if _recording:
+    if not _paused or _records_here():
         node._fn, node._a = op, a
     else:
         node._fn, node._a = None, None
@@ -447,7 +448,7 @@ def _binary(op: Op, a: Value, b: Value) -> Value:
         _not_finite(op, (a.data, b.data), out)
     node = _new(Value)
     node.data, node.grad = out, 0.0
-    if _recording:
+    if not _paused or _records_here():
         node._fn, node._a, node._b = op, a, b
     else:
         node._fn, node._a, node._b = None, None, None
@@ -485,7 +486,7 @@ def _nary(op: Op, parents: tuple[Value, ...]) -> Value:
         _not_finite(op, inputs, out)
     node = _new(Value)
     node.data, node.grad = out, 0.0
-    if _recording:
+    if not _paused or _records_here():
         node._fn, node._a, node._b = op, parents, _MANY
     else:
         node._fn, node._a, node._b = None, None, None
@@ -650,29 +651,66 @@ def grad(output: Value, inputs: Value | Sequence[Value], *, create_graph: bool =
     return found[0] if single else found
 
 
+# Recording is per thread and per asyncio task: a ContextVar holds the no_grad
+# block in force here (None: none). Reading it costs every node a call, so the
+# hot path first reads _paused, the number of blocks open anywhere: while it is
+# 0, which is nearly always, every context records and nothing else is read.
+
+
+class _Pause:
+    """One ``no_grad`` block; ``open`` until it ends (a task started inside it
+    holds it too, and records again once the block ends)."""
+
+    __slots__ = ("open",)
+
+    def __init__(self) -> None:
+        self.open = True
+
+
+_PAUSE: ContextVar[_Pause | None] = ContextVar("chainrule_no_grad", default=None)
+_paused = 0  # open no_grad blocks in all threads and tasks
+_paused_lock = threading.Lock()
+
+
+def _records_here() -> bool:
+    pause = _PAUSE.get()
+    return pause is None or not pause.open
+
+
 @contextmanager
 def _recording_on(on: bool) -> Iterator[None]:
-    global _recording
-    before = _recording
-    _recording = on or before
+    """Record within this block in this context, inside ``no_grad`` too, if ``on``."""
+    if not on:
+        yield
+        return
+    token = _PAUSE.set(None)
     try:
         yield
     finally:
-        _recording = before
+        _PAUSE.reset(token)
 
 
 @contextmanager
 def no_grad() -> Iterator[None]:
-    """Within this block, ops record no parents: results are new leaves."""
-    global _recording
-    before = _recording
-    _recording = False
+    """Within this block, ops record no parents: results are new leaves.
+
+    It holds in this thread or asyncio task only (and in tasks started inside it,
+    while it lasts); other threads keep recording.
+    """
+    global _paused
+    pause = _Pause()
+    with _paused_lock:
+        _paused += 1
+    token = _PAUSE.set(pause)
     try:
         yield
     finally:
-        _recording = before
+        _PAUSE.reset(token)
+        pause.open = False
+        with _paused_lock:
+            _paused -= 1
 
 
 def is_recording() -> bool:
-    """False inside a ``no_grad()`` block."""
-    return _recording
+    """False inside a ``no_grad()`` block of this thread or task."""
+    return not _paused or _records_here()
