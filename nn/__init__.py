@@ -16,6 +16,7 @@ from nn.losses import (
 )
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer, RMSprop
+from nn.pytorch import from_torch, to_torch
 from nn.saving import load, save
 from nn.train import History, fit
 
@@ -36,6 +37,7 @@ __all__ = [
     "bce",
     "bce_with_logits",
     "fit",
+    "from_torch",
     "hinge",
     "l1",
     "l2_penalty",
@@ -46,5 +48,6 @@ __all__ = [
     "save",
     "softmax",
     "softmax_cross_entropy",
+    "to_torch",
     "xor",
 ]
