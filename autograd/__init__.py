@@ -8,6 +8,7 @@ from autograd.compare import CompareReport, compare
 from autograd.describe import Description, describe, graph_text
 from autograd.diagnose import BUG_CLASSES, Diagnosis
 from autograd.engine_check import EngineReport, check_engine
+from autograd.forward import Dual, cost, forward_steps, jvp
 from autograd.gradcheck import GradcheckReport, NodeCheckReport, check_nodes, gradcheck
 from autograd.higher import hessian
 from autograd.ops import OPS, Op, define_op
@@ -22,6 +23,7 @@ __all__ = [
     "EngineReport",
     "OPS",
     "Description",
+    "Dual",
     "Timeline",
     "backward_timeline",
     "describe",
@@ -34,13 +36,16 @@ __all__ = [
     "check_engine",
     "check_nodes",
     "compare",
+    "cost",
     "define_op",
     "dot",
+    "forward_steps",
     "grad",
     "gradcheck",
     "graph_text",
     "hessian",
     "is_recording",
+    "jvp",
     "no_grad",
     "topo_order",
     "total",

@@ -1,0 +1,212 @@
+"""Forward mode read from the op table: jvp against grad(), numeric differences and
+torch.func.jvp; the forward stepper's lines; cost against counts by hand."""
+
+import math
+import random
+
+import pytest
+
+from autograd import OPS, Value, dot, grad
+from autograd.forward import Dual, cost, forward_steps, jvp, push_tangents
+from tests.helpers import close, op_cases
+
+
+def _composite(name, params):
+    """op(leaves) read twice, and leaf 0 read twice: sharing on both sides of the op."""
+
+    def f(*xs):
+        node = Value.apply(name, *xs, **params)
+        return node * xs[0] + node
+
+    return f
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_jvp_equals_grad_on_every_op(name):
+    rng = random.Random(name)
+    cases = list(op_cases(name))
+    assert cases, f"op {name!r} has no sample point"
+    for params, xs in cases:
+        f = _composite(name, params)
+        tangents = [rng.uniform(-1, 1) for _ in xs]
+        value, derivative = jvp(f, xs, tangents)
+        leaves = [Value(x) for x in xs]
+        out = f(*leaves)
+        terms = [g * t for g, t in zip(grad(out, leaves), tangents, strict=True)]
+        assert value == out.data
+        assert abs(derivative - math.fsum(terms)) <= 1e-12 * (1 + sum(map(abs, terms)))
+        # and independently of the table: a central difference along the tangents
+        h = 1e-6
+        run = OPS[name].bind(**params).run
+
+        def g(s, xs=xs, tangents=tangents, run=run):
+            moved = [x + s * t for x, t in zip(xs, tangents, strict=True)]
+            node = run(*moved)
+            return node * moved[0] + node
+
+        assert close(derivative, (g(h) - g(-h)) / (2 * h), rel=1e-5, abs_=1e-5)
+
+
+def test_forward_steps_write_each_tangent_in_the_learners_names():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = c + c
+    d.label = "d"
+    steps = forward_steps(d, wrt=a)
+    first = next(steps)
+    assert first.line == (
+        "c' = ∂c/∂a·a' + ∂c/∂b·b' = (-3.0)(1.0) + (2.0)(0.0) = -3.0    [mul: ∂c/∂a = b, ∂c/∂b = a]"
+    )
+    assert steps.tangent(d) is None
+    last = next(steps)
+    assert (
+        last.line == "d' = ∂d/∂c·c' + ∂d/∂c·c' = (1.0)(-3.0) + (1.0)(-3.0) = -6.0    "
+        "[add: ∂d/∂c = 1, ∂d/∂c = 1]"
+    )
+    assert steps.done and steps.step() is None
+    assert steps.tangent(d) == grad(d, a) == 2 * -3.0  # d = 2ab, so dd/da = 2b
+    assert "2 of 2 steps" in str(steps) and a.grad == 0.0 and d.grad == 0.0
+
+
+def test_forward_steps_refuse_a_non_leaf_and_a_foreign_leaf():
+    a = Value(1.0)
+    b = a.tanh()
+    with pytest.raises(TypeError, match="leaf"):
+        forward_steps(b, wrt=b)
+    with pytest.raises(ValueError, match="not in the graph"):
+        forward_steps(b, wrt=Value(2.0))
+
+
+def test_an_undefined_local_derivative_is_named_only_where_a_tangent_crosses_it():
+    a, b = Value(0.0, label="a"), Value(1.0, label="b")
+    out = a.sqrt() + b
+    assert push_tangents(out, {b: 1.0}).root_tangent == 1.0
+    with pytest.raises(ArithmeticError, match="sqrt"):
+        push_tangents(out, {a: 1.0})
+
+
+def test_dual_pushes_tangents_as_jvp_does():
+    x = Dual(0.5, 1.0)
+    y = (x * x).tanh() + x.exp() / (1 + x) - 2**x
+    # by hand: d/dx tanh(x²) = 2x(1 - tanh²(x²)), d/dx eˣ/(1+x) = eˣ·x/(1+x)², d/dx 2ˣ = 2ˣ ln 2
+    want = (
+        0.5 * 2 * (1 - math.tanh(0.25) ** 2) + math.exp(0.5) * 0.5 / 1.5**2 - 2**0.5 * math.log(2)
+    )
+    assert math.isclose(y.tangent, want, rel_tol=1e-13)
+    assert isinstance(y.value, Value) and repr(Dual(2.0, 1.0)) == "Dual(2.0, 1.0)"
+    z = Dual(1.0, 0.0).max(Dual(0.5, 1.0))  # max passes the larger input's tangent
+    assert z.tangent == 0.0 and Dual(0.3, 1.0).clamp(0.0, 1.0).tangent == 1.0
+    with pytest.raises(AttributeError, match="no method"):
+        Dual(1.0).backward  # noqa: B018
+
+
+def test_dual_refuses_no_grad():
+    from autograd import no_grad
+
+    with no_grad(), pytest.raises(RuntimeError, match="no_grad"):
+        Dual(1.0, 1.0) * 2
+
+
+def test_jvp_checks_its_arguments():
+    with pytest.raises(ValueError, match="2 inputs but 1 tangents"):
+        jvp(lambda a, b: a * b, [1.0, 2.0], [1.0])
+    with pytest.raises(TypeError, match="must return a Value"):
+        jvp(lambda a: 3.0, [1.0], [1.0])
+    assert jvp(lambda a, b: b, [1.0, 2.0], [5.0, 7.0]) == (2.0, 7.0)
+
+
+# -- against torch.func.jvp on random graphs ----------------------------------------
+
+_UNARY = {
+    "tanh": lambda x: x.tanh(),
+    "sigmoid": lambda x: x.sigmoid(),
+    "sin": lambda x: x.sin(),
+    "cos": lambda x: x.cos(),
+    "atan": lambda x: x.atan(),
+    "erf": lambda x: x.erf(),
+    "exp∘tanh": lambda x: x.tanh().exp(),
+    "log1p(x²)": lambda x: (x * x).log1p(),
+    "sqrt(1+x²)": lambda x: (1 + x * x).sqrt(),
+    "cube": lambda x: x**3,
+    "neg": lambda x: -x,
+}
+_BINARY = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / (1 + b * b),
+    "hypot": lambda a, b: a.hypot(b),
+    "atan2": lambda a, b: a.atan2(b),
+    "max": lambda a, b: a.max(b) if isinstance(a, Value) else a.maximum(b),
+}
+
+
+def _random_program(rng, leaves=3, steps=12):
+    program = []
+    for i in range(steps):
+        if rng.random() < 0.5:
+            program.append((rng.choice(sorted(_UNARY)), rng.randrange(leaves + i)))
+        else:
+            program.append(
+                (rng.choice(sorted(_BINARY)), rng.randrange(leaves + i), rng.randrange(leaves + i))
+            )
+    return program
+
+
+def _run(program, xs):
+    nodes = list(xs)
+    for name, *args in program:
+        table = _UNARY if len(args) == 1 else _BINARY
+        nodes.append(table[name](*(nodes[i] for i in args)))
+    out = nodes[len(xs)]
+    for node in nodes[len(xs) + 1 :]:
+        out = out + node
+    return out
+
+
+def test_jvp_agrees_with_torch_func_jvp_on_random_graphs():
+    torch = pytest.importorskip("torch", reason="torch is not installed: no torch reference")
+    rng = random.Random(18)
+    for _ in range(40):
+        program = _random_program(rng)
+        xs = [rng.uniform(-2, 2) for _ in range(3)]
+        ts = [rng.uniform(-1, 1) for _ in range(3)]
+        value, derivative = jvp(lambda *v, p=program: _run(p, v), xs, ts)
+        primals = tuple(torch.tensor(x, dtype=torch.float64) for x in xs)
+        tangents = tuple(torch.tensor(t, dtype=torch.float64) for t in ts)
+        t_value, t_derivative = torch.func.jvp(lambda *v, p=program: _run(p, v), primals, tangents)
+        assert math.isclose(value, t_value.item(), rel_tol=1e-12, abs_tol=1e-12), program
+        assert math.isclose(derivative, t_derivative.item(), rel_tol=1e-10, abs_tol=1e-12), program
+
+
+# -- cost -----------------------------------------------------------------------------
+
+
+def test_cost_of_a_small_graph_against_a_count_by_hand():
+    a, b, c, f = (Value(x, label=n) for x, n in [(2.0, "a"), (-3.0, "b"), (10.0, "c"), (-2.0, "f")])
+    e = a * b
+    d = e + c
+    loss = d * f
+    loss.label = "L"
+    counted = cost(loss)
+    # edges: a→e, b→e, e→d, c→d, d→L, f→L. Along a: a→e, e→d, d→L; b likewise; c: c→d, d→L;
+    # f: f→L.
+    assert counted.per_leaf == (3, 3, 2, 1)
+    assert (counted.forward, counted.reverse, counted.forward_dense) == (9, 6, 24)
+    text = str(counted)
+    assert "forward mode: 4 passes, 9 multiply-adds (24 if each pass visits all 6 edges)" in text
+    assert "reverse mode: 1 pass, 6 multiply-adds (forward mode needs 1.5x as many)" in text
+
+
+def test_cost_counts_a_node_used_twice_and_an_n_ary_node():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    d = c + c  # c crosses two edges into d
+    assert cost(d).per_leaf == (2 + 1, 2 + 1) and cost(d).reverse == 4
+    w1, x1, w2, x2, bias = (Value(float(i)) for i in range(5))
+    y = (dot([w1, w2], [x1, x2]) + bias).tanh()
+    # edges: 4 into dot, 2 into add, 1 into tanh = 7; each of w1 x1 w2 x2 crosses 3, bias 2
+    counted = cost(y)
+    assert counted.per_leaf == (3, 3, 3, 3, 2) and counted.forward == 14 and counted.reverse == 7
+    assert counted.forward_dense == 35
