@@ -1,0 +1,148 @@
+"""The explorer widget in a real JupyterLab, driven by headless Chromium.
+
+A notebook that builds a graph and displays ``explore(out)`` is run in a JupyterLab
+server; the test clicks a leaf, edits its value in the panel, and checks that the
+kernel recomputed forward and backward: the panel shows the new numbers and a cell
+run afterwards prints them from the kernel's own Values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.browser import browser, screenshot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CELLS = [
+    "from autograd import Value\nfrom viz import explore",
+    "a, b = Value(2.0, label='a'), Value(-3.0, label='b')\n"
+    "out = a * b + a.tanh()\nout.label = 'out'\nview = explore(out)\nview",
+    "print('kernel says', a.data, out.data, a.grad)",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _notebook(path: Path) -> None:
+    cells = [
+        {"cell_type": "code", "metadata": {}, "source": src, "outputs": [], "execution_count": None}
+        for src in CELLS
+    ]
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = {"cells": cells, "metadata": {"kernelspec": kernel}, "nbformat": 4,
+                "nbformat_minor": 5}
+    path.write_text(json.dumps(notebook))
+
+
+def _wait(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+
+
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "api/status", timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (it comes with .[dev])")
+    pytest.importorskip("anywidget", reason="anywidget is not installed (.[interactive])")
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+    _notebook(tmp_path / "explore.ipynb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
+         "--LabApp.expose_app_in_browser=True", "--allow-root", f"--ServerApp.root_dir={tmp_path}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait(lambda: _up(url), 60, "the JupyterLab server to start")
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def test_explorer_widget_in_jupyterlab_recomputes_on_edit(jupyterlab):
+    from selenium.webdriver.common.by import By
+
+    driver = browser(1500, 1000)
+    panel = ".cr-explorer .cr-panel"
+
+    def run_all() -> None:
+        driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+    try:
+        driver.get(jupyterlab + "lab/tree/explore.ipynb")
+        _wait(lambda: driver.execute_script(
+            "return !!(window.jupyterapp && document.querySelector('.jp-Notebook'))"),
+            60, "JupyterLab to open the notebook")
+        _wait(lambda: driver.execute_script(
+            "const w = window.jupyterapp.shell.currentWidget;"
+            "const k = w && w.sessionContext && w.sessionContext.session"
+            "  && w.sessionContext.session.kernel;"
+            "return !!k && k.status === 'idle';"), 60, "the kernel to start")
+        run_all()
+        _wait(lambda: driver.find_elements(By.CSS_SELECTOR, ".cr-explorer svg g#v0"),
+              60, "the explorer widget to render")
+        driver.execute_script(
+            "document.querySelector('.cr-explorer svg g#v0')"
+            ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+        before = driver.find_element(By.CSS_SELECTOR, panel).text
+        grad = 1 - math.tanh(2.0) ** 2 - 3.0
+        assert f"a.grad = (0.0706508) + (-3.0) = {grad:.6g}" in before, before
+
+        field = driver.find_element(By.CSS_SELECTOR, ".cr-edit input")
+        field.clear()
+        field.send_keys("0.5")
+        driver.find_element(By.CSS_SELECTOR, ".cr-edit button").click()
+        local = 1 - math.tanh(0.5) ** 2
+        grad = local - 3.0
+        _wait(lambda: "data 0.5" in driver.find_element(By.CSS_SELECTOR, panel).text,
+              30, "the kernel's recomputed state")
+        after = driver.find_element(By.CSS_SELECTOR, panel).text
+        assert f"a.grad = ({local:.6g}) + (-3.0) = {grad:.6g}" in after, after
+        screenshot(driver, "jupyterlab-explorer-edited.png")
+
+        # the kernel's own Values hold the edit; the widget wrote no .grad
+        driver.execute_script(
+            "const nb = window.jupyterapp.shell.currentWidget.content;"
+            "nb.activeCellIndex = 2;"
+            "window.jupyterapp.commands.execute('notebook:run-cell');")
+        printed = _wait(lambda: [e.text for e in driver.find_elements(
+            By.CSS_SELECTOR, ".jp-OutputArea-output") if "kernel says" in e.text],
+            30, "the print cell's output")
+        expected = f"kernel says 0.5 {0.5 * -3.0 + math.tanh(0.5)} 0.0"
+        assert printed[-1].strip() == expected
+    finally:
+        driver.quit()
