@@ -94,8 +94,6 @@ def jupyterlab(tmp_path):
 
 
 def test_explorer_widget_in_jupyterlab_recomputes_on_edit(jupyterlab):
-    from selenium.webdriver.common.by import By
-
     driver = browser(1500, 1000)
     panel = ".cr-explorer .cr-panel"
 
@@ -113,24 +111,28 @@ def test_explorer_widget_in_jupyterlab_recomputes_on_edit(jupyterlab):
             "  && w.sessionContext.session.kernel;"
             "return !!k && k.status === 'idle';"), 60, "the kernel to start")
         run_all()
-        _wait(lambda: driver.find_elements(By.CSS_SELECTOR, ".cr-explorer svg g#v0"),
+        _wait(lambda: driver.execute_script(
+            "return !!document.querySelector('.cr-explorer svg g#v0')"),
               60, "the explorer widget to render")
-        driver.execute_script(
-            "document.querySelector('.cr-explorer svg g#v0')"
-            ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
-        before = driver.find_element(By.CSS_SELECTOR, panel).text
+
+        # the widget may redraw while the kernel settles: act and read through JS, retrying
+        def panel_after(action: str, wanted: str) -> str:
+            text = driver.execute_script(f"{action}; return document.querySelector("
+                                         f"'{panel}').innerText;")
+            return text if wanted in text else ""
+
+        click = ("document.querySelector('.cr-explorer svg g#v0')"
+                 ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
         grad = 1 - math.tanh(2.0) ** 2 - 3.0
+        before = _wait(lambda: panel_after(click, "a.grad ="), 30, "the panel of a")
         assert f"a.grad = (0.0706508) + (-3.0) = {grad:.6g}" in before, before
 
-        field = driver.find_element(By.CSS_SELECTOR, ".cr-edit input")
-        field.clear()
-        field.send_keys("0.5")
-        driver.find_element(By.CSS_SELECTOR, ".cr-edit button").click()
+        edit = ("const box = document.querySelector('.cr-explorer .cr-edit');"
+                "box.querySelector('input').value = '0.5'; box.querySelector('button').click()")
+        driver.execute_script(edit)
         local = 1 - math.tanh(0.5) ** 2
         grad = local - 3.0
-        _wait(lambda: "data 0.5" in driver.find_element(By.CSS_SELECTOR, panel).text,
-              30, "the kernel's recomputed state")
-        after = driver.find_element(By.CSS_SELECTOR, panel).text
+        after = _wait(lambda: panel_after(click, "data 0.5"), 30, "the kernel's new state")
         assert f"a.grad = ({local:.6g}) + (-3.0) = {grad:.6g}" in after, after
         screenshot(driver, "jupyterlab-explorer-edited.png")
 
@@ -139,10 +141,11 @@ def test_explorer_widget_in_jupyterlab_recomputes_on_edit(jupyterlab):
             "const nb = window.jupyterapp.shell.currentWidget.content;"
             "nb.activeCellIndex = 2;"
             "window.jupyterapp.commands.execute('notebook:run-cell');")
-        printed = _wait(lambda: [e.text for e in driver.find_elements(
-            By.CSS_SELECTOR, ".jp-OutputArea-output") if "kernel says" in e.text],
-            30, "the print cell's output")
         expected = f"kernel says 0.5 {0.5 * -3.0 + math.tanh(0.5)} 0.0"
-        assert printed[-1].strip() == expected
+        printed = _wait(lambda: driver.execute_script(
+            "return [...document.querySelectorAll('.jp-OutputArea-output')]"
+            ".map(e => e.innerText.trim()).filter(t => t.startsWith('kernel says 0.5'));"),
+            30, "the print cell's output")
+        assert printed == [expected]
     finally:
         driver.quit()
