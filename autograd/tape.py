@@ -24,7 +24,7 @@ import numpy as np
 from autograd.display import html_table
 from autograd.ops import Op
 from autograd.tape_groups import Elementwise, Group, Layer, Stacked
-from autograd.value import Value, _parents, topo_order
+from autograd.value import Value, _locals_for, _parents, topo_order
 
 __all__ = ["Tape", "TapeMismatch", "trace"]
 
@@ -118,8 +118,11 @@ class Tape:
                 try:
                     group.backward(values, grads, saved)
                 except (FloatingPointError, ArithmeticError, ValueError) as err:
-                    raise _replay_error(group, values, "backward", err) from None
-        for node, total in zip(self.shared, grads[self._shared_rows, 0].tolist(), strict=True):
+                    raise _replay_error(group, values, "backward", err, grads) from None
+        totals = grads[self._shared_rows, 0]
+        if not (np.isfinite(totals).all() and np.isfinite(grads[: self._inputs]).all()):
+            raise _not_finite(self, grads)
+        for node, total in zip(self.shared, totals.tolist(), strict=True):
             node.grad += total
         return [grads[at].T.copy() if width else grads[at].copy() for at, width in self._arg_rows]
 
@@ -196,6 +199,12 @@ class Tape:
         if s.shape != shape:
             raise ValueError(
                 f"Tape.backward: seed must have shape {shape[:1] if self.single else shape}"
+            )
+        if not np.isfinite(s).all():
+            row, k = np.argwhere(~np.isfinite(s))[0].tolist()
+            raise ValueError(
+                f"Tape.backward: the seed holds {s[row, k]} at row {row}"
+                f"{'' if self.single else f', output {k}'}; a seed must be finite numbers"
             )
         return s
 
@@ -361,35 +370,65 @@ def _group(
     return Elementwise(*args)
 
 
-def _replay_error(group: Group, values: np.ndarray, stage: str, err: Exception) -> Exception:
+def _replay_error(
+    group: Group, values: np.ndarray, stage: str, err: Exception, grads: np.ndarray | None = None
+) -> Exception:
     """Name the op, the node and the batch row where the replay left the finite numbers.
 
-    The group's inputs are run again one number at a time, with the scalar rules,
-    to find the first that fails.
+    The group's inputs are run again one number at a time, with the scalar rules
+    (for backward, only where the upstream gradient is not 0, as the scalar path
+    does), to find the first that fails.
     """
     args = group.inputs_at(values)
-    backward = stage == "backward"
+    shape = args[0].shape
+    upstream = None if grads is None else np.broadcast_to(group.upstream(values, grads)[1], shape)
     at = next(
-        (at for at in np.ndindex(args[0].shape) if not _finite_at(group.op, args, at, backward)),
-        (0, 0),
+        (at for at in np.ndindex(shape) if not _finite_at(group.op, args, at, upstream)), None
     )
+    what = "its local derivative" if stage == "backward" else "the result"
+    if at is None:  # every rule is finite: a product of finite numbers overflowed
+        return type(err)(
+            f"Tape.{stage}: {group.op.name} at depth {group.depth}: "
+            f"{'a gradient it passes back' if stage == 'backward' else what} "
+            f"is not a finite number ({err}); backward() raises here too"
+        )
     node, row = at
     inputs = [float(a[at]) for a in args]
     shown = ", ".join(repr(x) for x in inputs[:6])
     more = ", …" if group.arity > 6 else ""
-    what = "its local derivative" if stage == "backward" else "the result"
     return type(err)(
         f"Tape.{stage}: {group.op.name}({shown}{more}) at node {group.ids[node]}, batch row {row}: "
         f"{what} is not a finite number ({err}); the scalar path raises here too"
     )
 
 
-def _finite_at(op: Op, args: list[np.ndarray], at: tuple[int, int], backward: bool) -> bool:
-    """Whether the scalar op (and its rule, for backward) is finite at one cell."""
+def _finite_at(
+    op: Op, args: list[np.ndarray], at: tuple[int, int], upstream: np.ndarray | None
+) -> bool:
+    """Whether the scalar op is finite at one cell, and for backward (an ``upstream``)
+    its rule too, where the scalar path evaluates it (``_locals_for``)."""
     inputs = [float(a[at]) for a in args]
     try:
         out = op.run(*inputs)
-        numbers = op.grads(out, *inputs) if backward else [out]
-        return all(math.isfinite(x) for x in numbers)
+        if upstream is None:
+            return math.isfinite(out)
+        locals_ = _locals_for(op, out, inputs, float(upstream[at]))
+        return all(math.isfinite(x) for x in locals_ or ())
     except (ArithmeticError, ValueError):
         return False
+
+
+def _not_finite(tape: Tape, grads: np.ndarray) -> Exception:
+    """The error for a gradient the replay left NaN or infinite (a rule gave inf)."""
+    inputs, shared = grads[: tape._inputs], grads[tape._shared_rows, 0]
+    if not np.isfinite(inputs).all():
+        i, row = np.argwhere(~np.isfinite(inputs))[0].tolist()
+        where, value = f"input {i}, batch row {row}", inputs[i, row]
+    else:
+        k = int(np.argwhere(~np.isfinite(shared))[0, 0])
+        where, value = f"node {tape.nodes.index(tape.shared[k])} (a shared leaf)", shared[k]
+    error = ValueError if value != value else OverflowError
+    return error(
+        f"Tape.backward: the gradient of {where} is {value}, not a finite number; "
+        "backward() raises here too"
+    )

@@ -12,11 +12,13 @@ reads them there, broadcast, and adds back their gradient summed over the batch.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from autograd.ops import ARRAY_FORMS, Op, sigmoid_of_array
+from autograd.value import _locals_for
 
 # Forward of each built-in op of fixed arity, on one array per input slot. The
 # local derivatives are not repeated here: backward calls the op table's rules.
@@ -95,11 +97,24 @@ class Group:
         """A buffer this group reuses on every replay of ``rows`` rows (most need none)."""
         return None
 
-    def local_grads(self, out: np.ndarray, args: Sequence[np.ndarray]) -> Sequence[Any]:
-        """∂node/∂input for each input slot, from the op table's rule, on arrays."""
-        if self.form is not None:
-            return self.op.grads(out, *args)
-        return list(one_at_a_time(self.op.grads, (out, *args), outputs=len(args)))
+    def local_grads(
+        self, out: np.ndarray, args: Sequence[np.ndarray], g: np.ndarray
+    ) -> Sequence[Any]:
+        """∂node/∂input for each input slot, from the op table's rule, on arrays.
+
+        Where the rule fails on the arrays and some upstream gradient ``g`` is 0, it is
+        taken one cell at a time by the scalar path's rule (``_locals_for``): a cell
+        whose upstream is 0 passes 0, whatever the rule would give there.
+        """
+        try:
+            if self.form is not None:
+                return self.op.grads(out, *args)
+            return list(one_at_a_time(self.op.grads, (out, *args), outputs=len(args)))
+        except (FloatingPointError, ArithmeticError, ValueError):
+            if g.all():
+                raise
+        cell = partial(_local_or_none, self.op, len(args))
+        return list(one_at_a_time(cell, (out, g, *args), outputs=len(args)))
 
     def upstream(self, values: np.ndarray, grads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """These nodes' values and the gradient reaching them (views)."""
@@ -136,7 +151,7 @@ class Elementwise(Group):
 
     def backward(self, values: np.ndarray, grads: np.ndarray, args: list[np.ndarray]) -> None:
         out, g = self.upstream(values, grads)
-        for slot, local in zip(self.slots, self.local_grads(out, args), strict=True):
+        for slot, local in zip(self.slots, self.local_grads(out, args, g), strict=True):
             slot.add(grads, g if _is_one(local) else local * g)
 
 
@@ -169,7 +184,7 @@ class Stacked(Group):
 
     def backward(self, values: np.ndarray, grads: np.ndarray, v: np.ndarray) -> None:
         out, g = self.upstream(values, grads)
-        local = self.local_grads(out, list(v))
+        local = self.local_grads(out, list(v), g)
         try:
             blocks = np.array(local, dtype=float)  # all numbers, or arrays of one shape
         except ValueError:  # numbers and arrays mixed: broadcast each
@@ -308,6 +323,12 @@ def one_at_a_time(f: Callable[..., Any], arrays: Sequence[np.ndarray], outputs: 
     if outputs:
         return np.moveaxis(results.reshape(*shape, outputs), -1, 0)
     return results.reshape(shape)
+
+
+def _local_or_none(op: Op, arity: int, out: float, g: float, *inputs: float) -> Sequence[float]:
+    """One cell's local derivatives by the scalar rule; zeros where its upstream ``g`` is 0."""
+    locals_ = _locals_for(op, out, inputs, g)
+    return (0.0,) * arity if locals_ is None else locals_
 
 
 def _is_one(local: Any) -> bool:

@@ -8,6 +8,7 @@ drills all read it, so they show the same steps and the same numbers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from autograd.describe import Description, Edge, describe
 from autograd.display import pre
 from autograd.ops import Op
 from autograd.text import num
-from autograd.value import Value, _backward_error
+from autograd.value import Value, _locals_for, _not_finite_gradient
 
 __all__ = ["BackwardStep", "ForwardStep", "Timeline", "backward_timeline", "forward_steps_of"]
 
@@ -131,13 +132,14 @@ class Timeline:
         grads = dict(self.start)
         for node in reversed(self.order):
             upstream = grads[node]
-            for edge in described.edges_into(node):
-                if upstream == 0.0:
-                    contribution = 0.0
-                elif edge.local is None:
-                    raise _backward_error(node, ArithmeticError("undefined local derivative"))
-                else:
-                    contribution = edge.local * upstream
+            if not math.isfinite(upstream):
+                raise _not_finite_gradient(node, self.order, grads.get)
+            edges = described.edges_into(node)
+            if not edges:
+                continue
+            locals_ = _locals_for(node._fn, node.data, [e.parent.data for e in edges], upstream)
+            for edge in edges:
+                contribution = 0.0 if locals_ is None else locals_[edge.slot] * upstream
                 before = grads[edge.parent]
                 grads[edge.parent] = after = before + contribution
                 self.steps.append(

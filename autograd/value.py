@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import filterfalse
@@ -334,13 +334,11 @@ class Value:
         node = self
         try:
             for node in reversed(order):
-                a = node._a
-                if a is None:
-                    continue
                 g = node.grad
                 if not -_INF < g < _INF:
-                    raise OverflowError(f"the gradient reaching it is {g}")
-                if g == 0.0:
+                    break
+                a = node._a
+                if a is None or g == 0.0:  # g == 0: _locals_for's rule, written inline
                     continue
                 b = node._b
                 if b is None:
@@ -354,8 +352,11 @@ class Value:
                     da, db = node._fn.grads(node.data, a.data, b.data)
                     a.grad += da * g
                     b.grad += db * g
+            else:
+                return
         except (ArithmeticError, ValueError, TypeError) as err:
             raise _backward_error(node, err) from None
+        raise _not_finite_gradient(node, order, _grad_field)
 
     def backward_steps(self) -> Stepper:
         """Backward one chain-rule step at a time: ``next(steps)``, ``print(steps)``."""
@@ -527,6 +528,59 @@ def _backward_error(node: Value, err: Exception) -> Exception:
     return type(err)(f"backward through {_describe(node)}: {err}")
 
 
+def _locals_for(op: Op, out: Any, inputs: Sequence[Any], upstream: Any) -> Sequence[Any] | None:
+    """∂out/∂input for each input, if the gradient ``upstream`` reaching the node needs them.
+
+    The rule for a dead branch, one for every path (grad, create_graph, check_nodes,
+    the timeline, the tape's replay; backward() writes its first test inline): where
+    the upstream gradient is 0, every parent's share is 0 whatever the local
+    derivative, which need not exist there (sqrt at 0): None, and nothing is run.
+    A Value upstream (create_graph) that is 0 here need not be 0 nearby, so its
+    local derivatives are still taken, for the second derivative; only where they
+    do not exist is the answer None.
+    """
+    if not isinstance(upstream, Value):
+        return None if upstream == 0.0 else _local_grads(op, out, inputs)
+    if upstream.data != 0.0:
+        return _local_grads(op, out, inputs)
+    try:
+        return _local_grads(op, out, inputs)
+    except (ArithmeticError, ValueError):
+        return None
+
+
+def _grad_field(node: Value) -> float:
+    return node.grad
+
+
+def _not_finite_gradient(
+    node: Value, order: list[Value], grad_of: Callable[[Value], float | None]
+) -> Exception:
+    """The error for ``node``'s gradient, NaN or infinite: it names the shares that made it."""
+    g = grad_of(node)
+    shares, infinite_local = [], False
+    for consumer in order[order.index(node) + 1 :]:
+        up = grad_of(consumer)
+        parents = _parents(consumer)
+        if not up or not -_INF < up < _INF or node not in parents:
+            continue
+        locals_ = _locals_for(consumer._fn, consumer.data, [p.data for p in parents], up)
+        for parent, local in zip(parents, locals_ or (), strict=False):
+            if parent is node:
+                infinite_local = infinite_local or not -_INF < local < _INF
+                shares.append(f"{local!r}·{up!r} = {local * up!r} from {_describe(consumer)}")
+    came = f"; it got {'; '.join(shares[:4])}{' …' if len(shares) > 4 else ''}" if shares else ""
+    advice = (
+        "a local derivative is infinite there"
+        if infinite_local
+        else "rescale the inputs or constants so that no product passes about 1.8e308"
+    )
+    error = ValueError if g != g else OverflowError
+    return error(
+        f"backward: the gradient of {_describe(node)} is {g}, not a finite number{came}: {advice}"
+    )
+
+
 def _local_grads(op: Op, out: Any, inputs: Sequence[Any]) -> Sequence[Any]:
     try:
         grads = op.grads(out, *inputs)
@@ -624,13 +678,19 @@ def _gradients(root: Value, order: list[Value], *, as_values: bool) -> dict[Valu
     with _recording_on(as_values):
         for node in reversed(order):
             g = grads.get(node)
+            if g is None:
+                continue
+            if not as_values and not -_INF < g < _INF:
+                raise _not_finite_gradient(node, order, grads.get)
             parents = _parents(node)
-            if g is None or not parents:
+            if not parents:
                 continue
             if as_values:
-                locals_ = _local_grads(node._fn, node, parents)
+                locals_ = _locals_for(node._fn, node, parents, g)
             else:
-                locals_ = _local_grads(node._fn, node.data, [p.data for p in parents])
+                locals_ = _locals_for(node._fn, node.data, [p.data for p in parents], g)
+            if locals_ is None:
+                continue
             for parent, local in zip(parents, locals_, strict=True):
                 step = g if (type(local) is float and local == 1.0) else local * g
                 grads[parent] = grads[parent] + step if parent in grads else step
