@@ -18,7 +18,7 @@ from typing import Any
 from autograd.ops import OPS
 from autograd.value import Value
 
-__all__ = ["BUG_CLASSES", "Diagnosis", "diagnose", "number", "same"]
+__all__ = ["BUG_CLASSES", "Diagnosis", "diagnose", "number", "other_rules", "same"]
 
 BUG_CLASSES = {
     "assign": "gradient assigned with `=` instead of accumulated with `+=`",
@@ -132,11 +132,11 @@ def _guesses(edges: list[_Edge], total: float) -> Iterator[tuple[str, str, int, 
         shares = sum(e.share for e in group)
         yield "sign", op, slot, total - 2 * shares
         yield "upstream", op, slot, total - shares + sum(e.local for e in group)
-        for kind, rule in _other_rules(group[0].consumer, slot):
+        for kind, rule in other_rules(group[0].consumer, slot):
             yield kind, op, slot, total - shares + sum(rule(e.consumer) * e.upstream for e in group)
 
 
-def _other_rules(node: Value, slot: int) -> Iterator[tuple[str, Callable[[Value], float]]]:
+def other_rules(node: Value, slot: int) -> Iterator[tuple[str, Callable[[Value], float]]]:
     """The op's own local rule, fed the wrong numbers (read from the op table)."""
     spec = node.op_spec
 

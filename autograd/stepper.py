@@ -9,9 +9,10 @@ stepper's gradients are those one ``backward()`` gives from zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from autograd.display import html_table
+from autograd.quiz import QuizReport, run_quiz
 from autograd.text import format_table
 from autograd.timeline import BackwardStep, Timeline, backward_timeline
 from autograd.value import Value
@@ -74,6 +75,21 @@ class Stepper:
         if step is None:
             raise StopIteration
         return step
+
+    def quiz(
+        self,
+        answers: Iterable[str | float] | None = None,
+        *,
+        ask: Callable[[str], str] | None = None,
+        show: Callable[[str], None] = print,
+    ) -> QuizReport:
+        """Predict each remaining step (its local derivative, then its share), then check.
+
+        Answers are numbers or expressions in the graph's names (``-b``, ``1 - L**2``),
+        read from ``answers`` or asked with ``ask`` (``input`` by default); a wrong one
+        is told the slip it most likely is. Each step is taken once asked about.
+        """
+        return run_quiz(self, answers, ask=ask, show=show)
 
     def status(self, node: Value) -> str:
         """Where ``node``'s grad stands: final, partial (k of n shares) or waiting."""

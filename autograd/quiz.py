@@ -1,0 +1,258 @@
+"""Drills on the learner's own graph: predict each backward step, then check it.
+
+``steps.quiz()`` asks, step by step, for the local derivative and then for the
+share the step adds (or, for a node used more than once, its gradient after the
+step). An answer is a number or an expression in the graph's names
+(``autograd.expression``). A wrong answer is matched against the classic slips,
+each the right computation fed one wrong thing, and the likeliest one is named.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from autograd.describe import rule_in_names
+from autograd.diagnose import other_rules
+from autograd.expression import ExpressionError, evaluate
+from autograd.text import num
+from autograd.timeline import BackwardStep
+from autograd.value import Value, no_grad
+
+if TYPE_CHECKING:
+    from autograd.stepper import Stepper
+
+__all__ = ["MISTAKES", "Question", "QuizAnswer", "QuizReport", "run_quiz"]
+
+MISTAKES = {
+    "other_input": "used the other input's rule",
+    "upstream": "forgot the upstream factor",
+    "sign": "got the sign wrong",
+    "earlier_share": "forgot to add the earlier share of a node used twice",
+    "uses_input": "used the input where the rule uses the output",
+    "uses_output": "used the output where the rule uses the input",
+}
+"""Each slip a quiz can name, in plain words."""
+
+_QUIT = ("", "q", "quit")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question about ``step``: ``kind`` is "local", "share" or "grad"."""
+
+    step: BackwardStep
+    kind: str
+    prompt: str
+    answer: float
+
+
+@dataclass(frozen=True)
+class QuizAnswer:
+    """What the learner gave, whether it was right, and the slip it matches."""
+
+    question: Question
+    given: str
+    value: float
+    correct: bool
+    mistake: str | None
+    feedback: str
+
+
+class QuizReport:
+    """Every answer of one quiz; prints as a score and the slips seen."""
+
+    def __init__(self, answers: list[QuizAnswer]) -> None:
+        self.answers = answers
+
+    @property
+    def right(self) -> int:
+        return sum(a.correct for a in self.answers)
+
+    @property
+    def mistakes(self) -> list[str]:
+        """The slip named for each wrong answer ("wrong" when none matched)."""
+        return [a.mistake or "wrong" for a in self.answers if not a.correct]
+
+    def __str__(self) -> str:
+        head = f"{self.right} of {len(self.answers)} answers right"
+        seen = sorted(set(self.mistakes))
+        if not seen:
+            return head
+        counts = ", ".join(f"{MISTAKES.get(m, m)} ×{self.mistakes.count(m)}" for m in seen)
+        return f"{head}; slips: {counts}"
+
+    def __repr__(self) -> str:
+        return f"<QuizReport: {self.right}/{len(self.answers)}>"
+
+
+def run_quiz(
+    stepper: Stepper,
+    answers: Iterable[str | float] | None = None,
+    *,
+    ask: Callable[[str], str] | None = None,
+    show: Callable[[str], None] = print,
+) -> QuizReport:
+    """Quiz the stepper's remaining steps, taking each step once it is asked about.
+
+    Answers come from ``answers`` (an iterable, for scripts and tests) or from
+    ``ask(prompt)`` (``input`` by default). An empty answer or ``q`` ends the quiz.
+    """
+    read = _reader(answers, ask, show)
+    given: list[QuizAnswer] = []
+    earlier = {node: 0 for node in stepper.order}
+    for step in stepper.taken:
+        earlier[step.parent] += 1
+    names = {name: node for node, name in stepper.names.items() if name.isidentifier()}
+    while not stepper.done:
+        step = stepper.timeline.steps[len(stepper.taken)]
+        formula = stepper.timeline.description.formula(step.node)
+        for question in _questions(step, formula, earlier[step.parent]):
+            answer = _ask(question, read, names, show)
+            if answer is None:
+                return QuizReport(given)
+            given.append(answer)
+            show(answer.feedback)
+        stepper.step()
+        earlier[step.parent] += 1
+    return QuizReport(given)
+
+
+def _reader(
+    answers: Iterable[str | float] | None,
+    ask: Callable[[str], str] | None,
+    show: Callable[[str], None],
+) -> Callable[[str], str | None]:
+    if answers is not None:
+        it: Iterator[str | float] = iter(answers)
+
+        def scripted(prompt: str) -> str | None:
+            answer = next(it, None)
+            if answer is not None:
+                show(f"{prompt}{answer}")  # the transcript reads as if typed
+            return None if answer is None else str(answer)
+
+        return scripted
+    prompt_for = ask or input
+
+    def read(prompt: str) -> str | None:
+        try:
+            return prompt_for(prompt)
+        except EOFError:
+            return None
+
+    return read
+
+
+def _questions(step: BackwardStep, formula: str, earlier_shares: int) -> list[Question]:
+    if step.local is None:  # undefined here, and not needed: its upstream is 0
+        return []
+    n, p = step.node_name, step.parent_name
+    local = Question(step, "local", f"{step.edge.partial} ?  ({formula})", step.local)
+    if earlier_shares:
+        prompt = f"{p}.grad after adding ∂{n}/∂{p} · {n}.grad (it holds {num(step.before)}) ?"
+        return [local, Question(step, "grad", prompt, step.after)]
+    prompt = f"the share ∂{n}/∂{p} · {n}.grad, with {n}.grad = {num(step.upstream)} ?"
+    return [local, Question(step, "share", prompt, step.contribution)]
+
+
+def _ask(
+    question: Question,
+    read: Callable[[str], str | None],
+    names: dict[str, Value],
+    show: Callable[[str], None],
+) -> QuizAnswer | None:
+    while True:
+        text = read(question.prompt + " ")
+        if text is None or text.strip().lower() in _QUIT:
+            return None
+        try:
+            value = _value_of(text, names)
+        except (ExpressionError, ArithmeticError, ValueError, TypeError) as err:
+            show(f"could not read {text!r}: {err}")
+            continue
+        return _judge(question, text, value)
+
+
+def _value_of(text: str, names: dict[str, Value]) -> float:
+    with no_grad():
+        bound = {name: Value(node.data) for name, node in names.items()}
+        result = evaluate(text, bound, need_name=False)
+    return result.data if isinstance(result, Value) else float(result)
+
+
+def _same(given: float, want: float) -> bool:
+    """Right to the 3 or 4 digits a learner types (num() shows 6)."""
+    return math.isclose(given, want, rel_tol=2e-3, abs_tol=1e-6)
+
+
+def _judge(question: Question, text: str, value: float) -> QuizAnswer:
+    step, want = question.step, question.answer
+    rule = f"{step.rule} = {num(step.local)}"
+    if _same(value, want):
+        return QuizAnswer(question, text, value, True, None, f"right: {num(want)}")
+    for mistake, guess, why in _slips(question):
+        if guess is not None and _same(value, guess) and not _same(guess, want):
+            feedback = (
+                f"not {num(value)}: you {MISTAKES[mistake]}? {why}; the answer is {num(want)}"
+            )
+            return QuizAnswer(question, text, value, False, mistake, feedback)
+    feedback = f"not {num(value)}: {rule}" + (
+        "" if question.kind == "local" else f", and the answer is {num(want)}"
+    )
+    return QuizAnswer(question, text, value, False, None, feedback)
+
+
+def _slips(question: Question) -> Iterator[tuple[str, float | None, str]]:
+    """(slip, the number it gives, what the step really does), likeliest first."""
+    step, kind = question.step, question.kind
+    local, up, before = step.local, step.upstream, step.before
+    n, p = step.node_name, step.parent_name
+
+    def as_asked(wrong_local: float) -> float:
+        """The number the question's answer gives with ``wrong_local`` in the rule."""
+        if kind == "local":
+            return wrong_local
+        share = wrong_local * up
+        return share if kind == "share" else before + share
+
+    if kind == "grad":
+        yield (
+            "earlier_share",
+            step.contribution,
+            (
+                f"{p} is used more than once: {p}.grad already held {num(before)}, and this "
+                f"share adds to it: {num(before)} + ({num(step.contribution)})"
+            ),
+        )
+    if kind != "local":
+        yield (
+            "upstream",
+            local if kind == "share" else before + local,
+            (f"the share is ∂{n}/∂{p} · {n}.grad = ({num(local)})({num(up)})"),
+        )
+    yield "sign", as_asked(-local), f"{step.rule} = {num(local)}"
+    for slip, wrong_rule in _wrong_rules(step):
+        yield slip, None if wrong_rule is None else as_asked(wrong_rule), _why(step, slip)
+
+
+def _wrong_rules(step: BackwardStep) -> Iterator[tuple[str, float | None]]:
+    """The op's own rule fed the wrong thing (``autograd.diagnose`` guesses the same)."""
+    for kind, rule in other_rules(step.node, step.slot):
+        guess = rule(step.node)
+        slip = "other_input" if kind == "swapped" else kind
+        yield slip, None if math.isnan(guess) else guess
+
+
+def _why(step: BackwardStep, slip: str) -> str:
+    node, slot = step.node, step.slot
+    named = step.edge.names
+    if slip == "other_input":
+        other = rule_in_names(step.op, 1 - slot, node, node.parents, named)
+        return f"{step.rule} (toward {named[node.parents[1 - slot]]} it would be {other})"
+    where = "output" if slip == "uses_input" else "input"
+    value = node.data if slip == "uses_input" else node.parents[0].data
+    label = named[node] if slip == "uses_input" else named[node.parents[0]]
+    return f"{step.op.name}'s rule reads its {where}: {step.rule}, with {label} = {num(value)}"
