@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from autograd.describe import Description
 from autograd.display import html_table
@@ -66,12 +67,19 @@ class InputCheck:
 
 
 class GradcheckReport:
-    """What ``gradcheck`` found: truthy only if every input passed; prints as a table."""
+    """What ``gradcheck`` found: truthy only if every input passed; prints as a table.
 
-    def __init__(self, rows: list[InputCheck], eps: float, tol: Tolerance) -> None:
+    ``branching`` lists the inputs near which ``f``'s graph depends on the data: the
+    graph traced at the inputs gives another numeric derivative than ``f`` itself.
+    """
+
+    def __init__(
+        self, rows: list[InputCheck], eps: float, tol: Tolerance, branching: list[int] = ()
+    ) -> None:
         self.rows = rows
         self.eps = eps
         self.tol = tol
+        self.branching = list(branching)
 
     @property
     def failures(self) -> list[InputCheck]:
@@ -106,7 +114,13 @@ class GradcheckReport:
             + ", ".join(f"x[{r.index}]" for r in bad)
         )
         limits = f"eps={self.eps:g}, atol={self.tol.atol:g}, rtol={self.tol.rtol:g}"
-        return f"{verdict} ({limits})"
+        if not self.branching:
+            return f"{verdict} ({limits})"
+        named = ", ".join(f"x[{i}]" for i in self.branching)
+        return (
+            f"{verdict} ({limits})\nf's graph changes within eps of {named} (a Python branch "
+            "on .data?): the numbers are f's own; a derivative across a branch is not smooth"
+        )
 
     def __str__(self) -> str:
         return f"{format_table(self._HEADERS, self._rows())}\n{self.verdict()}"
@@ -130,31 +144,40 @@ def gradcheck(
     """Compare ``f``'s backward gradients with central differences at ``inputs``.
 
     ``f(*values)`` takes one Value per input and returns a Value. The returned
-    report is truthy only if every input passes; ``print`` it for the table.
-    With ``replay`` (the default) all 2n nudged inputs run as one batch through
-    the traced graph of ``f`` (``autograd.tape``), so ``f``'s graph must not
-    depend on the data; ``replay=False`` calls ``f`` afresh for every nudge.
+    report is truthy only if every input passed; ``print`` it for the table. The
+    numeric derivatives always come from calling ``f`` at every nudged input. With
+    ``replay`` (the default) the graph traced at ``inputs`` is also replayed at
+    them (``autograd.tape``, numpy): an input where it disagrees with ``f`` is named
+    in ``report.branching``, as ``f``'s graph depends on the data near it.
     """
     xs = _check_arguments(inputs, eps, atol, rtol)
     values = [Value(x, label=f"x[{i}]") for i, x in enumerate(xs)]
     out = _call(f, values, "at the inputs")
     analytic = grad(out, values)
-    numeric = (_replayed_numeric(f, xs, eps) if replay else None) or [
-        (_nudged(f, xs, i, x + eps) - _nudged(f, xs, i, x - eps)) / (2 * eps)
-        for i, x in enumerate(xs)
-    ]
+    ups = [_nudged(f, xs, i, x + eps) for i, x in enumerate(xs)]
+    downs = [_nudged(f, xs, i, x - eps) for i, x in enumerate(xs)]
+    numeric = [(up - down) / (2 * eps) for up, down in zip(ups, downs, strict=True)]
     tol = Tolerance(atol, rtol)
     rows = [
         InputCheck(i, x, analytic[i], numeric[i], tol.passes(analytic[i], numeric[i]))
         for i, x in enumerate(xs)
     ]
-    return GradcheckReport(rows, eps, tol)
+    branching = []
+    if replay:
+        replayed = _replayed_numeric(f, xs, eps)
+        branching = [
+            i
+            for i, (r, n) in enumerate(zip(replayed, numeric, strict=True))
+            if r is None or not tol.passes(r, n)
+        ]
+    return GradcheckReport(rows, eps, tol, branching)
 
 
-def _replayed_numeric(f: Callable[..., Value], xs: list[float], eps: float) -> list[float] | None:
-    """Central differences from one batched replay of f's tape: rows x ± eps·eᵢ.
+def _replayed_numeric(f: Callable[..., Value], xs: list[float], eps: float) -> list[float | None]:
+    """Central differences from a batched replay of f's tape: rows x ± eps·eᵢ.
 
-    None if a nudge leaves an op's domain: the one-by-one path then names it.
+    None for an input whose nudges leave an op's domain in the traced graph
+    (``f`` itself gave a number there, so its graph differs there).
     """
     import numpy as np
 
@@ -165,11 +188,20 @@ def _replayed_numeric(f: Callable[..., Value], xs: list[float], eps: float) -> l
     at = np.arange(n)
     nudged[2 * at, at] = [x + eps for x in xs]  # the same floats the one-by-one path uses
     nudged[2 * at + 1, at] = [x - eps for x in xs]
+    tape = trace(f, *xs)
     try:
-        out = trace(f, *xs).forward(*nudged.T)
+        out = tape.forward(*nudged.T)
+    except _ERRORS:  # find the inputs whose rows fail, a pair of rows at a time
+        return [_replayed_pair(tape, nudged[2 * i : 2 * i + 2], eps) for i in range(n)]
+    return ((out[0::2] - out[1::2]) / (2 * eps)).tolist()
+
+
+def _replayed_pair(tape: Any, rows: Any, eps: float) -> float | None:
+    try:
+        up, down = tape.forward(*rows.T).tolist()
     except _ERRORS:
         return None
-    return ((out[0::2] - out[1::2]) / (2 * eps)).tolist()
+    return (up - down) / (2 * eps)
 
 
 def _check_arguments(inputs: Sequence[float], eps: float, atol: float, rtol: float) -> list[float]:

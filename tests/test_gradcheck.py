@@ -139,3 +139,41 @@ def test_node_check_leaves_grad_alone():
     loss = _network("sigmoid")
     check_nodes(loss)
     assert loss.grad == 0.0
+
+
+# -- the default (replay) is never less truthful than replay=False ------------------
+
+
+def _branchy(x):
+    return x.tanh() if x.data > 0 else x * x
+
+
+@pytest.mark.parametrize("replay", [True, False])
+def test_a_branch_on_the_data_within_eps_fails_on_every_path(replay):
+    report = gradcheck(_branchy, [1e-7], replay=replay)
+    assert not report, str(report)
+    (row,) = report.rows
+    assert row.analytic == 1 - math.tanh(1e-7) ** 2  # tanh's rule, by hand
+    # f's own values: tanh(x + eps) above 0, (x - eps)² below it
+    x, eps = 1e-7, 1e-6
+    assert row.numeric == (math.tanh(x + eps) - (x - eps) ** 2) / (2 * eps)
+    assert report.branching == ([0] if replay else [])
+    assert ("graph changes within eps of x[0]" in str(report)) is replay
+    assert ("graph changes within eps" in report._repr_html_()) is replay
+
+
+def test_the_replay_names_only_the_inputs_whose_graph_branches():
+    report = gradcheck(lambda a, b: a * b + _branchy(b), [2.0, -1e-7])
+    assert report.branching == [1]
+    assert [r.index for r in report.failures] == [1]
+    assert gradcheck(lambda a, b: a * b + _branchy(b), [2.0, 0.5]).branching == []
+
+
+def test_a_branch_whose_other_side_leaves_the_traced_ops_domain_is_named():
+    def f(x):  # traced on the log side; below 0 the traced log would refuse the row
+        return x.log() if x.data > 0 else x * 2.0
+
+    report = gradcheck(f, [1e-7])
+    assert report.branching == [0] and not report
+    x, eps = 1e-7, 1e-6
+    assert report.rows[0].numeric == (math.log(x + eps) - (x - eps) * 2.0) / (2 * eps)
