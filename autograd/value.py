@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["Value", "dot", "grad", "total", "is_recording", "no_grad", "topo_order"]
 
 _INF = math.inf
+_tanh = OPS["tanh"].forward  # math.tanh, read from the table once
 _EXACT_INT = 2**53  # an int exponent up to this size is kept as given
 
 
@@ -132,23 +133,65 @@ class Value:
             raise TypeError(f"{spec.name} takes {spec.arity} input(s), got {len(inputs)}")
         return _record(spec, *map(_as_value, inputs))
 
-    def __add__(self, other: Value | float) -> Value:
-        return _binary(_ADD, self, _as_value(other))
+    # The arithmetic a training loop runs a million times is written out in full:
+    # the forward is Python's own operator (as in the table's entry for the op),
+    # the node is filled in place, and any other case (a constant to wrap, a
+    # result that is not finite, an error to explain) goes the general way.
+    # 1e999 is inf, a constant the compiler folds. Derivatives stay in the table.
 
-    def __radd__(self, other: float) -> Value:
-        return _binary(_ADD, _as_value(other), self)
+    def __add__(self, other: Value | float) -> Value:
+        if type(other) is not Value:
+            other = _as_value(other)
+        out = self.data + other.data
+        if -1e999 < out < 1e999:
+            node = _new(Value)
+            node.data = out
+            node.grad = 0.0
+            if _recording:
+                node._fn, node._a, node._b = _ADD, self, other
+            else:
+                node._fn = node._a = node._b = None
+            return node
+        return _binary(_ADD, self, other)
+
+    def __radd__(self, other: float) -> Value:  # 0 + v, as sum() starts
+        return _as_value(other).__add__(self)
 
     def __sub__(self, other: Value | float) -> Value:
-        return _binary(_SUB, self, _as_value(other))
+        if type(other) is not Value:
+            other = _as_value(other)
+        out = self.data - other.data
+        if -1e999 < out < 1e999:
+            node = _new(Value)
+            node.data = out
+            node.grad = 0.0
+            if _recording:
+                node._fn, node._a, node._b = _SUB, self, other
+            else:
+                node._fn = node._a = node._b = None
+            return node
+        return _binary(_SUB, self, other)
 
     def __rsub__(self, other: float) -> Value:
-        return _binary(_SUB, _as_value(other), self)
+        return _as_value(other).__sub__(self)
 
     def __mul__(self, other: Value | float) -> Value:
-        return _binary(_MUL, self, _as_value(other))
+        if type(other) is not Value:
+            other = _as_value(other)
+        out = self.data * other.data
+        if -1e999 < out < 1e999:
+            node = _new(Value)
+            node.data = out
+            node.grad = 0.0
+            if _recording:
+                node._fn, node._a, node._b = _MUL, self, other
+            else:
+                node._fn = node._a = node._b = None
+            return node
+        return _binary(_MUL, self, other)
 
     def __rmul__(self, other: float) -> Value:
-        return _binary(_MUL, _as_value(other), self)
+        return _as_value(other).__mul__(self)
 
     def __truediv__(self, other: Value | float) -> Value:
         return _binary(_DIV, self, _as_value(other))
@@ -159,15 +202,29 @@ class Value:
     def __pow__(self, exponent: Value | float) -> Value:
         if isinstance(exponent, Value):
             return _binary(_VPOW, self, exponent)
-        if type(exponent) is not int or abs(exponent) > _EXACT_INT:
-            exponent = _as_float(exponent, "the exponent")
-        return _unary(_POW.bind(k=exponent), self)  # an int stays one: its _op is '**2'
+        kind = type(exponent)
+        op = _POWERS.get((exponent, kind)) if kind is int or kind is float else None
+        if op is None:
+            if kind is not int or abs(exponent) > _EXACT_INT:
+                exponent = _as_float(exponent, "the exponent")
+            op = _POW.bind(k=exponent)  # an int stays one: its _op is '**2'
+            if len(_POWERS) < 64:  # v**2, v**-1, v**0.5 ...: bind once
+                _POWERS[exponent, type(exponent)] = op
+        return _unary(op, self)
 
     def __rpow__(self, base: float) -> Value:
         return _binary(_VPOW, _as_value(base), self)
 
     def __neg__(self) -> Value:
-        return _unary(_NEG, self)
+        node = _new(Value)
+        node.data = -self.data
+        node.grad = 0.0
+        node._b = None
+        if _recording:
+            node._fn, node._a = _NEG, self
+        else:
+            node._fn = node._a = None
+        return node
 
     def __float__(self) -> float:
         # math.log(v) and friends reach a Value only through here: refuse, as
@@ -186,7 +243,15 @@ class Value:
         return _unary(_LOG, self)
 
     def tanh(self) -> Value:
-        return _unary(_TANH, self)
+        node = _new(Value)
+        node.data = _tanh(self.data)  # the table's forward: math.tanh, always finite
+        node.grad = 0.0
+        node._b = None
+        if _recording:
+            node._fn, node._a = _TANH, self
+        else:
+            node._fn = node._a = None
+        return node
 
     def sigmoid(self) -> Value:
         return _unary(_SIGMOID, self)
@@ -195,7 +260,16 @@ class Value:
         return _unary(_SOFTPLUS, self)
 
     def relu(self) -> Value:
-        return _unary(_RELU, self)
+        node = _new(Value)
+        data = self.data
+        node.data = data if data > 0 else 0.0  # the table's forward
+        node.grad = 0.0
+        node._b = None
+        if _recording:
+            node._fn, node._a = _RELU, self
+        else:
+            node._fn = node._a = None
+        return node
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         return _unary(_LEAKY.bind(slope=_as_float(slope, "the slope")), self)
@@ -323,24 +397,30 @@ class Value:
         to start again. With ``create_graph=True`` the grads are Values that can
         be differentiated again (``x.grad.backward()`` after a ``zero_grad()``).
         """
-        order = topo_order(self)
         if create_graph:
+            order = topo_order(self)
             grads = _gradients(self, order, as_values=True)
             for node in order:
                 fresh = grads.get(node, 0.0)
                 node.grad = node.grad + fresh if node._a is None else fresh
             return
-        _start_backward(self, order)
+        if self._a is None:  # a leaf root: nothing to walk
+            self.grad += 1.0
+            if not -1e999 < self.grad < 1e999:
+                raise _not_finite_gradient(self, [self], _grad_field)
+            return
+        zero = _fresh_zero()
+        order, leaves = _inner_order(self, zero)
+        self.grad = 1.0
         node = self
         try:
             for node in reversed(order):
                 g = node.grad
-                if not -_INF < g < _INF:
-                    break
-                a = node._a
-                if a is None or g == 0.0:  # g == 0: _locals_for's rule, written inline
+                if g == 0.0:  # _locals_for's rule, written inline
                     continue
-                b = node._b
+                if not -1e999 < g < 1e999:
+                    break
+                a, b = node._a, node._b
                 if b is None:
                     (local,) = node._fn.grads(node.data, a.data)
                     a.grad += local * g
@@ -353,10 +433,15 @@ class Value:
                     a.grad += da * g
                     b.grad += db * g
             else:
-                return
+                if all(-1e999 < leaf.grad < 1e999 for leaf in leaves):
+                    return
         except (ArithmeticError, ValueError, TypeError) as err:
             raise _backward_error(node, err) from None
-        raise _not_finite_gradient(node, order, _grad_field)
+        # A gradient is NaN or infinite: name the first, in the order backward visits
+        # every node, leaves too (whose grads are final by the time it reaches them).
+        everything = topo_order(self)
+        node = next(n for n in reversed(everything) if not -1e999 < n.grad < 1e999)
+        raise _not_finite_gradient(node, everything, _grad_field)
 
     def backward_steps(self) -> Stepper:
         """Backward one chain-rule step at a time: ``next(steps)``, ``print(steps)``."""
@@ -379,15 +464,51 @@ class Value:
         return value_html(self)
 
 
-def _start_backward(root: Value, order: list[Value]) -> None:
-    """Backward's first move: nodes an op made get grad 0, the root 1 (a leaf root adds 1)."""
-    for node in order:
-        if node._a is not None:
-            node.grad = 0.0
-    if root._a is None:
-        root.grad += 1.0
-    else:
-        root.grad = 1.0
+def _fresh_zero() -> float:
+    """A new float object holding 0.0, told apart from every other by identity."""
+    return _ONE * 0.0
+
+
+_ONE = 1.0
+
+
+def _inner_order(root: Value, zero: float) -> tuple[list[Value], set[Value]]:
+    """The nodes an op made under ``root`` (root last), each after its parents, and
+    the leaves under it. Each node's grad is set to ``zero``: backward's fresh start,
+    and its mark of a node already walked (a set of the nodes seen would cost a hash
+    each). Leaves keep their grads (backward adds to them), so a set holds them."""
+    order: list[Value] = []
+    leaves: set[Value] = set()
+    stack: list[Value | None] = [root]
+    pop, push, append, leaf = stack.pop, stack.append, order.append, leaves.add
+    while stack:
+        node = pop()
+        if node is None:  # the marker: everything above this node is done
+            append(pop())
+            continue
+        if node.grad is zero:
+            continue
+        node.grad = zero
+        push(node)
+        push(None)
+        a, b = node._a, node._b  # pushed last to first, so parents come out in order
+        if b is _MANY:
+            for p in reversed(a):
+                if p._a is None:
+                    leaf(p)
+                elif p.grad is not zero:
+                    push(p)
+        else:
+            if b is not None:
+                if b._a is None:
+                    leaf(b)
+                elif b.grad is not zero:
+                    push(b)
+            if a._a is None:
+                leaf(a)
+            elif a.grad is not zero:
+                push(a)
+    return order, leaves
 
 
 def _as_float(x: Any, what: str = "Value()") -> float:
@@ -410,8 +531,11 @@ def _compared(other: Any) -> Any:
 
 
 def _as_value(x: Value | float) -> Value:
-    if type(x) is float and -_INF < x < _INF:  # the common constant: skip the checks
+    kind = type(x)
+    if kind is float and -1e999 < x < 1e999:  # the common constants: skip the checks
         return _leaf(x)
+    if kind is int and -_EXACT_INT <= x <= _EXACT_INT:  # 0 + v from sum(), 1 - v
+        return _leaf(float(x))
     return x if isinstance(x, Value) else Value(x)
 
 
@@ -613,6 +737,7 @@ _POW, _VPOW, _EXP, _LOG = OPS["pow"], OPS["vpow"], OPS["exp"], OPS["log"]
 _TANH, _SIGMOID, _RELU, _LEAKY = OPS["tanh"], OPS["sigmoid"], OPS["relu"], OPS["leaky_relu"]
 _ABS, _SQRT, _SOFTPLUS = OPS["abs"], OPS["sqrt"], OPS["softplus"]
 _SUM, _DOT = OPS["sum"], OPS["dot"]
+_POWERS: dict[tuple[float, type], Op] = {}  # the pow ops bound so far, by exponent and type
 
 
 def total(values: Sequence[Value | float]) -> Value:

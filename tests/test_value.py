@@ -89,6 +89,43 @@ def test_mixed_number_operands_keep_their_order():
         assert math.isclose(a.grad, slope), text
 
 
+def test_written_out_arithmetic_equals_the_op_table():
+    # add, sub, mul, neg, relu and tanh fill their nodes in place for speed: each
+    # must give the table's forward, record the table's op, and refuse what it refuses.
+    samples = [0.0, -0.0, 1.0, -2.5, 3e-320, 1e150, -7.25, 0.1]
+    binary = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b}
+    for name, apply in binary.items():
+        for x in samples:
+            for y in samples:
+                out = apply(Value(x), Value(y))
+                assert out.data == OPS[name].forward(x, y) and out.op == name
+                assert out.parents[0].data == x and out.parents[1].data == y
+                flipped = apply(x, Value(y))  # the constant comes first, as written
+                assert flipped.data == OPS[name].forward(x, y) and flipped.parents[0].data == x
+    for x in samples:
+        for name, apply in {"neg": Value.__neg__, "relu": Value.relu, "tanh": Value.tanh}.items():
+            out = apply(Value(x))
+            assert out.data == OPS[name].forward(x) and out.op == name and out.grad == 0.0
+    with pytest.raises(OverflowError, match=r"add\(1e\+308, 1e\+308\)"):
+        Value(1e308) + 1e308
+    with pytest.raises(OverflowError, match=r"sub\(-1e\+308, 1e\+308\)"):
+        -1e308 - Value(1e308)
+    with no_grad():
+        assert all(v.is_leaf for v in (Value(1.0) + 2, 3 * Value(1.0), -Value(1.0)))
+
+
+def test_int_constants_become_the_same_leaves_as_floats():
+    v = Value(1.5)
+    for out, constant in ((0 + v, 0.0), (1 - v, 1.0), (v * 3, 3.0), (2**60 + v, 2.0**60)):
+        leaf = next(p for p in out.parents if p is not v)
+        assert leaf.is_leaf and type(leaf.data) is float and leaf.data == constant
+    total = sum([v, v * 2])  # sum() starts from the int 0
+    total.backward()
+    assert total.data == 4.5 and v.grad == 3.0
+    assert (v**2).op_spec is (Value(3.0) ** 2).op_spec  # one bound op per exponent
+    assert (v**2)._op == "**2" and (v**2.0)._op == "**2.0"
+
+
 def test_value_exponent():
     a, b = Value(2.0), Value(3.0)
     c = a**b
