@@ -147,7 +147,7 @@ class Value:
             node = _new(Value)
             node.data = out
             node.grad = 0.0
-            if _recording:
+            if not _paused or _records_here():
                 node._fn, node._a, node._b = _ADD, self, other
             else:
                 node._fn = node._a = node._b = None
@@ -165,7 +165,7 @@ class Value:
             node = _new(Value)
             node.data = out
             node.grad = 0.0
-            if _recording:
+            if not _paused or _records_here():
                 node._fn, node._a, node._b = _SUB, self, other
             else:
                 node._fn = node._a = node._b = None
@@ -183,7 +183,7 @@ class Value:
             node = _new(Value)
             node.data = out
             node.grad = 0.0
-            if _recording:
+            if not _paused or _records_here():
                 node._fn, node._a, node._b = _MUL, self, other
             else:
                 node._fn = node._a = node._b = None
@@ -220,7 +220,7 @@ class Value:
         node.data = -self.data
         node.grad = 0.0
         node._b = None
-        if _recording:
+        if not _paused or _records_here():
             node._fn, node._a = _NEG, self
         else:
             node._fn = node._a = None
@@ -247,7 +247,7 @@ class Value:
         node.data = _tanh(self.data)  # the table's forward: math.tanh, always finite
         node.grad = 0.0
         node._b = None
-        if _recording:
+        if not _paused or _records_here():
             node._fn, node._a = _TANH, self
         else:
             node._fn = node._a = None
@@ -265,7 +265,7 @@ class Value:
         node.data = data if data > 0 else 0.0  # the table's forward
         node.grad = 0.0
         node._b = None
-        if _recording:
+        if not _paused or _records_here():
             node._fn, node._a = _RELU, self
         else:
             node._fn = node._a = None
