@@ -202,15 +202,9 @@ class Value:
     def __pow__(self, exponent: Value | float) -> Value:
         if isinstance(exponent, Value):
             return _binary(_VPOW, self, exponent)
-        kind = type(exponent)
-        op = _POWERS.get((exponent, kind)) if kind is int or kind is float else None
-        if op is None:
-            if kind is not int or abs(exponent) > _EXACT_INT:
-                exponent = _as_float(exponent, "the exponent")
-            op = _POW.bind(k=exponent)  # an int stays one: its _op is '**2'
-            if len(_POWERS) < 64:  # v**2, v**-1, v**0.5 ...: bind once
-                _POWERS[exponent, type(exponent)] = op
-        return _unary(op, self)
+        if type(exponent) is not int or abs(exponent) > _EXACT_INT:
+            exponent = _as_float(exponent, "the exponent")
+        return _unary(_POW.bind(k=exponent), self)  # an int stays one: its _op is '**2'
 
     def __rpow__(self, base: float) -> Value:
         return _binary(_VPOW, _as_value(base), self)
@@ -737,7 +731,6 @@ _POW, _VPOW, _EXP, _LOG = OPS["pow"], OPS["vpow"], OPS["exp"], OPS["log"]
 _TANH, _SIGMOID, _RELU, _LEAKY = OPS["tanh"], OPS["sigmoid"], OPS["relu"], OPS["leaky_relu"]
 _ABS, _SQRT, _SOFTPLUS = OPS["abs"], OPS["sqrt"], OPS["softplus"]
 _SUM, _DOT = OPS["sum"], OPS["dot"]
-_POWERS: dict[tuple[float, type], Op] = {}  # the pow ops bound so far, by exponent and type
 
 
 def total(values: Sequence[Value | float]) -> Value:
