@@ -267,6 +267,15 @@ def _vpow(a, b):
     return _pow(a, k=b)
 
 
+# At base 0 the rules take the limits PyTorch, JAX and HIPS autograd take: a**0 is 1
+# for every a, so its slope toward a is 0 (k·a^(k-1) would divide by 0); and the
+# slope of 0**b toward b is 0, as 0**b is 0 for every b > 0.
+
+
+def _pow_grads(out, a, *, k):
+    return (k * a ** (k - 1) if k != 0 else 0.0,)
+
+
 def _vpow_grads(out, a, b):
     base = primal(a)
     if base > 0:
@@ -278,7 +287,18 @@ def _vpow_grads(out, a, b):
             f"the derivative of a**b toward b needs a positive base, got a={base}; "
             "if the exponent is a constant, write it as a plain number"
         )
+    if base == 0 and primal(b) == 0:
+        return 0.0, d_exponent
     return b * a ** (b - 1), d_exponent
+
+
+def _rpow_grads(out, a, *, base):
+    if base < 0:
+        raise ValueError(
+            f"the derivative of {base}**a toward a needs a base >= 0: a negative base "
+            "to a power is a real number only at whole powers"
+        )
+    return (out * math.log(base) if base > 0 else 0.0,)
 
 
 _builtin("add", lambda a, b: a + b, lambda out, a, b: (1.0, 1.0), "a + b", ("1", "1"), symbol="+")
@@ -289,7 +309,7 @@ _builtin("neg", lambda a: -a, lambda out, a: (-1.0,), "-a", ("-1",), ("a",), sym
 _builtin(
     "pow",
     _pow,
-    lambda out, a, *, k: (k * a ** (k - 1),),
+    _pow_grads,
     "a**k",
     ("k·a^(k-1)",),
     ("a",),
@@ -297,6 +317,16 @@ _builtin(
     micrograd="**{k}",
 )
 _builtin("vpow", _vpow, _vpow_grads, "a**b", ("b·a^(b-1)", "out·log(a)"), symbol="**")
+_builtin(  # a number to a Value's power: the base is a constant, and has no gradient
+    "rpow",
+    lambda a, *, base: _pow(base, k=a),
+    _rpow_grads,
+    "base**a",
+    ("out·log(base)",),
+    ("a",),
+    symbol="**",
+    micrograd="{base}**",
+)
 
 
 # -- elementary functions ------------------------------------------------------

@@ -29,6 +29,7 @@ _NUMPY: dict[str, Callable[..., np.ndarray]] = {
     "div": np.divide,
     "neg": np.negative,
     "pow": lambda a, *, k: a**k,
+    "rpow": lambda a, *, base: base**a,
     "exp": np.exp,
     "log": np.log,
     "sqrt": np.sqrt,

@@ -207,7 +207,7 @@ class Value:
         return _unary(_POW.bind(k=exponent), self)  # an int stays one: its _op is '**2'
 
     def __rpow__(self, base: float) -> Value:
-        return _binary(_VPOW, _as_value(base), self)
+        return _unary(_RPOW.bind(base=_as_float(base, "the base")), self)
 
     def __neg__(self) -> Value:
         node = _new(Value)
@@ -727,7 +727,8 @@ def _local_grads(op: Op, out: Any, inputs: Sequence[Any]) -> Sequence[Any]:
 
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
-_POW, _VPOW, _EXP, _LOG = OPS["pow"], OPS["vpow"], OPS["exp"], OPS["log"]
+_POW, _VPOW, _RPOW = OPS["pow"], OPS["vpow"], OPS["rpow"]
+_EXP, _LOG = OPS["exp"], OPS["log"]
 _TANH, _SIGMOID, _RELU, _LEAKY = OPS["tanh"], OPS["sigmoid"], OPS["relu"], OPS["leaky_relu"]
 _ABS, _SQRT, _SOFTPLUS = OPS["abs"], OPS["sqrt"], OPS["softplus"]
 _SUM, _DOT = OPS["sum"], OPS["dot"]

@@ -13,6 +13,7 @@ POINTS = (-1.7, -0.6, 0.35, 0.9, 2.2)
 
 PARAMS = {
     "pow": ({"k": 2}, {"k": 3}, {"k": -1.5}, {"k": 0.5}),
+    "rpow": ({"base": 2.0}, {"base": 0.5}, {"base": 0.0}),
     "leaky_relu": ({"slope": 0.2},),
     "clamp": ({"lo": -1.0, "hi": 1.0}, {"lo": 0.0, "hi": math.inf}, {"lo": -math.inf, "hi": 2.0}),
 }

@@ -50,6 +50,7 @@ REFERENCE: dict[str, Callable[..., Any]] = {
     "neg": lambda a: -a,
     "pow": lambda a, *, k: mp.power(a, k),
     "vpow": lambda a, b: mp.power(a, b),
+    "rpow": lambda a, *, base: mp.power(base, a),
     "exp": mp.exp,
     "log": mp.log,
     "sqrt": mp.sqrt,
@@ -92,6 +93,8 @@ BUILTINS = sorted(name for name, op in OPS.items() if op.builtin)
 def _params(name: str, rng: random.Random) -> dict[str, float]:
     if name == "pow":
         return {"k": rng.choice([0, 1, 2, 3, -1, -2, 0.5, -1.5, 1.7])}
+    if name == "rpow":
+        return {"base": rng.choice([0.0, 0.5, 2.0, 3.7])}
     if name == "leaky_relu":
         return {"slope": rng.uniform(0.01, 0.5)}
     if name == "clamp":
