@@ -280,7 +280,7 @@ class NodeCheckReport:
 
     _HEADERS = ("node", "op", "data", "gradient", "numeric", "abs error", "result")
 
-    def _rows(self) -> list[tuple[object, ...]]:
+    def _rows(self, rows: list[NodeCheck] | None = None) -> list[tuple[object, ...]]:
         return [
             (
                 r.name,
@@ -291,16 +291,21 @@ class NodeCheckReport:
                 "—" if r.abs_error is None else f"{r.abs_error:.2e}",
                 "pass" if r.ok else "FAIL",
             )
-            for r in self.rows
+            for r in (self.rows if rows is None else rows)
         ]
 
     def __str__(self) -> str:
         return f"{format_table(self._HEADERS, self._rows())}\n{self.diagnosis}"
 
     def _repr_html_(self) -> str:
+        """The nodes that were checked (those given a gradient), and the diagnosis."""
+        checked = [r for r in self.rows if r.gradient is not None]
         verdict = "every node passes" if self else f"{len(self.failures)} nodes FAIL"
-        title = f"check_nodes: {verdict} ({len(self.rows)} nodes)"
-        return html_table(title, self._HEADERS, self._rows(), [self.diagnosis])
+        title = f"check_nodes: {verdict} ({len(checked)} nodes checked)"
+        notes = [self.diagnosis]
+        if len(checked) < len(self.rows):
+            notes.append(f"{len(self.rows) - len(checked)} nodes were given no gradient to check")
+        return html_table(title, self._HEADERS, self._rows(checked), notes)
 
     def __repr__(self) -> str:
         return f"<NodeCheckReport: {'pass' if self else 'FAIL'}, {len(self.rows)} nodes>"

@@ -114,11 +114,15 @@ def test_node_check_report_names_the_wrong_node():
     a, b, c, d = _graph()
     report = check_nodes(d, {d: 1.0, c: 2.0, a: -6.0, b: 5.0})  # ∂d/∂b = 2a = 4, not 5
     page = report._repr_html_()
-    assert "check_nodes: 1 nodes FAIL (4 nodes)" in page
+    assert "check_nodes: 1 nodes FAIL (4 nodes checked)" in page
     b_row = _cells(page)[2 * 7 : 3 * 7]
     assert b_row[:4] == ["b", "leaf", "-3.0", "5.0"] and b_row[-1] == "FAIL"
     assert abs(float(b_row[4]) - 4.0) < 1e-6
     assert html.escape(report.diagnosis) in page
+    # nodes given no gradient are left out of the table, and counted
+    partial = check_nodes(d, {b: 4.0})._repr_html_()
+    assert [c for c in _cells(partial) if c in {"a", "b", "c", "d"}] == ["b"]
+    assert "(1 nodes checked)" in partial and "3 nodes were given no gradient" in partial
 
 
 def test_history_plots_loss_and_accuracy():

@@ -242,7 +242,9 @@ def test_svg_and_png_are_rendered(tmp_path):
     bundle = diagram._repr_mimebundle_()
     assert bundle["image/svg+xml"] == svg
     assert bundle["text/html"] == diagram._repr_html_()
-    assert svg[svg.index("<svg") :] in bundle["text/html"] and "<?xml" not in bundle["text/html"]
+    assert bundle["text/html"].startswith('<div style="overflow:auto;max-width:100%"><svg ')
+    shown = bundle["text/html"]
+    assert svg[svg.index("<svg") + 4 :] in shown and "<?xml" not in shown
     assert bundle["text/plain"] == repr(diagram)
     with pytest.raises(ValueError, match="cannot save a diagram as '.bmp'"):
         diagram.save(tmp_path / "g.bmp")

@@ -114,8 +114,13 @@ class Diagram:
 
 
 def _scrolling(svg: str) -> str:
-    """The SVG (its XML prolog dropped) in a box that scrolls when wider than the page."""
-    return f'<div style="overflow:auto;max-width:100%">{svg[svg.index("<svg") :]}</div>'
+    """The SVG (its XML prolog dropped) in a box that scrolls when wider than the page.
+
+    The SVG keeps its own size (Jupyter's ``max-width: 100%`` would shrink a wide graph's
+    text below reading size).
+    """
+    tag = svg[svg.index("<svg") :].replace("<svg", '<svg style="max-width:none"', 1)
+    return f'<div style="overflow:auto;max-width:100%">{tag}</div>'
 
 
 def draw_dot(
