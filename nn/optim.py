@@ -43,6 +43,24 @@ class Optimizer:
                 )
         return grads
 
+    def _move(self, steps: list[float]) -> None:
+        """``p.data -= step`` for every parameter, or for none if any result is not finite."""
+        moved = [p.data - step for p, step in zip(self.params, steps, strict=True)]
+        for i, new in enumerate(moved):
+            if not math.isfinite(new):
+                raise self._diverged(i, f"would become {new}")
+        for p, new in zip(self.params, moved, strict=True):
+            p.data = new
+
+    def _diverged(self, i: int, what: str) -> OverflowError:
+        p = self.params[i]
+        name = f" ({p.label})" if p.label else ""
+        return OverflowError(
+            f"{type(self).__name__}.step: parameter {i}{name} {what} (data {p.data!r}, "
+            f"grad {p.grad!r}); the step changed nothing. Lower the learning rate or clip "
+            "the gradients"
+        )
+
 
 def _positive(name: str, value: float, *, zero_ok: bool = False) -> None:
     if not (value >= 0 if zero_ok else value > 0) or not math.isfinite(value):
@@ -84,22 +102,20 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         grads = _decayed(self._grads(), self.params, self.weight_decay)
-        mu = self.momentum
+        mu, velocity = self.momentum, self.velocity
         if mu:
-            if self.velocity is None:
-                self.velocity = grads
+            if velocity is None:
+                velocity = grads
             else:
                 keep = 1 - self.dampening
-                self.velocity = [
-                    mu * v + keep * g for v, g in zip(self.velocity, grads, strict=True)
-                ]
+                velocity = [mu * v + keep * g for v, g in zip(velocity, grads, strict=True)]
             if self.nesterov:
-                grads = [g + mu * v for g, v in zip(grads, self.velocity, strict=True)]
+                grads = [g + mu * v for g, v in zip(grads, velocity, strict=True)]
             else:
-                grads = self.velocity
+                grads = velocity
         lr = self.lr
-        for p, g in zip(self.params, grads, strict=True):
-            p.data -= lr * g
+        self._move([lr * g for g in grads])
+        self.velocity = velocity
 
 
 def _decayed(grads: list[float], params: list[Value], weight_decay: float) -> list[float]:
@@ -143,15 +159,21 @@ class RMSprop(Optimizer):
     def step(self) -> None:
         grads = _decayed(self._grads(), self.params, self.weight_decay)
         a, mu = self.alpha, self.momentum
-        for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
-            self.square_avg[i] = v = a * self.square_avg[i] + (1 - a) * g * g
+        square_avg, grad_avg, buffer = list(self.square_avg), list(self.grad_avg), list(self.buffer)
+        steps = []
+        for i, g in enumerate(grads):
+            square_avg[i] = v = a * square_avg[i] + (1 - a) * g * g
+            if not math.isfinite(v):
+                raise self._diverged(i, f"has a squared gradient average of {v}")
             if self.centered:
-                self.grad_avg[i] = m = a * self.grad_avg[i] + (1 - a) * g
+                grad_avg[i] = m = a * grad_avg[i] + (1 - a) * g
                 v = max(v - m * m, 0.0)  # >= 0 in exact arithmetic; rounding must not make √ fail
             step = g / (math.sqrt(v) + self.eps)
             if mu:
-                self.buffer[i] = step = mu * self.buffer[i] + step
-            p.data -= self.lr * step
+                buffer[i] = step = mu * buffer[i] + step
+            steps.append(self.lr * step)
+        self._move(steps)
+        self.square_avg, self.grad_avg, self.buffer = square_avg, grad_avg, buffer
 
 
 class Adam(Optimizer):
@@ -177,9 +199,14 @@ class Adam(Optimizer):
     def step(self) -> None:
         grads = self._grads()
         b1, b2 = self.betas
-        self.t += 1
-        c1, c2 = 1 - b1**self.t, 1 - b2**self.t
-        for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
-            self.m[i] = m = b1 * self.m[i] + (1 - b1) * g
-            self.v[i] = v = b2 * self.v[i] + (1 - b2) * g * g
-            p.data -= self.lr * (m / c1) / (math.sqrt(v / c2) + self.eps)
+        t = self.t + 1
+        c1, c2 = 1 - b1**t, 1 - b2**t
+        ms, vs, steps = list(self.m), list(self.v), []
+        for i, g in enumerate(grads):
+            ms[i] = m = b1 * ms[i] + (1 - b1) * g
+            vs[i] = v = b2 * vs[i] + (1 - b2) * g * g
+            if not math.isfinite(v):
+                raise self._diverged(i, f"has a squared gradient average of {v}")
+            steps.append(self.lr * (m / c1) / (math.sqrt(v / c2) + self.eps))
+        self._move(steps)
+        self.t, self.m, self.v = t, ms, vs

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import os
-import tempfile
+import secrets
+import stat
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,34 +18,76 @@ __all__ = ["load", "save"]
 
 FORMAT = "chainrule.MLP"
 VERSION = 1
+TEMP_SUFFIX = ".chainrule-tmp"
+STALE_AFTER = 600.0  # seconds: a temp file untouched this long belongs to no running save
 
 
 def save(model: MLP, path: str | os.PathLike) -> str:
-    """Write ``model`` to ``path`` as JSON. A crash mid-write leaves any old file intact."""
+    """Write ``model`` to ``path`` as JSON; return the path.
+
+    The file is written beside ``path`` under a temporary name and then renamed over
+    it, so a crash mid-write leaves any old file intact. A new file gets the mode
+    the umask gives (as ``open`` would); an existing file keeps its mode. Temporary
+    files of saves that were killed (``.NAME.*.chainrule-tmp`` untouched for
+    ``STALE_AFTER`` seconds) are removed. A NaN or infinite weight is refused.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"save: {target} is a directory; give a file path inside it")
+    folder = target.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"save: the folder {folder} of {target} does not exist")
+    parameters = model.state_dict()
+    for name, value in parameters.items():
+        if not math.isfinite(value):
+            raise ValueError(
+                f"save: parameter {name!r} is {value}; a file holds finite weights only "
+                "(training diverged? lower the learning rate and start from a saved model)"
+            )
     document = {
         "format": FORMAT,
         "version": VERSION,
         "architecture": model.architecture(),
-        "parameters": model.state_dict(),
+        "parameters": parameters,
     }
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
-    try:
+    _remove_stale_temporaries(target)
+    temporary = folder / f".{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    try:  # mode 0o666 as open() uses: the kernel applies the umask
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
+            if target.exists():
+                os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
             json.dump(document, out, indent=1)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)  # atomic on POSIX and Windows
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     return str(target)
 
 
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete what killed saves of ``target`` left behind (a live save keeps writing)."""
+    now = time.time()
+    for old in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+        try:
+            if now - old.stat().st_mtime > STALE_AFTER:
+                old.unlink()
+        except OSError:  # another save removed it first, or it is not ours to remove
+            continue
+
+
 def read(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The architecture and parameters in a saved file, checked for form."""
+    """The architecture and parameters in a saved file, checked for form and size."""
     try:
         text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"{path} is not UTF-8 text, so not a file save wrote (byte {err.start}: "
+            f"{err.object[err.start : err.start + 1]!r})"
+        ) from None
+    try:
         document = json.loads(text)
     except json.JSONDecodeError as err:
         raise ValueError(f"{path} is not valid JSON (truncated or damaged?): {err}") from None
@@ -53,7 +98,26 @@ def read(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, Any]]:
     architecture, parameters = document.get("architecture"), document.get("parameters")
     if not isinstance(architecture, dict) or not isinstance(parameters, dict):
         raise ValueError(f"{path} lacks its architecture or parameters")
+    claimed = _weights_claimed(architecture, path)
+    if claimed != len(parameters):
+        raise ValueError(
+            f"{path} describes an MLP of {claimed} weights but holds {len(parameters)}: "
+            "the file is damaged or was edited"
+        )
     return architecture, parameters
+
+
+def _weights_claimed(architecture: dict[str, Any], path: str | os.PathLike) -> int:
+    """How many weights the architecture needs, counted without building it."""
+    nin, nouts, bias = (architecture.get(k) for k in ("nin", "nouts", "bias"))
+    sizes = [nin, *nouts] if isinstance(nouts, list) else []
+    if len(sizes) < 2 or not all(type(n) is int and n > 0 for n in sizes):
+        raise ValueError(
+            f"{path} describes no valid MLP: nin {nin!r} and nouts {nouts!r} must be sizes > 0"
+        )
+    if not isinstance(bias, bool):
+        raise ValueError(f"{path} describes no valid MLP: bias is {bias!r}, not true or false")
+    return sum(n_out * (n_in + bias) for n_in, n_out in zip(sizes, sizes[1:], strict=False))
 
 
 def load(path: str | os.PathLike) -> MLP:

@@ -2,6 +2,8 @@
 
 import json
 import math
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -205,3 +207,111 @@ def test_smooth_activations_by_name(name, by_hand):
     assert math.isclose(out.data, by_hand(0.25), rel_tol=1e-15)
     model = MLP(2, [3, 1], activation=name, rng=0)
     assert model.activation == name and isinstance(model([0.5, -0.5]), Value)
+
+
+# -- model files: modes, stale temporaries, refusals before any work ----------------
+
+
+def _mode(path):
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes and umask are POSIX")
+def test_save_gives_a_new_file_the_umask_mode_and_keeps_an_existing_files_mode(tmp_path):
+    model = MLP(2, [1], rng=0)
+    old = os.umask(0o022)  # the test's own process: the mode a fresh file gets
+    try:
+        fresh = tmp_path / "fresh.json"
+        model.save(fresh)
+        assert _mode(fresh) == 0o644  # 0o666 less the umask, as open() gives
+        kept = tmp_path / "kept.json"
+        kept.write_text("{}")
+        kept.chmod(0o640)
+        model.save(kept)
+        assert _mode(kept) == 0o640 and load(kept).state_dict() == model.state_dict()
+    finally:
+        os.umask(old)
+
+
+def test_a_killed_save_leaves_a_temporary_that_the_next_save_removes(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from nn.saving import STALE_AFTER, TEMP_SUFFIX
+
+    path = tmp_path / "m.json"
+    killed = (
+        "import json, os, signal, sys\n"
+        "from nn import MLP\n"
+        "def dump(document, out, **kw):\n"
+        "    out.write('{\"format\"'); out.flush(); os.kill(os.getpid(), signal.SIGKILL)\n"
+        "json.dump = dump\n"
+        f"MLP(2, [1], rng=0).save({str(path)!r})\n"
+    )
+    if os.name != "posix":
+        pytest.skip("SIGKILL is POSIX")
+    run = subprocess.run([sys.executable, "-c", killed], cwd=Path(__file__).parents[1])
+    assert run.returncode == -9
+    (left,) = tmp_path.iterdir()
+    assert left.name.startswith(".m.json.") and left.name.endswith(TEMP_SUFFIX)
+    busy = tmp_path / f".m.json.0000{TEMP_SUFFIX}"  # a save in progress right now
+    busy.write_text("{")
+    aged = time.time() - STALE_AFTER - 1
+    os.utime(left, (aged, aged))
+    MLP(2, [1], rng=0).save(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [busy.name, "m.json"]
+
+
+def test_a_non_finite_weight_is_refused_at_save_naming_it(tmp_path):
+    model = MLP(2, [2, 1], rng=0)
+    model.layers[0].neurons[1].w[0].data = math.nan
+    with pytest.raises(ValueError, match=r"parameter 'layers.0.neurons.1.w0' is nan"):
+        model.save(tmp_path / "m.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_checks_the_claimed_size_against_the_weights_before_building(tmp_path):
+    import tracemalloc
+
+    small = MLP(2, [3, 1], rng=0)  # 13 weights
+    doc = json.loads(Path(small.save(tmp_path / "m.json")).read_text())
+    doc["architecture"].update(nin=1500, nouts=[1500, 1500])
+    claims = tmp_path / "claims.json"
+    claims.write_text(json.dumps(doc))
+    tracemalloc.start()
+    try:
+        with pytest.raises(
+            ValueError, match=r"claims.json describes an MLP of 4503000 weights but holds 13"
+        ):
+            load(claims)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # building 1500×1500 Values would take hundreds of MB
+    assert 1500 * 1501 + 1500 * 1501 == 4503000  # the count, by hand (biases included)
+    doc["architecture"].update(nin=0, nouts=[1])
+    claims.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="describes no valid MLP: nin 0"):
+        load(claims)
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "latin.json"
+    path.write_bytes(b'{"format": "chainrule.MLP \xe9"}')
+    with pytest.raises(ValueError, match=r"latin.json is not UTF-8 text"):
+        load(path)
+
+
+def test_saving_onto_a_directory_names_the_directory(tmp_path):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match=f"save: {folder} is a directory") as err:
+        MLP(2, [1], rng=0).save(folder)
+    assert "chainrule-tmp" not in str(err.value) and [p.name for p in tmp_path.iterdir()] == [
+        "models"
+    ]
+    with pytest.raises(FileNotFoundError, match=r"the folder .*nowhere of .*m.json does not exist"):
+        MLP(2, [1], rng=0).save(tmp_path / "nowhere" / "m.json")

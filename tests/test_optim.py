@@ -126,3 +126,41 @@ def test_new_settings_refuse_bad_values():
         RMSprop([p], alpha=1.5)
     with pytest.raises(ValueError, match="eps must be > 0"):
         RMSprop([p], eps=0.0)
+
+
+# -- a step never writes a non-finite weight -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, g",
+    [
+        (lambda ps: SGD(ps, lr=10.0), 1e308),
+        (lambda ps: SGD(ps, lr=10.0, momentum=0.9), 1e308),
+        (lambda ps: RMSprop(ps, lr=1e308, momentum=0.5), 1.0),
+        (lambda ps: Adam(ps, lr=1e308), 1.0),
+    ],
+)
+def test_a_step_that_would_overflow_changes_nothing_and_names_the_parameter(make, g):
+    ok, big = Value(0.5, label="ok"), Value(-1.7e308, label="layers.0.neurons.0.w1")
+    opt = make([ok, big])
+    ok.grad, big.grad = 0.0, g  # big - lr·step leaves the floats; ok stays
+    state = {k: list(v) if isinstance(v, list) else v for k, v in vars(opt).items()}
+    with pytest.raises(
+        OverflowError, match=r"parameter 1 \(layers.0.neurons.0.w1\) would become -inf"
+    ):
+        opt.step()
+    assert (ok.data, big.data) == (0.5, -1.7e308)  # neither moved, not even the finite one
+    kept = {k: list(v) if isinstance(v, list) else v for k, v in vars(opt).items()}
+    assert kept == state  # momentum and averages untouched: the next step starts as this one
+
+
+@pytest.mark.parametrize("make", [lambda ps: RMSprop(ps), lambda ps: Adam(ps)])
+def test_a_squared_gradient_that_overflows_is_refused(make):
+    p = Value(1.0, label="w")
+    opt = make([p])
+    p.grad = 1e200  # g² = inf: the step would be g/inf = 0, silently
+    with pytest.raises(
+        OverflowError, match=r"parameter 0 \(w\) has a squared gradient average of inf"
+    ):
+        opt.step()
+    assert p.data == 1.0
