@@ -292,3 +292,16 @@ def test_labels_leave_the_tape_as_it_was():
     assert np.array_equal(named.forward(a, b), unnamed.forward(a, b))
     for got, want in zip(named.backward(), unnamed.backward(), strict=True):
         assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("m, k, n", [(64, 64, 1000), (64, 1000, 64), (1000, 64, 64)])
+def test_products_split_into_blocks_give_the_whole_product(m, k, n):
+    from autograd.tape_groups import ONE_THREAD_WORK, matmul
+
+    assert m * n * k > ONE_THREAD_WORK  # split by columns, by the inner dimension, by rows
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(m, k)), rng.normal(size=(k, n))
+    got = matmul(a, b)
+    for i, j in [(0, 0), (m - 1, n - 1), (m // 2, n // 3)]:
+        assert math.isclose(got[i, j], math.fsum(a[i] * b[:, j]), rel_tol=1e-12, abs_tol=1e-12)
+    assert np.allclose(got, a @ b, rtol=1e-12, atol=1e-12)
