@@ -16,7 +16,7 @@ from autograd.ops import Op
 from autograd.text import format_table, grad_of, num
 from autograd.value import Value, _local_grads, _parents, topo_order
 
-__all__ = ["Description", "Edge", "describe", "graph_text", "names"]
+__all__ = ["Description", "Edge", "describe", "graph_text", "kink_note", "names"]
 
 # an identifier (xᵢ included) that stops before a superscript power: out² is out, squared
 _WORD = re.compile(r"[^\W\d](?:(?![⁰¹²³⁴⁵⁶⁷⁸⁹])\w)*")
@@ -139,6 +139,27 @@ def local_derivatives(node: Value) -> tuple[float | None, ...]:
         return (None,) * len(parents)
 
 
+def kink_note(node: Value, named: Mapping[Value, str] | None = None) -> str | None:
+    """Whether ``node``'s op ran exactly at its kink (relu at 0, a tie of max ...) and
+    which convention its derivative follows there; None if not. Read from the op
+    table each time: nodes keep no record of it. ``named`` writes the inputs' names."""
+    if node.is_leaf:
+        return None
+    op, parents = node.op_spec, _parents(node)
+    kink = op.kink_at(*[p.data for p in parents])
+    if kink is None:
+        return None
+    if named is None:  # the rule's own names: a, b, out
+        named = {p: op.input_name(i) for i, p in enumerate(parents)} | {node: "out"}
+    where = substitute(kink.where, op, None, node, parents, dict(named))
+    shown = {k: num(v).removesuffix(".0") for k, v in op.params.items()}
+    return (
+        f"{op.name} at its kink {where}: the derivative there is a "
+        f"convention, {kink.convention.format(**shown)}; a numeric derivative can "
+        "disagree there (it measures across the kink)"
+    )
+
+
 def rule_in_names(
     op: Op, slot: int, node: Value, parents: tuple[Value, ...], named: dict[Value, str]
 ) -> str:
@@ -180,7 +201,8 @@ def graph_text(root: Value) -> str:
     """The graph as a table, one row per node from ``root`` down to the leaves.
 
     Each row: name, the op with its inputs' names, data, grad and each edge's rule
-    in the nodes' names with its value (``∂c/∂a = b = -3.0``). Needs no graphviz.
+    in the nodes' names with its value (``∂c/∂a = b = -3.0``); a node whose op ran
+    at its kink gets a note under the table. Needs no graphviz.
     """
     described = describe(root)
     rows = []
@@ -189,4 +211,10 @@ def graph_text(root: Value) -> str:
         formula = described.formula(node).partition(" = ")[2] or "leaf"
         rules = ", ".join(edge.text for edge in edges)
         rows.append((described.names[node], formula, node.data, grad_of(node), rules))
-    return format_table(("node", "op", "data", "grad", "local derivatives"), rows)
+    table = format_table(("node", "op", "data", "grad", "local derivatives"), rows)
+    notes = [
+        f"⚠ {described.names[node]}: {note}"
+        for node in reversed(described.order)
+        if (note := kink_note(node, described.names)) is not None
+    ]
+    return "\n".join([table, *notes])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd.describe import Description, Edge, describe
+from autograd.describe import Description, Edge, describe, kink_note
 from autograd.expression import METHODS
 from autograd.text import format_table, num
 from autograd.value import Value, _backward_error, is_recording, topo_order
@@ -50,7 +50,9 @@ class TangentStep:
         )
         rules = ", ".join(e.rule for e in self.edges)
         op = self.node.op_spec.name
-        return f"{self.name}' = {terms} = {values} = {num(self.tangent)}    [{op}: {rules}]"
+        line = f"{self.name}' = {terms} = {values} = {num(self.tangent)}    [{op}: {rules}]"
+        kink = kink_note(self.node, names)
+        return line if kink is None else f"{line}  ⚠ {kink}"
 
     def __str__(self) -> str:
         return self.line

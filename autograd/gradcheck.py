@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.describe import Description
+from autograd.describe import Description, kink_note
 from autograd.display import html_table
 from autograd.text import format_table, num
 from autograd.value import Value, _gradients, _parents, grad, no_grad
@@ -71,15 +71,22 @@ class GradcheckReport:
 
     ``branching`` lists the inputs near which ``f``'s graph depends on the data: the
     graph traced at the inputs gives another numeric derivative than ``f`` itself.
+    ``kinks`` holds, per input, the notes of the ops it reaches that ran at their kink.
     """
 
     def __init__(
-        self, rows: list[InputCheck], eps: float, tol: Tolerance, branching: list[int] = ()
+        self,
+        rows: list[InputCheck],
+        eps: float,
+        tol: Tolerance,
+        branching: list[int] = (),
+        kinks: Mapping[int, list[str]] | None = None,
     ) -> None:
         self.rows = rows
         self.eps = eps
         self.tol = tol
         self.branching = list(branching)
+        self.kinks = dict(kinks or {})
 
     @property
     def failures(self) -> list[InputCheck]:
@@ -99,7 +106,7 @@ class GradcheckReport:
                 r.numeric,
                 f"{r.abs_error:.2e}",
                 f"{r.rel_error:.2e}",
-                "pass" if r.ok else "FAIL",
+                "pass" if r.ok else "FAIL at a kink" if self.kinks.get(r.index) else "FAIL",
             )
             for r in self.rows
         ]
@@ -114,13 +121,18 @@ class GradcheckReport:
             + ", ".join(f"x[{r.index}]" for r in bad)
         )
         limits = f"eps={self.eps:g}, atol={self.tol.atol:g}, rtol={self.tol.rtol:g}"
+        notes = "".join(
+            f"\nx[{r.index}] reaches a kink, so the numbers may differ without a wrong rule: {k}"
+            for r in bad
+            for k in self.kinks.get(r.index, ())
+        )
         if not self.branching:
-            return f"{verdict} ({limits})"
+            return f"{verdict} ({limits}){notes}"
         named = ", ".join(f"x[{i}]" for i in self.branching)
         return (
             f"{verdict} ({limits})\nf's graph changes within eps of {named} (a Python branch "
             "on .data?): the numbers are f's own; a derivative across a branch is not smooth"
-        )
+        ) + notes
 
     def __str__(self) -> str:
         return f"{format_table(self._HEADERS, self._rows())}\n{self.verdict()}"
@@ -170,7 +182,22 @@ def gradcheck(
             for i, (r, n) in enumerate(zip(replayed, numeric, strict=True))
             if r is None or not tol.passes(r, n)
         ]
-    return GradcheckReport(rows, eps, tol, branching)
+    return GradcheckReport(rows, eps, tol, branching, _kinks_reached(out, values))
+
+
+def _kinks_reached(out: Value, values: list[Value]) -> dict[int, list[str]]:
+    """For each input, the notes of the ops downstream of it that ran at their kink."""
+    described = Description(out)
+    reached: dict[Value, set[int]] = {v: {i} for i, v in enumerate(values)}
+    kinks: dict[int, list[str]] = {}
+    for node in described.order:
+        inputs = set().union(*(reached.get(p, set()) for p in _parents(node)))
+        reached[node] = reached.get(node, set()) | inputs
+        note = kink_note(node, described.names)
+        if note is not None:
+            for i in sorted(inputs):
+                kinks.setdefault(i, []).append(f"{described.names[node]}: {note}")
+    return kinks
 
 
 def _replayed_numeric(f: Callable[..., Value], xs: list[float], eps: float) -> list[float | None]:
@@ -394,6 +421,12 @@ def _diagnose(
     for edge in described.consumers[node]:
         measured = _numeric_local(edge.node, edge.slot, eps)
         if edge.local is not None and measured is not None and not tol.passes(edge.local, measured):
+            kink = kink_note(edge.node, described.names)
+            if kink is not None:
+                return (
+                    f"{head}.\nnot a wrong rule: node {described.names[edge.node]} sits on a "
+                    f"kink. {kink}"
+                )
             return (
                 f"{head}.\nthe wrong local rule: op {edge.node.op!r} at node "
                 f"{described.names[edge.node]}, toward its input {edge.slot} ({first.name}): "
@@ -404,10 +437,13 @@ def _diagnose(
             f"{head}.\nevery local rule into it is right: the given gradient is wrong; "
             f"backward gives {num(backward.get(node, 0.0))}"
         )
-    return (
-        f"{head}.\nevery local rule into it is right at this point: "
-        f"it may sit on a kink (relu or abs at 0) where one-sided slopes differ"
-    )
+    kinks = [
+        f"node {described.names[n]}: {note}"
+        for n in order
+        if (note := kink_note(n, described.names)) is not None
+    ]
+    where = "; ".join(kinks) or "it may sit on a kink where one-sided slopes differ"
+    return f"{head}.\nevery local rule into it is right at this point: {where}"
 
 
 def _numeric_local(node: Value, slot: int, eps: float) -> float | None:

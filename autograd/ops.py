@@ -15,7 +15,7 @@ from itertools import chain
 from operator import mul
 from typing import Any
 
-__all__ = ["ARRAY_FORMS", "OPS", "Op", "define_op", "primal"]
+__all__ = ["ARRAY_FORMS", "OPS", "Kink", "Op", "define_op", "primal"]
 
 
 def primal(x: Any) -> float:
@@ -49,6 +49,20 @@ def _domain(ok: bool, message: str, error: type[Exception] = ValueError) -> None
         raise error(message)
 
 
+@dataclass(frozen=True)
+class Kink:
+    """Where an op has a corner or a jump, and the derivative taken there.
+
+    ``at(*inputs, **params)`` is True exactly at the kink; ``where`` says where it is,
+    in the rules' names, and ``convention`` which value (PyTorch's) the rule gives
+    there, naming the op's params in braces: ``{slope}``.
+    """
+
+    at: Callable[..., bool]
+    where: str
+    convention: str
+
+
 @dataclass(frozen=True, eq=False)
 class Op:
     """One differentiable operation.
@@ -71,6 +85,7 @@ class Op:
     builtin: bool = False
     params: dict[str, float] = field(default_factory=dict)
     micrograd: str = ""
+    kink: Kink | None = None
 
     label = ""  # set only on the copies that ``labelled`` makes
 
@@ -108,6 +123,11 @@ class Op:
     def rule(self, slot: int) -> str:
         """The human-readable local derivative toward the input in ``slot``."""
         return self.rules[slot % len(self.rules)]
+
+    def kink_at(self, *inputs: float) -> Kink | None:
+        """The op's kink if ``inputs`` sit exactly on it, else None."""
+        kink = self.kink
+        return kink if kink is not None and kink.at(*inputs, **self.params) else None
 
     def describe(self) -> str:
         """``formula`` with its parameters written in, e.g. ``a**k (k=2)``."""
@@ -232,6 +252,7 @@ def _builtin(
     symbol="",
     variadic=False,
     micrograd="",
+    kink=None,
 ) -> Op:
     arity = None if variadic else len(inputs)
     return _add(
@@ -246,6 +267,7 @@ def _builtin(
             arity,
             True,
             micrograd=micrograd,
+            kink=kink,
         )
     )
 
@@ -462,6 +484,7 @@ _builtin(
     ("1 if a > 0 else 0",),
     ("a",),
     symbol="ReLU",
+    kink=Kink(lambda a: a == 0, "a = 0", "0 as PyTorch's relu (the slopes are 0 and 1)"),
 )
 _builtin(
     "leaky_relu",
@@ -471,8 +494,21 @@ _builtin(
     ("1 if a > 0 else slope",),
     ("a",),
     symbol="LeakyReLU",
+    kink=Kink(
+        lambda a, *, slope: a == 0,
+        "a = 0",
+        "slope = {slope} as PyTorch's leaky_relu (the slopes are {slope} and 1)",
+    ),
 )
-_builtin("abs", abs, lambda out, a: (_sign(a),), "|a|", ("sign(a)",), ("a",))
+_builtin(
+    "abs",
+    abs,
+    lambda out, a: (_sign(a),),
+    "|a|",
+    ("sign(a)",),
+    ("a",),
+    kink=Kink(lambda a: a == 0, "a = 0", "0 as PyTorch's abs (the slopes are -1 and 1)"),
+)
 
 
 # -- fused n-ary ops -------------------------------------------------------------
@@ -663,6 +699,11 @@ _builtin(
     lambda out, a, b: (_ratio(a, out), _ratio(b, out)),
     "√(a² + b²)",
     ("a/out", "b/out"),
+    kink=Kink(
+        lambda a, b: a == 0 and b == 0,
+        "a = b = 0",
+        "0 toward both (PyTorch's hypot gives nan there)",
+    ),
 )
 _builtin(
     "log1p",
@@ -728,13 +769,23 @@ def _inside(a: Any, lo: float, hi: float) -> Any:
     return 1.0 if lo <= primal(a) <= hi else 0.0
 
 
-_builtin("sign", _sign, lambda out, a: (0.0,), "sign(a)", ("0",), ("a",))
+_builtin(
+    "sign",
+    _sign,
+    lambda out, a: (0.0,),
+    "sign(a)",
+    ("0",),
+    ("a",),
+    kink=Kink(lambda a: a == 0, "a = 0", "0 as PyTorch's sign (sign jumps from -1 to 1)"),
+)
+_TIE = Kink(lambda a, b: a == b, "a = b", "½ toward each input, as torch.maximum/minimum")
 _builtin(
     "max",
     lambda a, b: a if a >= b else b,
     lambda out, a, b: (_step(a, b), _step(b, a)),
     "max(a, b)",
     ("1 if a > b, ½ if a = b, else 0", "1 if b > a, ½ if a = b, else 0"),
+    kink=_TIE,
 )
 _builtin(
     "min",
@@ -742,6 +793,7 @@ _builtin(
     lambda out, a, b: (_step(b, a), _step(a, b)),
     "min(a, b)",
     ("1 if a < b, ½ if a = b, else 0", "1 if b < a, ½ if a = b, else 0"),
+    kink=_TIE,
 )
 _builtin(
     "clamp",
@@ -750,6 +802,11 @@ _builtin(
     "min(max(a, lo), hi)",
     ("1 if lo ≤ a ≤ hi else 0",),
     ("a",),
+    kink=Kink(
+        lambda a, *, lo, hi: a in (lo, hi),
+        "a = lo or hi",
+        "1 as PyTorch's clamp (a bound counts as inside; the slopes are 0 and 1)",
+    ),
 )
 
 

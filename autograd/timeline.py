@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from autograd.describe import Description, Edge, describe
+from autograd.describe import Description, Edge, describe, kink_note
 from autograd.display import pre
 from autograd.ops import Op
 from autograd.text import num
@@ -72,11 +72,13 @@ class BackwardStep:
     def line(self) -> str:
         """The step's arithmetic, one line: what a learner writes by hand."""
         n, p = self.node_name, self.parent_name
-        return (
+        line = (
             f"{p}.grad += ∂{n}/∂{p} · {n}.grad = ({num(self.local)})({num(self.upstream)})"
             f" = {num(self.contribution)}  →  {p}.grad = {num(self.after)}"
             f"    [{self.op.name}: {self.rule}]"
         )
+        kink = kink_note(self.node, self.edge.names)
+        return line if kink is None else f"{line}  ⚠ {kink}"
 
     def __str__(self) -> str:
         return self.line

@@ -3,7 +3,8 @@
 Everything drawn is read from the graph's description (``autograd.describe``): the
 learner's names, each op's symbol and each edge's rule written in those names. A
 value whose shown gradient is not the sum of its drawn shares is marked, so a
-picture never contradicts its own chain rule without saying so.
+picture never contradicts its own chain rule without saying so; an op that ran
+exactly at its kink (relu at 0) is marked, its tooltip naming the convention used.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from autograd import Value
-from autograd.describe import Description, Edge
+from autograd.describe import Description, Edge, kink_note
 from autograd.text import num
 
 __all__ = ["FONT", "GraphView", "build_dot", "escape", "node_id", "select", "shown_grads"]
@@ -21,6 +22,7 @@ FONT = "Arial"
 """Arial's metrics are graphviz-pure's own (Arimo) and Liberation Sans's, so text fits
 its box in browsers and in librsvg alike."""
 
+_KINK = "#ff7f0e"  # an op that ran exactly at its kink: its derivative is a convention
 _MISMATCH = 1e-9  # relative: sums taken in another order differ in the last bits
 
 
@@ -142,7 +144,13 @@ def build_dot(
         lines.append(line)
         if node.is_leaf or node in view.cut:
             continue
-        lines.append(f'  {me}op [label="{escape(_op_label(node))}", shape=circle, id="{me}op"];')
+        kink = kink_note(node, described.names)
+        mark = (
+            "" if kink is None else f', xlabel="⚠ kink", color="{_KINK}", tooltip="{escape(kink)}"'
+        )
+        lines.append(
+            f'  {me}op [label="{escape(_op_label(node))}", shape=circle, id="{me}op"{mark}];'
+        )
         lines.append(f"  {me}op -> {me};")
         for edge in described.edges_into(node):
             if edge.parent not in drawn:
