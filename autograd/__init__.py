@@ -7,13 +7,8 @@ batched numpy replay, ``autograd.tape``) load numpy when first used.
 from autograd.compare import CompareReport, compare
 from autograd.describe import Description, describe, graph_text
 from autograd.diagnose import BUG_CLASSES, Diagnosis
-from autograd.engine_check import EngineReport, check_engine
-from autograd.forward import Dual, cost, forward_steps, jvp
 from autograd.gradcheck import GradcheckReport, NodeCheckReport, check_nodes, gradcheck
-from autograd.higher import hessian
 from autograd.ops import OPS, Op, define_op
-from autograd.stepper import Step, Stepper
-from autograd.timeline import Timeline, backward_timeline
 from autograd.value import Value, dot, grad, is_recording, no_grad, topo_order, total
 
 __all__ = [
@@ -55,9 +50,24 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    if name in ("trace", "Tape", "TapeMismatch"):
-        from autograd import tape
+# The tools below load when first named, so that ``import autograd`` (and ``import
+# nn``) costs the engine and little else. compare, describe and gradcheck are imported
+# above: each shares its name with its module, which importing it would put in its place.
+_LAZY = {
+    **dict.fromkeys(("trace", "Tape", "TapeMismatch"), "tape"),
+    **dict.fromkeys(("EngineReport", "check_engine"), "engine_check"),
+    **dict.fromkeys(("Dual", "cost", "forward_steps", "jvp"), "forward"),
+    "hessian": "higher",
+    **dict.fromkeys(("Step", "Stepper"), "stepper"),
+    **dict.fromkeys(("Timeline", "backward_timeline"), "timeline"),
+}
 
-        return getattr(tape, name)
-    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"autograd.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value

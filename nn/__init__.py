@@ -17,8 +17,6 @@ from nn.losses import (
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer, RMSprop
 from nn.pytorch import from_torch, to_torch
-from nn.saving import load, save
-from nn.train import History, fit
 
 __all__ = [
     "ACTIVATIONS",
@@ -51,3 +49,17 @@ __all__ = [
     "to_torch",
     "xor",
 ]
+
+# fit and saving load numpy, tqdm and json: they are imported when first named, so
+# that ``import nn`` costs only the layers, losses and optimizers.
+_LAZY = {"History": "nn.train", "fit": "nn.train", "load": "nn.saving", "save": "nn.saving"}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'nn' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from nn.layers import Rng, generator
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["make_moons", "xor"]
 
@@ -14,6 +17,8 @@ def make_moons(n: int = 100, noise: float = 0.1, rng: Rng = 0) -> tuple[np.ndarr
 
     The same shapes as scikit-learn's ``make_moons``; the random draws differ.
     """
+    import numpy as np
+
     if n < 2:
         raise ValueError(f"make_moons: n must be >= 2, got {n}")
     gen = generator(rng)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from autograd import Value
 from autograd.value import dot_of_values
@@ -26,7 +25,10 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "swish": Value.silu,
 }
 
-Rng = int | np.random.Generator | None
+if TYPE_CHECKING:  # numpy loads when weights are drawn or given as arrays, not on import
+    import numpy as np
+
+Rng = "int | np.random.Generator | None"
 
 
 def _uniform(rng: np.random.Generator, nin: int, nout: int) -> np.ndarray:
@@ -52,6 +54,8 @@ INITS: dict[str, Callable[[np.random.Generator, int, int], np.ndarray]] = {
 
 def generator(rng: Rng) -> np.random.Generator:
     """A numpy Generator from a seed, a Generator, or None (fresh entropy)."""
+    import numpy as np
+
     if rng is None or isinstance(rng, (int, np.integer)):
         return np.random.default_rng(rng)
     if isinstance(rng, np.random.Generator):
@@ -84,13 +88,16 @@ def as_inputs(x: Sequence[Value | float] | np.ndarray, nin: int, who: str) -> li
     """``x`` as a list of ``nin`` Values, or a clear error naming both sizes."""
     if isinstance(x, (Value, int, float)):
         raise TypeError(f"{who} takes a list of {nin} inputs, got a single {type(x).__name__}")
-    items = list(np.ravel(x)) if isinstance(x, np.ndarray) else list(x)
+    np = sys.modules.get("numpy")  # not loaded: x cannot be an array
+    items = list(np.ravel(x)) if np is not None and isinstance(x, np.ndarray) else list(x)
     if len(items) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(items)}")
     return [v if isinstance(v, Value) else Value(v, label=f"x[{i}]") for i, v in enumerate(items)]
 
 
 def _matrix(values: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
+    import numpy as np
+
     try:
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as err:

@@ -1,0 +1,250 @@
+"""The scalar path's rows, each a function that returns its figures.
+
+Run: ``python -m benchmarks.scalar [ROUNDS]`` (micrograd 0.1.0 must be importable:
+the dev extra). Every timing comes from fresh processes that take turns, A B A B
+…, one pair per round; a ratio is taken within each round, and each figure is the
+median of the rounds with their range, since this machine is shared and noisy.
+
+- ``micrograd_style``: micrograd's demo step written with micrograd's own ``nn``
+  code (``Neuron``, ``Layer``, ``MLP``, ``sum`` of products) and its notebook's
+  loss, on micrograd's Values and on ours; also the same step written by hand
+  (``sum(wi*xi for ...) + b``, the mean as ``sum(losses) / len(losses)``).
+- ``fused_step``: the same step on our ``nn`` (one dot node per neuron).
+- ``graph_nodes``: ns per node, forward and backward, on a 200,000-node graph.
+- ``import_time``: ``import nn`` and ``import autograd`` in a fresh interpreter.
+- ``benchmarks.microgpt.microgpt``: a GPT of scalar Values (its own module).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from benchmarks.demo_step import ROOT, run_fresh
+
+LOOP_STEPS = 6  # steps per process: a short training loop, as benchmarks.demo_step runs
+LR, ALPHA = 0.05, 1e-4
+
+
+def spread(values: Sequence[float]) -> dict[str, float]:
+    """The median of ``values`` and their range."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def taking_turns(kinds: Sequence[str], module: str, rounds: int) -> dict[str, list[dict]]:
+    """Each ``python -m module --worker KIND`` once per round, in turn: their JSON results."""
+    runs: dict[str, list[dict]] = {k: [] for k in kinds}
+    for _ in range(rounds):
+        for kind in kinds:
+            runs[kind].append(run_fresh(sys.executable, module, "--worker", kind))
+    return runs
+
+
+def ratios(runs: dict[str, list[dict]], slow: str, fast: str, field: str) -> dict[str, float]:
+    """``slow``'s time over ``fast``'s, round by round: median and range."""
+    pairs = zip(runs[slow], runs[fast], strict=True)
+    return spread([a[field] / b[field] for a, b in pairs])
+
+
+# -- micrograd's step in micrograd's own code, on either engine ---------------------
+
+
+def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> tuple[list, list[float]]:
+    """Two interleaved half circles (as sklearn's make_moons), labels ±1, in plain Python."""
+    rng = random.Random(seed)
+    xs, ys = [], []
+    for i in range(n):
+        t = math.pi * (i // 2) / (n // 2 - 1)
+        if i % 2:
+            point, label = [1 - math.cos(t), 0.5 - math.sin(t)], 1.0
+        else:
+            point, label = [math.cos(t), math.sin(t)], -1.0
+        xs.append([c + rng.gauss(0.0, noise) for c in point])
+        ys.append(label)
+    return xs, ys
+
+
+def _engine(name: str) -> type:
+    if name == "micrograd":
+        from micrograd.engine import Value
+    else:
+        from autograd import Value
+    return Value
+
+
+def micrograd_style_worker(engine: str, by_hand: bool) -> dict:
+    """LOOP_STEPS of micrograd's demo step on ``engine``'s Values: times and losses."""
+    import micrograd.nn as mnn
+
+    Value = _engine(engine)
+    mnn.Value = Value  # micrograd's nn code now builds this engine's Values
+    random.seed(1337)
+    model = mnn.MLP(2, [16, 16, 1])
+    if by_hand:
+        for layer in model.layers:
+            for neuron in layer.neurons:
+                neuron.__class__ = _HandNeuron
+    x, y = moons()
+    params = model.parameters()
+
+    def step() -> float:
+        inputs = [list(map(Value, row)) for row in x]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores, strict=True)]
+        if by_hand:
+            data_loss = sum(losses) / len(losses)
+        else:
+            data_loss = sum(losses) * (1.0 / len(losses))
+        loss = data_loss + ALPHA * sum(p * p for p in params)
+        model.zero_grad()
+        loss.backward()
+        for p in params:
+            p.data -= LR * p.grad
+        return loss.data
+
+    return _loop(step)
+
+
+def _loop(step: Callable[[], float]) -> dict:
+    """``step()`` LOOP_STEPS times: the first's seconds, the mean of the rest, the losses."""
+    times, losses = [], []
+    for _ in range(LOOP_STEPS):
+        start = time.perf_counter()
+        losses.append(step())
+        times.append(time.perf_counter() - start)
+    return {"first": times[0], "s": statistics.fmean(times[1:]), "losses": losses}
+
+
+class _HandNeuron:
+    """micrograd's Neuron as a learner often writes it: the bias added after the sum."""
+
+    def __call__(self, x):
+        act = sum(wi * xi for wi, xi in zip(self.w, x)) + self.b  # noqa: B905 (as written)
+        return act.relu() if self.nonlin else act
+
+    def parameters(self):
+        return self.w + [self.b]
+
+
+def _same_losses(runs: dict[str, list[dict]], a: str, b: str) -> float:
+    """The largest difference between two workers' losses, step by step."""
+    return max(
+        abs(p - q)
+        for ra, rb in zip(runs[a], runs[b], strict=True)
+        for p, q in zip(ra["losses"], rb["losses"], strict=True)
+    )
+
+
+def micrograd_style(rounds: int = 5) -> dict[str, Any]:
+    """micrograd's step in its own code: micrograd's time over ours, steady and first step."""
+    kinds = ["micrograd", "chainrule", "micrograd by hand", "chainrule by hand"]
+    runs = taking_turns(kinds, "benchmarks.scalar", rounds)
+    out = {}
+    for suffix in ("", " by hand"):
+        slow, fast = "micrograd" + suffix, "chainrule" + suffix
+        out["micrograd's nn" + (", by hand" if suffix else "")] = {
+            "steady": ratios(runs, slow, fast, "s"),
+            "first": ratios(runs, slow, fast, "first"),
+            "seconds": spread([r["s"] for r in runs[fast]]),
+            "micrograd seconds": spread([r["s"] for r in runs[slow]]),
+            "max |loss difference|": _same_losses(runs, slow, fast),
+        }
+    return out
+
+
+# -- our nn's fused step, the 200,000-node graph, import time -----------------------
+
+
+def fused_step(rounds: int = 5) -> dict[str, Any]:
+    """benchmarks.demo_step's step on our nn against micrograd's: steady and first step."""
+    runs = taking_turns(["micrograd", "chainrule"], "benchmarks.demo_step", rounds)
+    return {
+        "steady": ratios(runs, "micrograd", "chainrule", "s"),
+        "first": ratios(runs, "micrograd", "chainrule", "first"),
+        "seconds": spread([r["s"] for r in runs["chainrule"]]),
+    }
+
+
+def graph_nodes(rounds: int = 3) -> dict[str, Any]:
+    """ns per node, forward and backward, of benchmarks.demo_step's 200,000-node graph."""
+    runs = taking_turns(["nodes"], "benchmarks.demo_step", rounds)["nodes"]
+    return {
+        "nodes": runs[0]["nodes"],
+        "forward ns": spread([r["fwd_ns"] for r in runs]),
+        "backward ns": spread([r["bwd_ns"] for r in runs]),
+    }
+
+
+def _import_ms(module: str) -> float:
+    """Milliseconds ``import module`` takes in a fresh interpreter (python -X importtime)."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for line in done.stderr.splitlines():  # "import time: self | cumulative | name"
+        fields = line.split("|")
+        if len(fields) == 3 and fields[2].strip() == module:
+            return int(fields[1].split(":")[-1]) / 1000
+    raise RuntimeError(f"python -X importtime printed no line for {module}")
+
+
+def import_time(rounds: int = 7) -> dict[str, Any]:
+    """``import nn`` and ``import autograd``, each in fresh interpreters taking turns."""
+    times: dict[str, list[float]] = {"nn": [], "autograd": []}
+    for _ in range(rounds):
+        for module in times:
+            times[module].append(_import_ms(module))
+    return {f"import {m} ms": spread(t) for m, t in times.items()}
+
+
+WORKERS: dict[str, Callable[[], dict]] = {
+    "micrograd": lambda: micrograd_style_worker("micrograd", by_hand=False),
+    "chainrule": lambda: micrograd_style_worker("chainrule", by_hand=False),
+    "micrograd by hand": lambda: micrograd_style_worker("micrograd", by_hand=True),
+    "chainrule by hand": lambda: micrograd_style_worker("chainrule", by_hand=True),
+}
+
+
+def _show(name: str, figures: Any, indent: str = "") -> None:
+    if isinstance(figures, dict) and set(figures) == {"median", "min", "max"}:
+        m, lo, hi = figures["median"], figures["min"], figures["max"]
+        print(f"{indent}{name}: {m:.4g} (range {lo:.4g} to {hi:.4g})")
+    elif isinstance(figures, dict):
+        print(f"{indent}{name}:")
+        for key, value in figures.items():
+            _show(key, value, indent + "  ")
+    else:
+        print(
+            f"{indent}{name}: {figures:.3g}"
+            if isinstance(figures, float)
+            else f"{indent}{name}: {figures}"
+        )
+
+
+def main(rounds: int = 5) -> None:
+    from benchmarks.microgpt import microgpt
+
+    print(f"python {sys.version.split()[0]}; {rounds} rounds of fresh processes taking turns")
+    _show("micrograd-style step, micrograd's time / ours", micrograd_style(rounds))
+    _show("our nn's step (fused dot), micrograd's time / ours", fused_step(rounds))
+    _show("microgpt step, the micrograd-style engine's time / ours", microgpt(rounds))
+    _show("200,000-node graph", graph_nodes(3))
+    _show("import", import_time(rounds))
+
+
+if __name__ == "__main__":
+    import json
+
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        print(json.dumps(WORKERS[sys.argv[2]]()))
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
