@@ -138,7 +138,8 @@ class GradcheckReport:
         return f"{format_table(self._HEADERS, self._rows())}\n{self.verdict()}"
 
     def _repr_html_(self) -> str:
-        return html_table(f"gradcheck: {self.verdict()}", self._HEADERS, self._rows(), [])
+        title, *notes = self.verdict().split("\n")
+        return html_table(f"gradcheck: {title}", self._HEADERS, self._rows(), notes)
 
     def __repr__(self) -> str:
         return f"<GradcheckReport: {'pass' if self else 'FAIL'}, {len(self.rows)} inputs>"

@@ -101,9 +101,10 @@ def test_gradcheck_report_shows_pass_and_fail():
     assert cells[:3] == ["x[0]", "3.0", "4.0"] and cells[7:10] == ["x[1]", "4.0", "3.0"]
     assert "gradcheck: all 2 inputs pass" in good._repr_html_()
     # x * x.data takes x.data out of the graph: analytic 3, numeric d(x²)/dx = 6
-    # (replay=False: each nudge calls f again, so x.data moves with x)
-    bad = gradcheck(lambda x: x * x.data, [3.0], replay=False)
+    bad = gradcheck(lambda x: x * x.data, [3.0])
     page = bad._repr_html_()
+    assert "<b>gradcheck: 1 of 1 inputs FAIL: x[0] (eps=1e-06, atol=1e-05, rtol=0.001)</b>" in page
+    assert "<li>f&#x27;s graph changes within eps of x[0]" in page
     assert _cells(page)[:3] == ["x[0]", "3.0", "3.0"]
     assert abs(float(_cells(page)[3]) - 6.0) < 1e-6
     assert "color:#b00020;font-weight:bold\">FAIL</td>" in page

@@ -251,11 +251,10 @@ gradcheck(lambda x1, x2, w1, w2, b: (x1 * w1 + x2 * w2 + b).tanh(), [2.0, 0.0, -
 # %% [markdown]
 # It fails where a gradient is wrong. A classic mistake: using a Value's *number* in a
 # formula, which takes it out of the graph. Here `x * x.data` looks like x², but backward
-# treats `x.data` as a constant and finds 3 instead of 6. (`replay=False` makes gradcheck
-# call the function afresh at each nudged input, so the number moves with `x`.)
+# treats `x.data` as a constant and finds 3 instead of 6.
 
 # %%
-gradcheck(lambda x: x * x.data, [3.0], replay=False)
+gradcheck(lambda x: x * x.data, [3.0])
 
 # %% [markdown]
 # ### The bug in the lecture
