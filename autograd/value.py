@@ -109,8 +109,11 @@ class Value:
     def _backward(self) -> None:
         """micrograd's name: apply this node's chain rule once, as the lecture does by
         hand: each parent's grad += ∂self/∂parent · self.grad (from the op table)."""
-        g = self.grad
-        for parent, local in zip(_parents(self), self.local_grads(), strict=True):
+        parents, g = _parents(self), self.grad
+        if not parents:
+            return
+        locals_ = _locals_for(self._fn, self.data, [p.data for p in parents], g)
+        for parent, local in zip(parents, locals_ or (), strict=False):  # None: g is 0
             parent.grad += local * g
 
     def local_grads(self) -> tuple[float, ...]:

@@ -57,6 +57,16 @@ def test_every_path_gives_the_same_finite_gradient_on_a_dead_branch(f, inputs, w
     assert [float(g[0]) for g in tape.backward()] == want
 
 
+def test_micrograds_manual_backward_follows_the_same_rule():
+    x = Value(0.0)
+    s = x.sqrt()
+    y = s * 0.0
+    y.grad = 1.0
+    for node in reversed(topo_order(y)):
+        node._backward()  # sqrt's turn: its grad is 0, and its slope at 0 is not needed
+    assert (s.grad, x.grad) == (0.0, 0.0)
+
+
 @pytest.mark.parametrize("f, inputs, want", DEAD_BRANCHES)
 def test_the_stepper_finishes_with_exactly_backwards_gradients(f, inputs, want):
     xs, y = _graph(f, inputs)
