@@ -285,7 +285,10 @@ def _pow(a, *, k):
         raise ZeroDivisionError(f"0 to the negative power {k} is infinite")
     if a < 0 and not float(k).is_integer():
         raise ValueError(f"a negative base to the non-integer power {k} is not a real number")
-    return a**k
+    try:
+        return a**k
+    except OverflowError:
+        raise OverflowError("the result is larger than the largest float (about 1.8e308)") from None
 
 
 def _vpow(a, b):
@@ -298,7 +301,14 @@ def _vpow(a, b):
 
 
 def _pow_grads(out, a, *, k):
-    return (k * a ** (k - 1) if k != 0 else 0.0,)
+    if k == 0:
+        return (0.0,)
+    if k < 1 and not _is_array(a) and primal(a) == 0:
+        raise ZeroDivisionError(
+            f"the slope k·a^(k-1) of a**{k} is infinite at a = 0 (k - 1 = {k - 1} < 0); "
+            "keep a away from 0 (add a small constant) or use a power of at least 1"
+        )
+    return (k * a ** (k - 1),)
 
 
 def _vpow_grads(out, a, b):

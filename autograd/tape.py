@@ -50,9 +50,7 @@ class Tape:
         args = _input_values(example)
         outputs = _call(fn, args)
         self.single = isinstance(outputs, Value)
-        self.outputs = [outputs] if self.single else list(outputs)
-        if not self.outputs or not all(isinstance(o, Value) for o in self.outputs):
-            raise TypeError("trace: the function must return a Value or a list of Values")
+        self.outputs = [outputs] if self.single else _outputs(outputs)
         self.nodes = _topo_all(self.outputs)
         index = {node: i for i, node in enumerate(self.nodes)}
         inputs = _flat(args)
@@ -271,6 +269,18 @@ def _call(fn: Callable[..., Any], args: list[Any]) -> Any:
         ) from None
 
 
+def _outputs(outputs: Any) -> list[Value]:
+    """A traced function's list of outputs, or a TypeError saying what it returned."""
+    found = list(outputs) if isinstance(outputs, (list, tuple)) else None
+    if not found or not all(isinstance(o, Value) for o in found):
+        raise TypeError(
+            f"trace: the function must return a Value or a list of Values, got "
+            f"{type(outputs).__name__} {outputs!r:.60}; a result that does not depend on "
+            "its arguments has no graph to replay"
+        )
+    return found
+
+
 def _topo_all(outputs: list[Value]) -> list[Value]:
     order: list[Value] = []
     seen: set[Value] = set()
@@ -308,7 +318,8 @@ def _show(entry: tuple) -> str:
         return f"input {entry[1]}"
     if entry[0] == "leaf":
         return f"a constant {entry[1]!r}"
-    return f"{entry[0]} of nodes {list(entry[2])}"
+    params = ", ".join(f"{k}={v!r}" for k, v in entry[1])
+    return f"{entry[0]}{f' ({params})' if params else ''} of nodes {list(entry[2])}"
 
 
 def _layout(

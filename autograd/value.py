@@ -514,7 +514,14 @@ def _as_float(x: Any, what: str = "Value()") -> float:
             raise ValueError(f"{what} got {x}; a Value holds a finite number")
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, Value):
-        return _as_float(float(x), what)
+        try:
+            return _as_float(float(x), what)
+        except OverflowError:
+            size = f"an int of {x.bit_length()} bits" if isinstance(x, int) else type(x).__name__
+            raise OverflowError(
+                f"{what} got {size}, too large for a float (the largest is about 1.8e308); "
+                "scale it down, or work with its logarithm"
+            ) from None
     raise TypeError(
         f"{what} takes a real number (int, float or numpy scalar), got {type(x).__name__} {x!r:.60}"
     )
@@ -549,8 +556,12 @@ def _unary(op: Op, a: Value) -> Value:
     try:
         out = op.run(a.data)
     except (ArithmeticError, ValueError, TypeError) as err:
-        raise type(err)(f"{op.name}{_args((a.data,))}: {err}") from None
-    if not -_INF < out < _INF:
+        raise type(err)(f"{op.name}{_args((a.data,))}{_with(op)}: {err}") from None
+    try:
+        finite = -_INF < out < _INF
+    except TypeError:  # a user op's forward gave a complex number, None, a str ...
+        finite = False
+    if not finite:
         _not_finite(op, (a.data,), out)
     node = _new(Value)
     node.data, node.grad, node._b = out, 0.0, None
@@ -565,8 +576,12 @@ def _binary(op: Op, a: Value, b: Value) -> Value:
     try:
         out = op.run(a.data, b.data)
     except (ArithmeticError, ValueError, TypeError) as err:
-        raise type(err)(f"{op.name}{_args((a.data, b.data))}: {err}") from None
-    if not -_INF < out < _INF:
+        raise type(err)(f"{op.name}{_args((a.data, b.data))}{_with(op)}: {err}") from None
+    try:
+        finite = -_INF < out < _INF
+    except TypeError:  # a user op's forward gave a complex number, None, a str ...
+        finite = False
+    if not finite:
         _not_finite(op, (a.data, b.data), out)
     node = _new(Value)
     node.data, node.grad = out, 0.0
@@ -577,9 +592,21 @@ def _binary(op: Op, a: Value, b: Value) -> Value:
     return node
 
 
-def _not_finite(op: Op, inputs: Sequence[float], out: float) -> None:
+def _not_finite(op: Op, inputs: Sequence[float], out: Any) -> None:
+    where = f"{op.name}{_args(inputs)}{_with(op)}"
+    if isinstance(out, complex):
+        raise TypeError(
+            f"{where} gives the complex number {out}; a Value holds a real number. "
+            "Make the op's forward refuse inputs outside its real domain with a ValueError "
+            "(as log does below 0), or return only the real part if that is what you mean"
+        )
+    if isinstance(out, bool) or not isinstance(out, numbers.Real):
+        raise TypeError(
+            f"{where} gives {type(out).__name__} {out!r:.60}; an op's forward must return "
+            "a float"
+        )
     error = ValueError if out != out else OverflowError
-    raise error(f"{op.name}{_args(inputs)} gives {out}; inputs and results must be finite")
+    raise error(f"{where} gives {out}; inputs and results must be finite")
 
 
 def _record(op: Op, *parents: Value) -> Value:
@@ -603,8 +630,12 @@ def _nary(op: Op, parents: tuple[Value, ...]) -> Value:
     try:
         out = op.run(*inputs)
     except (ArithmeticError, ValueError, TypeError) as err:
-        raise type(err)(f"{op.name}{_args(inputs)}: {err}") from None
-    if not -_INF < out < _INF:
+        raise type(err)(f"{op.name}{_args(inputs)}{_with(op)}: {err}") from None
+    try:
+        finite = -_INF < out < _INF
+    except TypeError:  # a user op's forward gave a complex number, None, a str ...
+        finite = False
+    if not finite:
         _not_finite(op, inputs, out)
     node = _new(Value)
     node.data, node.grad = out, 0.0
@@ -702,12 +733,17 @@ def _not_finite_gradient(
     )
 
 
+def _with(op: Op) -> str:
+    """`` with k=0.5``: an op's constant parameters, for messages ("" if it has none)."""
+    return " with " + ", ".join(f"{k}={v!r}" for k, v in op.params.items()) if op.params else ""
+
+
 def _local_grads(op: Op, out: Any, inputs: Sequence[Any]) -> Sequence[Any]:
     try:
         grads = op.grads(out, *inputs)
     except (ArithmeticError, ValueError, TypeError) as err:
         floats = [i.data if isinstance(i, Value) else i for i in inputs]
-        raise type(err)(f"derivative of {op.name}{_args(floats)}: {err}") from None
+        raise type(err)(f"derivative of {op.name}{_args(floats)}{_with(op)}: {err}") from None
     if not isinstance(grads, (tuple, list)):
         example = f"({grads!r:.40},)" if len(inputs) == 1 else "(d_a, d_b)"
         raise TypeError(
@@ -724,7 +760,7 @@ def _local_grads(op: Op, out: Any, inputs: Sequence[Any]) -> Sequence[Any]:
             if not hasattr(g, "ndim"):  # numpy arrays come from the batched replay
                 raise TypeError(
                     f"local_grads of op {op.name!r} returned {type(g).__name__} {g!r:.60} "
-                    f"as the derivative toward input {i}; each derivative must be a number"
+                    f"as the derivative toward input {i}; each must be a real number (a float)"
                 )
     return grads
 
@@ -825,8 +861,14 @@ def grad(output: Value, inputs: Value | Sequence[Value], *, create_graph: bool =
     With ``create_graph=True`` the results are Values, recorded in the graph, so
     they can be differentiated again (second derivatives, Hessians).
     """
+    if not isinstance(output, Value):
+        raise TypeError(
+            f"grad: the output must be a Value (the result of ops on the inputs), got "
+            f"{type(output).__name__} {output!r:.60}; a plain number has no graph: build "
+            "it from Values, e.g. y = x * x, then grad(y, x)"
+        )
     single = isinstance(inputs, Value)
-    wanted = [inputs] if single else list(inputs)
+    wanted = [inputs] if single else _values(inputs)
     grads = _gradients(output, topo_order(output), as_values=create_graph)
     zero = Value(0.0) if create_graph else 0.0
     found = [grads.get(x, zero) for x in wanted]
@@ -857,6 +899,24 @@ _paused_lock = threading.Lock()
 def _records_here() -> bool:
     pause = _PAUSE.get()
     return pause is None or not pause.open
+
+
+def _values(inputs: Any) -> list[Value]:
+    """``inputs`` as a list of Values, or a TypeError naming the one that is not."""
+    try:
+        wanted = list(inputs)
+    except TypeError:
+        raise TypeError(
+            f"grad: inputs must be a Value or a list of Values, got {type(inputs).__name__} "
+            f"{inputs!r:.60}"
+        ) from None
+    for i, x in enumerate(wanted):
+        if not isinstance(x, Value):
+            raise TypeError(
+                f"grad: input {i} is {type(x).__name__} {x!r:.60}, not a Value; the "
+                "derivative toward a plain number is not recorded: make it a Value first"
+            )
+    return wanted
 
 
 @contextmanager
