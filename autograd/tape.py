@@ -23,7 +23,7 @@ import numpy as np
 
 from autograd.display import html_table
 from autograd.ops import Op
-from autograd.tape_groups import Elementwise, Group, Layer, Stacked
+from autograd.tape_groups import Elementwise, Group, Layer, Rows, Stacked
 from autograd.value import Value, _locals_for, _parents, topo_order
 
 __all__ = ["Tape", "TapeMismatch", "trace"]
@@ -56,18 +56,20 @@ class Tape:
         inputs = _flat(args)
         self.program = _program(self.nodes, index, inputs)
         given = set(inputs)
-        self.shared = [n for n in self.nodes if n.is_leaf and n not in given]
-        self.groups, row, self._wide, self._rows = _layout(self.nodes, index, inputs, self.shared)
+        self.shared = _by_first_use(
+            self.nodes, index, [n for n in self.nodes if n.is_leaf and n not in given]
+        )
+        self.groups, row, batched, self._rows = _layout(self.nodes, index, inputs, self.shared)
         self._inputs = len(inputs)
-        self._shared_rows = slice(self._wide, self._wide + len(self.shared))
-        self._output_rows = [(row[index[o]], row[index[o]] >= self._wide) for o in self.outputs]
+        self._shared_rows = slice(0, len(self.shared))  # first in the narrow rows
+        self._output_rows = [(row[index[o]], not batched[index[o]]) for o in self.outputs]
         bounds = np.cumsum([0] + [w or 1 for w in self._widths]).tolist()
         self._arg_rows = [  # where each argument's rows are: inputs come first, in order
             (slice(a, b) if w else a, w)
             for a, b, w in zip(bounds[:-1], bounds[1:], self._widths, strict=True)
         ]
-        self._values: np.ndarray | None = None
-        self._work: tuple[np.ndarray, np.ndarray, list[np.ndarray | None]] | None = None
+        self._values: Rows | None = None
+        self._work: tuple[Rows, Rows, list[np.ndarray | None]] | None = None
         self._saved: list[Any] = []
 
     # -- replay ------------------------------------------------------------------------
@@ -76,8 +78,8 @@ class Tape:
         """The outputs for every row: shape (rows,) for one output, else (rows, outputs)."""
         columns = self._columns(batch)
         values, _, buffers = self._workspace(columns.shape[1])
-        values[: self._inputs] = columns
-        values[self._shared_rows, 0] = [n.data for n in self.shared]
+        values[0][: self._inputs] = columns
+        values[1][self._shared_rows, 0] = [n.data for n in self.shared]
         saved = []
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             for group, buffer in zip(self.groups, buffers, strict=True):
@@ -88,7 +90,7 @@ class Tape:
         self._values, self._saved = values, saved
         out = np.empty((columns.shape[1], len(self.outputs)))
         for k, (at, narrow) in enumerate(self._output_rows):
-            out[:, k] = values[at, 0] if narrow else values[at]
+            out[:, k] = values[1][at, 0] if narrow else values[0][at]
         return out[:, 0] if self.single else out
 
     __call__ = forward
@@ -102,27 +104,29 @@ class Tape:
         if self._values is None:
             raise RuntimeError("Tape.backward: run forward(...) first")
         values = self._values
-        seed = self._seed(seed, values.shape[1])
-        grads = self._workspace(values.shape[1])[1]
-        grads[: self._wide] = 0.0
-        grads[self._wide :, 0] = 0.0  # rows no input reaches live in column 0
+        seed = self._seed(seed, values[0].shape[1])
+        grads = self._workspace(values[0].shape[1])[1]
+        grads[0].fill(0.0)
+        grads[1].fill(0.0)
         for k, (at, narrow) in enumerate(self._output_rows):
             if narrow:
-                grads[at, 0] += seed[:, k].sum()
+                grads[1][at, 0] += seed[:, k].sum()
             else:
-                grads[at] += seed[:, k]
+                grads[0][at] += seed[:, k]
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             for group, saved in zip(reversed(self.groups), reversed(self._saved), strict=True):
                 try:
                     group.backward(values, grads, saved)
                 except (FloatingPointError, ArithmeticError, ValueError) as err:
                     raise _replay_error(group, values, "backward", err, grads) from None
-        totals = grads[self._shared_rows, 0]
-        if not (np.isfinite(totals).all() and np.isfinite(grads[: self._inputs]).all()):
+        totals = grads[1][self._shared_rows, 0]
+        if not (np.isfinite(totals).all() and np.isfinite(grads[0][: self._inputs]).all()):
             raise _not_finite(self, grads)
         for node, total in zip(self.shared, totals.tolist(), strict=True):
             node.grad += total
-        return [grads[at].T.copy() if width else grads[at].copy() for at, width in self._arg_rows]
+        return [
+            grads[0][at].T.copy() if width else grads[0][at].copy() for at, width in self._arg_rows
+        ]
 
     # -- checks ----------------------------------------------------------------------
 
@@ -148,17 +152,20 @@ class Tape:
                 f"{len(program)}: the graph depends on the data"
             )
 
-    def _workspace(self, rows: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray | None]]:
+    def _workspace(self, rows: int) -> tuple[Rows, Rows, list[np.ndarray | None]]:
         """Node values, gradients and the n-ary groups' gathered inputs for ``rows`` rows.
 
-        Kept between calls: allocating these afresh (hundreds of KB each) on every
-        replay made the allocator hand pages back and fault them in again, which
-        was measured to slow a replay down two- to threefold.
+        Values and gradients are each a pair: the rows an input reaches, one
+        column per batch row, and the narrow rows (parameters, constants), one
+        column. Kept between calls: allocating these afresh (hundreds of KB each)
+        on every replay made the allocator hand pages back and fault them in
+        again, which was measured to slow a replay down two- to threefold.
         """
-        if self._work is None or self._work[0].shape[1] != rows:
+        if self._work is None or self._work[0][0].shape[1] != rows:
+            wide, narrow = self._rows
             self._work = (
-                np.empty((self._rows, rows)),
-                np.empty((self._rows, rows)),
+                (np.empty((wide, rows)), np.zeros((narrow, 1))),
+                (np.empty((wide, rows)), np.zeros((narrow, 1))),
                 [g.workspace(rows) for g in self.groups],
             )
         return self._work
@@ -322,16 +329,34 @@ def _show(entry: tuple) -> str:
     return f"{entry[0]}{f' ({params})' if params else ''} of nodes {list(entry[2])}"
 
 
+def _by_first_use(nodes: list[Value], index: dict[Value, int], leaves: list[Value]) -> list[Value]:
+    """``leaves`` in the order the replay first reads them: by depth, node, slot.
+
+    So the weights of a layer of neurons take consecutive rows, neuron by neuron,
+    and the layer reads them as one matrix without copying.
+    """
+    depth = [0] * len(nodes)
+    first: dict[Value, tuple[int, int, int]] = {}
+    for i, node in enumerate(nodes):
+        if not node.is_leaf:
+            parents = _parents(node)
+            depth[i] = 1 + max(depth[index[p]] for p in parents)
+            for slot, p in enumerate(parents):
+                first.setdefault(p, (depth[i], i, slot))
+    return sorted(leaves, key=lambda leaf: first.get(leaf, (0, 0, 0)))
+
+
 def _layout(
     nodes: list[Value], index: dict[Value, int], inputs: list[Value], shared: list[Value]
-) -> tuple[list[Group], list[int], int, int]:
+) -> tuple[list[Group], list[int], list[bool], tuple[int, int]]:
     """Group the op nodes and give every node its row in the tape's arrays.
 
-    Inputs come first, then the nodes an input reaches; then the shared leaves and
-    the nodes no input reaches, which use column 0 only. Each group's nodes get
-    consecutive rows, ordered by their parents' rows so that reads are views.
-    Returns the groups in replay order, each node's row, where the rows that no
-    input reaches start, and the number of rows.
+    The wide rows (one column per batch row) hold the inputs, then the nodes an
+    input reaches; the narrow rows (one column) the shared leaves, then the nodes
+    no input reaches. Each group's nodes get consecutive rows, ordered by their
+    parents' rows so that reads are views. Returns the groups in replay order,
+    each node's row in its array, whether an input reaches it, and how many wide
+    and narrow rows there are.
     """
     depth = [0] * len(nodes)
     batched = [False] * len(nodes)
@@ -353,8 +378,8 @@ def _layout(
         if v in index:
             row[index[v]] = k
     for k, leaf in enumerate(shared):
-        row[index[leaf]] = wide + k
-    free = {False: len(inputs), True: wide + len(shared)}  # the next row, by narrowness
+        row[index[leaf]] = k
+    free = {False: len(inputs), True: len(shared)}  # the next row, by narrowness
     groups = []
     for op, d, narrow in sorted(members, key=lambda key: key[1]):
         ids = members[op, d, narrow]
@@ -366,7 +391,7 @@ def _layout(
             row[i] = start + k
         table = np.array([parents[i] for i in ids], dtype=np.intp)
         groups.append(_group(op, d, ids, table, start, narrow))
-    return groups, row, wide, free[True]
+    return groups, row, batched, (wide, free[True])
 
 
 def _group(
@@ -382,7 +407,7 @@ def _group(
 
 
 def _replay_error(
-    group: Group, values: np.ndarray, stage: str, err: Exception, grads: np.ndarray | None = None
+    group: Group, values: Rows, stage: str, err: Exception, grads: Rows | None = None
 ) -> Exception:
     """Name the op, the node and the batch row where the replay left the finite numbers.
 
@@ -429,9 +454,9 @@ def _finite_at(
         return False
 
 
-def _not_finite(tape: Tape, grads: np.ndarray) -> Exception:
+def _not_finite(tape: Tape, grads: Rows) -> Exception:
     """The error for a gradient the replay left NaN or infinite (a rule gave inf)."""
-    inputs, shared = grads[: tape._inputs], grads[tape._shared_rows, 0]
+    inputs, shared = grads[0][: tape._inputs], grads[1][tape._shared_rows, 0]
     if not np.isfinite(inputs).all():
         i, row = np.argwhere(~np.isfinite(inputs))[0].tolist()
         where, value = f"input {i}, batch row {row}", inputs[i, row]

@@ -5,8 +5,9 @@ pattern of batched and unbatched slots. Its nodes sit in consecutive rows of the
 tape's arrays, so its results and its upstream gradients are views, not copies.
 
 Rows that no input reaches (parameters, constants, a penalty on the parameters)
-are the same in every batch row: they live in column 0 only. A batched group
-reads them there, broadcast, and adds back their gradient summed over the batch.
+are the same in every batch row: they live in a second, one-column array, the
+narrow rows. A batched group reads them there, broadcast, and adds back their
+gradient summed over the batch. (In one array they cost a page per parameter.)
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ import numpy as np
 
 from autograd.ops import ARRAY_FORMS, Op, sigmoid_of_array
 from autograd.value import _locals_for
+
+
+def _relu(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.maximum(a, 0.0, out=out)
+
 
 # Forward of each built-in op of fixed arity, on one array per input slot. The
 # local derivatives are not repeated here: backward calls the op table's rules.
@@ -36,7 +42,7 @@ _NUMPY: dict[str, Callable[..., np.ndarray]] = {
     "tanh": np.tanh,
     "sigmoid": sigmoid_of_array,
     "softplus": lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))),
-    "relu": lambda a: np.maximum(a, 0.0),
+    "relu": _relu,
     "leaky_relu": lambda a, *, slope: np.where(a > 0, a, slope * a),
     "abs": np.abs,
     "sin": np.sin,
@@ -64,21 +70,25 @@ _NUMPY: dict[str, Callable[..., np.ndarray]] = {
     "silu": lambda a: a * sigmoid_of_array(a),
 }
 
+_WRITE_INTO = {_relu}  # forms besides numpy's ufuncs that take out=
+
 # The n-ary ops, on their inputs stacked as one (inputs, nodes, rows) array.
 _STACKED: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sum": lambda v: v.sum(axis=0),
     "dot": lambda v: (v[0::2] * v[1::2]).sum(axis=0),
 }
 
-NARROW = slice(0, 1)  # the one column of a row that no input reaches
-WIDE = slice(None)
+Rows = tuple[np.ndarray, np.ndarray]
+"""The tape's values (or gradients): wide rows, (rows, batch), and narrow rows, (rows, 1);
+indexed by a narrow flag, ``rows[narrow]``."""
 
 
 class Group:
     """Nodes ``out`` (a range of rows) of one op; ``parents`` holds their parents' rows.
 
-    ``narrow[j]`` says input slot j comes from rows that live in column 0 only;
-    ``batched`` is False when no input reaches these nodes: they are narrow too.
+    ``narrow[j]`` says input slot j comes from the narrow rows, and ``parents[:, j]``
+    counts in those; ``batched`` is False when no input reaches these nodes: their
+    rows are narrow too.
     ``ids`` are the nodes' positions in the traced order, for messages.
     """
 
@@ -90,7 +100,6 @@ class Group:
         self.narrow = narrow
         self.batched = not all(narrow)
         self.out = slice(start, start + len(ids))
-        self.cols = WIDE if self.batched else NARROW
         table = _STACKED if op.arity is None else _NUMPY
         self.form = table.get(op.name) if op.builtin else None  # None: one number at a time
 
@@ -117,16 +126,16 @@ class Group:
         cell = partial(_local_or_none, self.op, len(args))
         return list(one_at_a_time(cell, (out, g, *args), outputs=len(args)))
 
-    def upstream(self, values: np.ndarray, grads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def upstream(self, values: Rows, grads: Rows) -> tuple[np.ndarray, np.ndarray]:
         """These nodes' values and the gradient reaching them (views)."""
-        return values[self.out, self.cols], grads[self.out, self.cols]
+        narrow = not self.batched
+        return values[narrow][self.out], grads[narrow][self.out]
 
-    def inputs_at(self, values: np.ndarray) -> list[np.ndarray]:
+    def inputs_at(self, values: Rows) -> list[np.ndarray]:
         """Each input slot as a (nodes, columns) array: the slow, general read."""
-        shape = (len(self.ids), values.shape[1] if self.batched else 1)
+        shape = (len(self.ids), values[0].shape[1] if self.batched else 1)
         return [
-            np.broadcast_to(values[self.parents[:, j], NARROW if n else WIDE], shape)
-            for j, n in enumerate(self.narrow)
+            np.broadcast_to(values[n][self.parents[:, j]], shape) for j, n in enumerate(self.narrow)
         ]
 
     def __repr__(self) -> str:
@@ -144,16 +153,27 @@ class Elementwise(Group):
             self.compute = lambda *a: one_at_a_time(self.op.run, a)
         else:
             self.compute = (lambda *a: form(*a, **params)) if params else form
+        self.into = isinstance(self.compute, np.ufunc) or self.compute in _WRITE_INTO
 
-    def forward(self, values: np.ndarray, _: Any) -> list[np.ndarray]:
-        args = [values[slot.at] for slot in self.slots]
-        values[self.out, self.cols] = self.compute(*args)
+    def forward(self, values: Rows, _: Any) -> list[np.ndarray]:
+        args = [values[slot.narrow][slot.at] for slot in self.slots]
+        if self.into:  # written straight into its rows, no temporary
+            self.compute(*args, out=values[not self.batched][self.out])
+        else:
+            values[not self.batched][self.out] = self.compute(*args)
         return args
 
-    def backward(self, values: np.ndarray, grads: np.ndarray, args: list[np.ndarray]) -> None:
+    def backward(self, values: Rows, grads: Rows, args: list[np.ndarray]) -> None:
         out, g = self.upstream(values, grads)
-        for slot, local in zip(self.slots, self.local_grads(out, args, g), strict=True):
-            slot.add(grads, g if _is_one(local) else local * g)
+        locals_ = self.local_grads(out, args, g)
+        for slot, local in zip(self.slots, locals_, strict=True):
+            if _is_one(local):
+                part = g
+            elif _fresh(local, g, args, locals_):  # the rule's own new array: reused
+                part = np.multiply(local, g, out=local)
+            else:
+                part = local * g
+            slot.add(grads[slot.narrow], part)
 
 
 class Stacked(Group):
@@ -171,20 +191,21 @@ class Stacked(Group):
     def workspace(self, rows: int) -> np.ndarray | None:
         return np.empty((self.arity, len(self.ids), rows)) if self.batched else None
 
-    def forward(self, values: np.ndarray, buffer: np.ndarray | None) -> np.ndarray:
+    def forward(self, values: Rows, buffer: np.ndarray | None) -> np.ndarray:
         rows = self.parents.T
+        wide, narrow = values
         if not self.batched:
-            v = values[rows, NARROW]
+            v = narrow[rows]
         elif not len(self.narrow_slots):
-            v = np.take(values, rows, axis=0, out=buffer)
+            v = np.take(wide, rows, axis=0, out=buffer)
         else:
             v = buffer
-            v[self.wide_slots] = values[rows[self.wide_slots]]
-            v[self.narrow_slots] = values[rows[self.narrow_slots], NARROW]
-        values[self.out, self.cols] = self.compute(v)
+            v[self.wide_slots] = wide[rows[self.wide_slots]]
+            v[self.narrow_slots] = narrow[rows[self.narrow_slots]]
+        values[not self.batched][self.out] = self.compute(v)
         return v
 
-    def backward(self, values: np.ndarray, grads: np.ndarray, v: np.ndarray) -> None:
+    def backward(self, values: Rows, grads: Rows, v: np.ndarray) -> None:
         out, g = self.upstream(values, grads)
         local = self.fixed if self.fixed is not None else self.local_grads(out, list(v), g)
         try:
@@ -198,10 +219,10 @@ class Stacked(Group):
         blocks = blocks * g
         width = g.shape[1]
         if len(self.wide_slots):
-            self.to_wide.add(grads, blocks[self.wide_slots].reshape(-1, width))
+            self.to_wide.add(grads[0], blocks[self.wide_slots].reshape(-1, width))
         if len(self.narrow_slots):
             part = blocks[self.narrow_slots].sum(axis=2, keepdims=True)
-            self.to_narrow.add(grads[:, NARROW], part.reshape(-1, 1))
+            self.to_narrow.add(grads[1], part.reshape(-1, 1))
 
 
 class Layer(Group):
@@ -217,6 +238,8 @@ class Layer(Group):
         inputs = slice(1 - weights.start, None, 2)
         self.w_rows = self.parents[:, weights]
         self.x = Slot(self.parents[0, inputs], False, True)
+        self.grid = _grid(self.w_rows)
+        self.views: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     @staticmethod
     def weight_slots(op: Op, parents: np.ndarray, narrow: tuple) -> slice | None:
@@ -236,16 +259,35 @@ class Layer(Group):
                 return weights
         return None
 
-    def forward(self, values: np.ndarray, _: Any) -> tuple[np.ndarray, np.ndarray]:
-        w, x = values[self.w_rows, 0], values[self.x.at]
-        matmul(w, x, values[self.out])
+    def weights(self, narrow: np.ndarray) -> np.ndarray:
+        """W from the narrow rows: a view when its rows form a grid, else a copy."""
+        if self.grid is None:
+            return narrow[self.w_rows, 0]
+        held = self.views.get(id(narrow))
+        if held is None or held[0] is not narrow:
+            if len(self.views) > 3:  # arrays of an earlier batch size
+                self.views.clear()
+            start, strides = self.grid
+            column = narrow[start:, 0]
+            view = np.lib.stride_tricks.as_strided(
+                column, self.w_rows.shape, [s * column.itemsize for s in strides]
+            )
+            held = self.views[id(narrow)] = (narrow, view)
+        return held[1]
+
+    def forward(self, values: Rows, _: Any) -> tuple[np.ndarray, np.ndarray]:
+        w, x = self.weights(values[1]), values[0][self.x.at]
+        matmul(w, x, values[0][self.out])
         return w, x
 
-    def backward(self, values: np.ndarray, grads: np.ndarray, saved: tuple) -> None:
+    def backward(self, values: Rows, grads: Rows, saved: tuple) -> None:
         w, x = saved
-        g = grads[self.out]
-        grads[self.w_rows, 0] += matmul(g, x.T)
-        self.x.add(grads, matmul(w.T, g))
+        g = grads[0][self.out]
+        if self.grid is None:
+            grads[1][self.w_rows, 0] += matmul(g, x.T)
+        else:
+            self.weights(grads[1])[...] += matmul(g, x.T)
+        self.x.add(grads[0], matmul(w.T, g))
 
 
 ONE_THREAD_WORK = (1 << 19) - 1
@@ -296,8 +338,8 @@ class Slot:
     """Where one input slot of a group reads its rows, and how gradients go back.
 
     Rows that step evenly are read as a view; a row every node reads (the input
-    x in each neuron of a layer) is read once and broadcast. A ``narrow`` row is
-    read in column 0; a batched group adds its gradient summed over the batch.
+    x in each neuron of a layer) is read once and broadcast. ``narrow``: the rows
+    are narrow ones; a batched group adds their gradient summed over the batch.
     """
 
     def __init__(self, rows: np.ndarray, narrow: bool, batched: bool) -> None:
@@ -314,9 +356,14 @@ class Slot:
         self.fan_in = self.shared and n > 1  # one row gets the sum over the nodes
         self.repeats = not isinstance(at, slice) and len(np.unique(rows)) < n
         self.sum_batch = narrow and batched
-        self.at = (at, NARROW if narrow else WIDE)
+        self.narrow = narrow
+        self.at = at
+        self.plain = not (self.sum_batch or self.fan_in or self.repeats)
 
     def add(self, grads: np.ndarray, contribution: np.ndarray) -> None:
+        if self.plain:
+            grads[self.at] += contribution
+            return
         if self.sum_batch:
             contribution = contribution.sum(axis=1, keepdims=True)
         if self.fan_in:
@@ -379,6 +426,30 @@ def _local_or_none(op: Op, arity: int, out: float, g: float, *inputs: float) -> 
 
 def _is_one(local: Any) -> bool:
     return type(local) is float and local == 1.0
+
+
+def _grid(rows: np.ndarray) -> tuple[int, tuple[int, int]] | None:
+    """(first row, steps down and across) when ``rows[i, j]`` is first + i·down + j·across."""
+    first = int(rows[0, 0])
+    down = int(rows[1, 0]) - first if len(rows) > 1 else 0
+    across = int(rows[0, 1]) - first if rows.shape[1] > 1 else 0
+    i, j = np.indices(rows.shape)
+    if down < 0 or across < 0 or not (rows == first + i * down + j * across).all():
+        return None
+    return first, (down, across)
+
+
+def _fresh(local: Any, g: np.ndarray, args: Sequence[Any], locals_: Sequence[Any]) -> bool:
+    """Whether ``local`` is an array the rule made for this call alone, to be reused."""
+    return (
+        type(local) is np.ndarray
+        and local.size >= 4096  # below, a new array costs less than this check
+        and local.flags.owndata
+        and local.dtype == np.float64
+        and local.shape == g.shape
+        and not any(local is a for a in args)
+        and sum(local is d for d in locals_) == 1
+    )
 
 
 def _fixed_rule(op: Op, arity: int) -> np.ndarray | None:
