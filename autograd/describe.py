@@ -8,7 +8,7 @@ the edge from ``d`` into ``L = d * f`` reads ``∂L/∂d = f``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -16,7 +16,16 @@ from autograd.ops import Op
 from autograd.text import format_table, grad_of, num
 from autograd.value import Value, _local_grads, _parents, topo_order
 
-__all__ = ["Description", "Edge", "describe", "graph_text", "kink_note", "names"]
+__all__ = [
+    "Description",
+    "Edge",
+    "describe",
+    "graph_text",
+    "kink_note",
+    "kinks_reached",
+    "names",
+    "origin",
+]
 
 # an identifier (xᵢ included) that stops before a superscript power: out² is out, squared
 _WORD = re.compile(r"[^\W\d](?:(?![⁰¹²³⁴⁵⁶⁷⁸⁹])\w)*")
@@ -139,6 +148,28 @@ def local_derivatives(node: Value) -> tuple[float | None, ...]:
         return (None,) * len(parents)
 
 
+def origin(node: Value, named: Mapping[Value, str] | None = None) -> str:
+    """Where a node that ``create_graph`` made came from: an op-table rule, the chain
+    rule's product or a sum of shares ("" for any other node), in ``named``'s names
+    where they cover the nodes involved, else in the rule's own (out, a, b)."""
+    came = None if node.is_leaf else node._fn.origin
+    if came is None:
+        return ""
+    kind, forward, slot = came
+    if kind == "sum":
+        who = named[forward] if named and forward in named else "a node"
+        return f"the sum of the shares of {who}, read more than once"
+    op, parents = forward.op_spec, _parents(forward)
+    if named is not None and all(n in named for n in (forward, *parents)):
+        rule = Edge(parents[slot], forward, slot, None, named).rule
+    else:
+        rule = f"∂out/∂{op.input_name(slot)} = {op.rule(slot)}"
+    if kind == "rule":
+        return f"{op.name}'s rule {rule}"
+    upstream = named[forward] if named and forward in named else "out"
+    return f"the chain rule through {op.name}: ({rule}) · {upstream}.grad"
+
+
 def kink_note(node: Value, named: Mapping[Value, str] | None = None) -> str | None:
     """Whether ``node``'s op ran exactly at its kink (relu at 0, a tie of max ...) and
     which convention its derivative follows there; None if not. Read from the op
@@ -158,6 +189,21 @@ def kink_note(node: Value, named: Mapping[Value, str] | None = None) -> str | No
         f"convention, {kink.convention.format(**shown)}; a numeric derivative can "
         "disagree there (it measures across the kink)"
     )
+
+
+def kinks_reached(root: Value, inputs: Sequence[Value]) -> dict[int, list[str]]:
+    """For each of ``inputs`` (by index), the notes of the ops downstream of it that
+    ran at their kink, each led by the node's name."""
+    described = Description(root)
+    reached: dict[Value, set[int]] = {v: {i} for i, v in enumerate(inputs)}
+    kinks: dict[int, list[str]] = {}
+    for node in described.order:
+        came = reached.get(node, set()).union(*(reached.get(p, set()) for p in _parents(node)))
+        reached[node] = came
+        note = kink_note(node, described.names)
+        for i in sorted(came) if note else ():
+            kinks.setdefault(i, []).append(f"{described.names[node]}: {note}")
+    return kinks
 
 
 def rule_in_names(

@@ -11,8 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.describe import Description, kink_note
+from autograd.describe import Description, kink_note, kinks_reached
 from autograd.display import html_table
+from autograd.second_order import SecondOrderReport, check_local_second, hessian_check
 from autograd.text import format_table, num
 from autograd.value import Value, _gradients, _parents, grad, no_grad
 
@@ -153,7 +154,8 @@ def gradcheck(
     atol: float = 1e-5,
     rtol: float = 1e-3,
     replay: bool = True,
-) -> GradcheckReport:
+    order: int = 1,
+) -> GradcheckReport | SecondOrderReport:
     """Compare ``f``'s backward gradients with central differences at ``inputs``.
 
     ``f(*values)`` takes one Value per input and returns a Value. The returned
@@ -162,8 +164,12 @@ def gradcheck(
     ``replay`` (the default) the graph traced at ``inputs`` is also replayed at
     them (``autograd.tape``, numpy): an input where it disagrees with ``f`` is named
     in ``report.branching``, as ``f``'s graph depends on the data near it.
+    ``order=2`` checks the Hessian from ``create_graph`` against central
+    differences of the gradient instead (``autograd.second_order``).
     """
     xs = _check_arguments(inputs, eps, atol, rtol)
+    if _order(order) == 2:
+        return hessian_check(f, xs, eps, atol, rtol)
     values = [Value(x, label=f"x[{i}]") for i, x in enumerate(xs)]
     out = _call(f, values, "at the inputs")
     analytic = grad(out, values)
@@ -183,22 +189,7 @@ def gradcheck(
             for i, (r, n) in enumerate(zip(replayed, numeric, strict=True))
             if r is None or not tol.passes(r, n)
         ]
-    return GradcheckReport(rows, eps, tol, branching, _kinks_reached(out, values))
-
-
-def _kinks_reached(out: Value, values: list[Value]) -> dict[int, list[str]]:
-    """For each input, the notes of the ops downstream of it that ran at their kink."""
-    described = Description(out)
-    reached: dict[Value, set[int]] = {v: {i} for i, v in enumerate(values)}
-    kinks: dict[int, list[str]] = {}
-    for node in described.order:
-        inputs = set().union(*(reached.get(p, set()) for p in _parents(node)))
-        reached[node] = reached.get(node, set()) | inputs
-        note = kink_note(node, described.names)
-        if note is not None:
-            for i in sorted(inputs):
-                kinks.setdefault(i, []).append(f"{described.names[node]}: {note}")
-    return kinks
+    return GradcheckReport(rows, eps, tol, branching, kinks_reached(out, values))
 
 
 def _replayed_numeric(f: Callable[..., Value], xs: list[float], eps: float) -> list[float | None]:
@@ -346,19 +337,26 @@ def check_nodes(
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
-) -> NodeCheckReport:
+    order: int = 1,
+) -> NodeCheckReport | SecondOrderReport:
     """Check d(root)/d(node) for every node of a built graph, numerically.
 
     Each node is nudged by ±eps and everything downstream re-evaluated through the
     op table. ``grads`` are the gradients to check: by default those one backward
     pass gives (``.grad`` is left alone); or a mapping node → gradient, e.g. from a
     hand derivation, and then only the nodes it holds are checked. Costs one
-    partial forward pass per node.
+    partial forward pass per node. ``order=2`` checks each op's rule differentiated
+    again (as ``create_graph`` does) against differences of the rule, and names the
+    op whose second derivative is wrong.
     """
     if not isinstance(root, Value):
         raise TypeError(f"check_nodes: root must be a Value, got {type(root).__name__}")
     if not eps > 0:
         raise ValueError(f"check_nodes: eps must be > 0, got {eps}")
+    if _order(order) == 2:
+        if grads is not None:
+            raise ValueError("check_nodes: order=2 checks the op rules; it takes no grads")
+        return check_local_second(root, eps, atol, rtol)
     described = Description(root)
     order, named = described.order, described.names
     backward = _gradients(root, order, as_values=False)
@@ -376,6 +374,12 @@ def check_nodes(
     report = NodeCheckReport(rows, "")
     report.diagnosis = _diagnose(report, described, backward, eps, tol, grads is not None)
     return report
+
+
+def _order(order: int) -> int:
+    if order not in (1, 2):
+        raise ValueError(f"order must be 1 or 2, got {order!r}")
+    return order
 
 
 def _numeric_root_partial(order: list[Value], start: int, eps: float) -> float | None:

@@ -88,6 +88,7 @@ class Op:
     kink: Kink | None = None
 
     label = ""  # set only on the copies that ``labelled`` makes
+    origin: tuple | None = None  # set only on the copies that ``from_rule`` makes
 
     def __post_init__(self) -> None:
         if not self.symbol:
@@ -104,10 +105,17 @@ class Op:
         as the op does; ``unlabelled`` leads back to the table's entry.
         """
         plain = self.unlabelled
-        if not label:
+        if not label and not self.origin:
             return plain
         copy = object.__new__(Op)
-        copy.__dict__.update(plain.__dict__, label=label, unlabelled=plain)
+        copy.__dict__.update(plain.__dict__, label=label, unlabelled=plain, origin=self.origin)
+        return copy
+
+    def from_rule(self, origin: tuple) -> Op:
+        """This op on a node that ``create_graph`` made, carrying where it came from
+        (``autograd.describe.origin`` reads it); like a label, it costs the node no slot."""
+        copy = object.__new__(Op)
+        copy.__dict__.update(self.__dict__, origin=origin)
         return copy
 
     def bind(self, **params: float) -> Op:

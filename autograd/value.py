@@ -833,6 +833,7 @@ def topo_order(root: Value) -> list[Value]:
 def _gradients(root: Value, order: list[Value], *, as_values: bool) -> dict[Value, Any]:
     """d(root)/d(node) for every node reached, as floats or as Values."""
     grads: dict[Value, Any] = {root: Value(1.0) if as_values else 1.0}
+    known = set(order) if as_values else set()  # create_graph: the nodes not to tag
     with _recording_on(as_values):
         for node in reversed(order):
             g = grads.get(node)
@@ -849,10 +850,33 @@ def _gradients(root: Value, order: list[Value], *, as_values: bool) -> dict[Valu
                 locals_ = _locals_for(node._fn, node.data, [p.data for p in parents], g)
             if locals_ is None:
                 continue
-            for parent, local in zip(parents, locals_, strict=True):
+            for slot, (parent, local) in enumerate(zip(parents, locals_, strict=True)):
                 step = g if (type(local) is float and local == 1.0) else local * g
                 grads[parent] = grads[parent] + step if parent in grads else step
+                if as_values:
+                    _mark_origins(node, slot, local, step, grads[parent], known)
     return grads
+
+
+def _mark_origins(forward: Value, slot: int, local: Any, step: Any, total: Any, known: set) -> None:
+    """Tag the nodes create_graph just made with where they came from: the local rule
+    of ``forward``'s op toward ``slot``, the chain rule's product, or the sum of a
+    node's shares. Nodes in ``known`` (the forward graph, nodes tagged before) and
+    leaves are left alone."""
+    parent = _parents(forward)[slot]
+    for made, origin in (
+        (local, ("rule", forward, slot)),
+        (step, ("chain", forward, slot)),
+        (total, ("sum", parent, None)),
+    ):
+        stack = [made] if isinstance(made, Value) else []
+        while stack:
+            node = stack.pop()
+            if node in known or node._a is None:
+                continue
+            known.add(node)
+            node._fn = node._fn.from_rule(origin)
+            stack.extend(_parents(node))
 
 
 def grad(output: Value, inputs: Value | Sequence[Value], *, create_graph: bool = False) -> Any:

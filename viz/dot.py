@@ -4,7 +4,8 @@ Everything drawn is read from the graph's description (``autograd.describe``): t
 learner's names, each op's symbol and each edge's rule written in those names. A
 value whose shown gradient is not the sum of its drawn shares is marked, so a
 picture never contradicts its own chain rule without saying so; an op that ran
-exactly at its kink (relu at 0) is marked, its tooltip naming the convention used.
+exactly at its kink (relu at 0) is marked, its tooltip naming the convention used;
+a node that ``create_graph`` made says which op-table rule it came from.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from autograd import Value
-from autograd.describe import Description, Edge, kink_note
+from autograd.describe import Description, Edge, kink_note, origin
 from autograd.text import num
 
 __all__ = ["FONT", "GraphView", "build_dot", "escape", "node_id", "select", "shown_grads"]
@@ -216,6 +217,10 @@ def _value_line(
     shares: bool,
 ) -> str:
     fields = [view.described.names[node], f"data {num(node.data)}"]
+    if came_from := origin(
+        node, view.described.names
+    ):  # backward is a graph too: the rule that made this node
+        fields.insert(1, f"from {came_from}")
     extra = ""
     if grads is None:
         fields.append("grad ?")
