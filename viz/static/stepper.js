@@ -7,7 +7,7 @@
 // explore.js continues this module (the explorer and the anywidget entry point).
 
 const SPEEDS = [0.5, 1, 2, 4];
-const READABLE = [1, 1.5]; // graphviz pt at scale 1: 9pt edge text is 12px on screen
+const READABLE = [0.8, 1.5]; // at scale 1 graphviz's 9pt edge text is 12px; at 0.8, 9.6px
 
 function el(tag, attrs = {}, text = "") {
   const node = document.createElement(tag);
