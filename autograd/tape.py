@@ -422,11 +422,15 @@ def _replay_error(
         (at for at in np.ndindex(shape) if not _finite_at(group.op, args, at, upstream)), None
     )
     what = "its local derivative" if stage == "backward" else "the result"
-    if at is None:  # every rule is finite: a product of finite numbers overflowed
+    if at is None and stage == "backward":  # every rule is finite: a share overflowed
         return type(err)(
-            f"Tape.{stage}: {group.op.name} at depth {group.depth}: "
-            f"{'a gradient it passes back' if stage == 'backward' else what} "
-            f"is not a finite number ({err}); backward() raises here too"
+            f"Tape.backward: {group.op.name} at depth {group.depth}: a gradient it passes "
+            f"back is not a finite number ({err}); backward() raises here too"
+        )
+    if at is None:
+        return type(err)(
+            f"Tape.forward: {group.op.name} at depth {group.depth}: its array form failed "
+            f"({err}) where the scalar op is finite; replay=False or the scalar path computes it"
         )
     node, row = at
     inputs = [float(a[at]) for a in args]

@@ -112,17 +112,16 @@ class Group:
     ) -> Sequence[Any]:
         """∂node/∂input for each input slot, from the op table's rule, on arrays.
 
-        Where the rule fails on the arrays and some upstream gradient ``g`` is 0, it is
-        taken one cell at a time by the scalar path's rule (``_locals_for``): a cell
-        whose upstream is 0 passes 0, whatever the rule would give there.
+        Where the rule fails on the arrays, it is taken one cell at a time as the scalar
+        path takes it (``_locals_for``): a cell whose upstream ``g`` is 0 passes 0,
+        whatever the rule would give there, and any other raises as it does there.
         """
         try:
             if self.form is not None:
                 return self.op.grads(out, *args)
             return list(one_at_a_time(self.op.grads, (out, *args), outputs=len(args)))
         except (FloatingPointError, ArithmeticError, ValueError):
-            if g.all():
-                raise
+            pass
         cell = partial(_local_or_none, self.op, len(args))
         return list(one_at_a_time(cell, (out, g, *args), outputs=len(args)))
 

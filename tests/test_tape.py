@@ -143,7 +143,8 @@ def test_a_row_outside_an_ops_domain_names_the_op_the_node_and_the_row():
         tape.forward([1.0, -1.0, 2.0])
     sqrt = trace(lambda x: x.sqrt(), 1.0)
     sqrt.forward([1.0, 0.0])
-    with pytest.raises(FloatingPointError, match=r"backward: sqrt\(0.0\).*row 1.*local derivative"):
+    # the rule is then taken cell by cell as the scalar path takes it, and raises its error
+    with pytest.raises(ZeroDivisionError, match=r"backward: sqrt\(0.0\).*row 1.*local derivative"):
         sqrt.backward()
 
 
