@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from itertools import filterfalse
+from operator import attrgetter, mul
 from typing import TYPE_CHECKING, Any
 
 from autograd.ops import OPS, Op
@@ -411,24 +412,28 @@ class Value:
         self.grad = 1.0
         node = self
         try:
+            many = _MANY
             for node in reversed(order):
                 g = node.grad
                 if g == 0.0:  # _locals_for's rule, written inline
                     continue
-                if not -1e999 < g < 1e999:
+                if g - g != 0.0:  # inf or NaN
                     break
-                a, b = node._a, node._b
+                b = node._b
                 if b is None:
+                    a = node._a
                     (local,) = node._fn.grads(node.data, a.data)
                     a.grad += local * g
-                elif b is _MANY:
-                    locals_ = node._fn.grads(node.data, *[p.data for p in a])
-                    for parent, local in zip(a, locals_, strict=True):
-                        parent.grad += local * g
-                else:
+                elif b is not many:
+                    a = node._a
                     da, db = node._fn.grads(node.data, a.data, b.data)
                     a.grad += da * g
                     b.grad += db * g
+                else:
+                    a = node._a
+                    locals_ = node._fn.grads(node.data, *map(_DATA, a))
+                    for parent, local in zip(a, locals_, strict=True):
+                        parent.grad += local * g
             else:
                 if all(-1e999 < leaf.grad < 1e999 for leaf in leaves):
                     return
@@ -654,6 +659,7 @@ def _leaf(x: float) -> Value:
 
 
 _new = object.__new__
+_DATA = attrgetter("data")
 _MANY = object()  # in _b: _a holds a tuple of parents
 
 
@@ -796,7 +802,20 @@ def dot_of_values(weights: Sequence[Value], inputs: Sequence[Value]) -> Value:
     weights as inputs, at least one of each (a neuron and its inputs)."""
     pairs: list[Value] = [None] * (2 * len(weights))  # type: ignore[list-item]
     pairs[::2], pairs[1::2] = weights, inputs
-    return _nary(_DOT, tuple(pairs))
+    try:  # the table's forward for dot, Σ wᵢ·xᵢ in this order, without unpacking the pairs
+        out = sum(map(mul, map(_DATA, weights), map(_DATA, inputs)))
+    except AttributeError:  # a number among the weights: _nary names it
+        out = _INF
+    if not -1e999 < out < 1e999:
+        return _nary(_DOT, tuple(pairs))  # the error, explained
+    node = _new(Value)
+    node.data = out
+    node.grad = 0.0
+    if not _paused or _records_here():
+        node._fn, node._a, node._b = _DOT, tuple(pairs), _MANY
+    else:
+        node._fn = node._a = node._b = None
+    return node
 
 
 def topo_order(root: Value) -> list[Value]:

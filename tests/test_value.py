@@ -110,8 +110,15 @@ def test_written_out_arithmetic_equals_the_op_table():
         Value(1e308) + 1e308
     with pytest.raises(OverflowError, match=r"sub\(-1e\+308, 1e\+308\)"):
         -1e308 - Value(1e308)
+    ws, xs = [0.1, -2.5, 3e-320, 7.0], [1e150, 0.3, -0.0, 1 / 3]
+    pairs = [v for pair in zip(ws, xs, strict=True) for v in pair]
+    fused = dot([Value(w) for w in ws], [Value(x) for x in xs])
+    assert fused.data == OPS["dot"].forward(*pairs) and [p.data for p in fused.parents] == pairs
+    with pytest.raises(OverflowError, match=r"dot\(1e\+300, 1e\+300"):
+        dot([Value(1e300)], [Value(1e300)])
     with no_grad():
         assert all(v.is_leaf for v in (Value(1.0) + 2, 3 * Value(1.0), -Value(1.0)))
+        assert dot([Value(1.0)], [Value(2.0)]).is_leaf
 
 
 def test_int_constants_become_the_same_leaves_as_floats():
