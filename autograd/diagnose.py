@@ -32,6 +32,7 @@ BUG_CLASSES = {
     "recursion": "backward recurses, so deep graphs fail",
     "double_backward": "a second backward doubles the grads of inner nodes",
     "exception": "the engine raised an error",
+    "hang": "backward does not finish (stopped after the probe's timeout)",
     "wrong": "a gradient that no single classic bug explains",
 }
 """Each bug class a diagnosis can name, in plain words."""

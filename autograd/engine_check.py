@@ -8,6 +8,7 @@ operators; probes for what it lacks (``__rsub__``, ``tanh`` ...) are skipped.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -22,6 +23,7 @@ __all__ = ["EngineReport", "ProbeResult", "check_engine"]
 
 A, B, C = 0.7, -1.3, 2.5  # leaf values away from kinks, and where no two bugs give one number
 DEPTH = 1000  # micrograd's recursive topological sort fails here on Python's default limit
+TIMEOUT = 3.0  # seconds for their part of one probe; a correct engine takes milliseconds
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,21 @@ class ProbeResult:
     note: str = ""
 
 
-def check_engine(their_class: type) -> EngineReport:
-    """Run every probe on ``their_class`` and on chainrule; never raises for their bugs."""
-    return EngineReport(their_class.__name__, [_run(their_class, p) for p in probes()])
+def check_engine(their_class: type, *, timeout: float = TIMEOUT) -> EngineReport:
+    """Run every probe on ``their_class`` and on chainrule; never raises for their bugs.
+
+    Their part of each probe runs in a thread of its own: one that takes longer than
+    ``timeout`` seconds (a backward that never ends) is stopped and reported as
+    hanging. A probe takes milliseconds, so once one hangs the rest get a tenth of
+    ``timeout`` each: an engine that always hangs costs about 5·``timeout`` in all.
+    """
+    if not timeout > 0:
+        raise ValueError(f"check_engine: timeout must be > 0 seconds, got {timeout}")
+    results = []
+    for probe in probes():
+        hung = any(r.diagnosis is not None and r.diagnosis.kind == "hang" for r in results)
+        results.append(_run(their_class, probe, timeout / 10 if hung else timeout))
+    return EngineReport(their_class.__name__, results)
 
 
 def _build(cls: Any, probe: Probe) -> list[tuple[str, Any]]:
@@ -141,7 +155,58 @@ def _snapshot(nodes: list[tuple[str, Any]]) -> list[Any]:
     ]
 
 
-def _run(cls: type, probe: Probe) -> ProbeResult:
+def _theirs(cls: type, probe: Probe) -> tuple[list[Any], list[Any]]:
+    """Their engine's leaf and node numbers after one backward, and after the probe's last."""
+    theirs = _build(cls, probe)
+    theirs[-1][1].backward()
+    first = _snapshot(theirs)
+    if probe.kind == "twice":
+        theirs[-1][1].backward()
+    return first, _snapshot(theirs)
+
+
+class _Hung(BaseException):
+    """Raised inside a probe's thread that ran out of time (not an Exception: their
+    ``except Exception`` must not swallow it)."""
+
+
+def _within(seconds: float, work: Callable[[], Any]) -> Any:
+    """``work()`` in a daemon thread: its result, its exception, or _Hung after ``seconds``."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["result"] = work()
+        except _Hung:
+            pass
+        except BaseException as err:  # handed to the caller, whatever it is
+            box["error"] = err
+
+    thread = threading.Thread(target=run, name="check_engine probe", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        _stop(thread)
+        raise _Hung
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
+def _stop(thread: threading.Thread) -> None:
+    """Raise _Hung inside ``thread`` at its next Python instruction (CPython only: elsewhere
+    the daemon thread runs on until the interpreter exits)."""
+    try:
+        import ctypes
+
+        set_exception = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    except (ImportError, AttributeError):
+        return
+    set_exception(ctypes.c_ulong(thread.ident), ctypes.py_object(_Hung))
+    thread.join(1.0)
+
+
+def _run(cls: type, probe: Probe, timeout: float) -> ProbeResult:
     missing = [need for need in probe.needs if not hasattr(cls, need)]
     if missing:
         return ProbeResult(probe.expression, "skipped", note=f"{cls.__name__} has no {missing[0]}")
@@ -150,12 +215,16 @@ def _run(cls: type, probe: Probe) -> ProbeResult:
     result = ProbeResult(probe.expression, "ok", our_forward=ours[-1][1].data)
     leaves = [name for name in probe.leaves]
     try:
-        theirs = _build(cls, probe)
-        theirs[-1][1].backward()
-        first = _snapshot(theirs)
-        if probe.kind == "twice":
-            theirs[-1][1].backward()
-        seen = _snapshot(theirs)
+        first, seen = _within(timeout, lambda: _theirs(cls, probe))
+    except _Hung:
+        result.verdict = "error"
+        result.diagnosis = Diagnosis(
+            "hang",
+            f"`{probe.expression}` did not finish within {timeout:g} s (and was stopped): "
+            "a backward that never ends, such as a topological sort that revisits nodes "
+            "or a loop whose condition never changes",
+        )
+        return result
     except Exception as err:  # their code: report it, whatever it is
         result.verdict, result.diagnosis = "error", _raised(err, probe)
         return result

@@ -607,8 +607,7 @@ def _not_finite(op: Op, inputs: Sequence[float], out: Any) -> None:
         )
     if isinstance(out, bool) or not isinstance(out, numbers.Real):
         raise TypeError(
-            f"{where} gives {type(out).__name__} {out!r:.60}; an op's forward must return "
-            "a float"
+            f"{where} gives {type(out).__name__} {out!r:.60}; an op's forward must return a float"
         )
     error = ValueError if out != out else OverflowError
     raise error(f"{where} gives {out}; inputs and results must be finite")

@@ -140,3 +140,66 @@ def test_compare_says_what_it_cannot_read():
     odd._op, odd.data = "?", 7.0
     odd.backward()
     assert "cannot rebuild node #2 (op '?', 2 parents, data 7)" in str(compare(odd))
+
+
+# -- an engine whose backward never ends is stopped and reported --------------------------
+
+
+def _probe_threads():
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "check_engine probe" and t.is_alive()]
+
+
+def test_a_backward_that_never_ends_is_reported_as_hanging_and_stopped():
+    def backward(self):  # peeks at the stack instead of popping it: never empties
+        stack = [self]
+        while stack:
+            try:
+                node = stack[-1]
+                node.grad = 1.0
+            except Exception:  # a learner's catch-all must not keep it alive
+                pass
+
+    Forever = engine()  # its ops make nodes of this very class, so patch the class itself
+    Forever.backward = backward
+    report = check_engine(Forever, timeout=0.3)
+    assert report.bug_classes() == {"hang"} and not report.passed
+    hung = [r for r in report.results if r.verdict == "error"]
+    ran = [r for r in report.results if r.verdict != "skipped"]
+    assert hung == ran and len(hung) > 30
+    assert "`a + b` did not finish within 0.3 s (and was stopped)" in str(hung[0].diagnosis)
+    assert all("within 0.03 s" in str(r.diagnosis) for r in hung[1:])  # a tenth after one hung
+    assert BUG_CLASSES["hang"].startswith("backward does not finish")
+    assert _probe_threads() == []  # every probe's thread was stopped, none left spinning
+
+
+def test_only_the_probes_that_hang_are_reported_so():
+    base = engine()
+
+    class SlowPow(base):
+        def __pow__(self, k):  # k·a^(k-1) by repeated multiplication: k - 1 never reaches
+            out = base(self.data**k, (self,), f"**{k}")  # 0 from -2 or -0.5 going down
+
+            def _backward():
+                power, n = 1.0, k - 1
+                while n != 0:
+                    power, n = power * self.data, n - 1
+                self.grad += k * power * out.grad
+
+            out._backward = _backward
+            return out
+
+    report = check_engine(SlowPow, timeout=0.5)
+    hung = {r.expression for r in report.results if r.diagnosis and r.diagnosis.kind == "hang"}
+    powers = {"a ** -1", "a ** 0.5", "a / b", "2 / a"}  # division is the engine's other**-1
+    assert hung == powers | {f"({p}) * c" for p in powers}
+    verdicts = {r.expression: r.verdict for r in report.results}
+    assert verdicts["a ** 3"] == verdicts["(a ** 3) * c"] == "ok"  # 3·a² by hand: a·a, right
+    assert report.bug_classes() == {"hang"}
+    assert _probe_threads() == []
+
+
+def test_the_timeout_must_be_positive():
+    with pytest.raises(ValueError, match="timeout must be > 0 seconds, got 0"):
+        check_engine(engine(), timeout=0)
