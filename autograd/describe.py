@@ -148,26 +148,19 @@ def local_derivatives(node: Value) -> tuple[float | None, ...]:
         return (None,) * len(parents)
 
 
-def origin(node: Value, named: Mapping[Value, str] | None = None) -> str:
+def origin(node: Value) -> str:
     """Where a node that ``create_graph`` made came from: an op-table rule, the chain
-    rule's product or a sum of shares ("" for any other node), in ``named``'s names
-    where they cover the nodes involved, else in the rule's own (out, a, b)."""
+    rule's product through an op, or a sum of shares ("" for any other node)."""
     came = None if node.is_leaf else node._fn.origin
     if came is None:
         return ""
-    kind, forward, slot = came
+    kind, op, slot = came
     if kind == "sum":
-        who = named[forward] if named and forward in named else "a node"
-        return f"the sum of the shares of {who}, read more than once"
-    op, parents = forward.op_spec, _parents(forward)
-    if named is not None and all(n in named for n in (forward, *parents)):
-        rule = Edge(parents[slot], forward, slot, None, named).rule
-    else:
-        rule = f"∂out/∂{op.input_name(slot)} = {op.rule(slot)}"
+        return "the sum of the shares of a node read more than once"
+    rule = f"∂out/∂{op.input_name(slot)} = {op.rule(slot)}"
     if kind == "rule":
         return f"{op.name}'s rule {rule}"
-    upstream = named[forward] if named and forward in named else "out"
-    return f"the chain rule through {op.name}: ({rule}) · {upstream}.grad"
+    return f"the chain rule through {op.name}: ({rule}) · out.grad"
 
 
 def kink_note(node: Value, named: Mapping[Value, str] | None = None) -> str | None:

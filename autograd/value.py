@@ -776,6 +776,7 @@ _EXP, _LOG = OPS["exp"], OPS["log"]
 _TANH, _SIGMOID, _RELU, _LEAKY = OPS["tanh"], OPS["sigmoid"], OPS["relu"], OPS["leaky_relu"]
 _ABS, _SQRT, _SOFTPLUS = OPS["abs"], OPS["sqrt"], OPS["softplus"]
 _SUM, _DOT = OPS["sum"], OPS["dot"]
+_SUM_OF_SHARES = _ADD.from_rule(("sum", None, None))  # the op of create_graph's running sums
 
 
 def total(values: Sequence[Value | float]) -> Value:
@@ -852,6 +853,7 @@ def _gradients(root: Value, order: list[Value], *, as_values: bool) -> dict[Valu
     """d(root)/d(node) for every node reached, as floats or as Values."""
     grads: dict[Value, Any] = {root: Value(1.0) if as_values else 1.0}
     known = set(order) if as_values else set()  # create_graph: the nodes not to tag
+    tags: dict = {}  # create_graph: (op, origin) -> that op tagged with that origin
     with _recording_on(as_values):
         for node in reversed(order):
             g = grads.get(node)
@@ -868,33 +870,67 @@ def _gradients(root: Value, order: list[Value], *, as_values: bool) -> dict[Valu
                 locals_ = _locals_for(node._fn, node.data, [p.data for p in parents], g)
             if locals_ is None:
                 continue
-            for slot, (parent, local) in enumerate(zip(parents, locals_, strict=True)):
+            if as_values:
+                _add_shares_as_values(node, parents, locals_, g, grads, known, tags)
+                continue
+            for parent, local in zip(parents, locals_, strict=True):
                 step = g if (type(local) is float and local == 1.0) else local * g
                 grads[parent] = grads[parent] + step if parent in grads else step
-                if as_values:
-                    _mark_origins(node, slot, local, step, grads[parent], known)
     return grads
 
 
-def _mark_origins(forward: Value, slot: int, local: Any, step: Any, total: Any, known: set) -> None:
-    """Tag the nodes create_graph just made with where they came from: the local rule
-    of ``forward``'s op toward ``slot``, the chain rule's product, or the sum of a
-    node's shares. Nodes in ``known`` (the forward graph, nodes tagged before) and
-    leaves are left alone."""
-    parent = _parents(forward)[slot]
-    for made, origin in (
-        (local, ("rule", forward, slot)),
-        (step, ("chain", forward, slot)),
-        (total, ("sum", parent, None)),
-    ):
-        stack = [made] if isinstance(made, Value) else []
-        while stack:
-            node = stack.pop()
-            if node in known or node._a is None:
-                continue
-            known.add(node)
-            node._fn = node._fn.from_rule(origin)
-            stack.extend(_parents(node))
+def _add_shares_as_values(
+    node: Value,
+    parents: Sequence[Value],
+    locals_: Sequence[Any],
+    g: Value,
+    grads: dict,
+    known: set,
+    tags: dict,
+) -> None:
+    """create_graph's chain rule into ``node``'s parents. Each node it makes is tagged
+    with where it came from (``autograd.describe.origin`` reads it): the local rule of
+    ``node``'s op toward a slot, the chain rule's product, or a sum of shares. The
+    graph being differentiated (``known``) is left alone. A tag is a copy of the op
+    that carries it, as a label is, made once per op and origin (``tags``)."""
+    op = node._fn.unlabelled
+    for slot, (parent, local) in enumerate(zip(parents, locals_, strict=True)):
+        if isinstance(local, Value):
+            if local._a is not None and local not in known:
+                _tag_rule(local, ("rule", op, slot), known, tags)
+            step = local * g
+        else:
+            step = g if local == 1.0 else local * g
+        if step is not g:  # local * g: a product, made by _MUL
+            chain = tags.get((op, slot))
+            if chain is None:
+                chain = tags[op, slot] = _MUL.from_rule(("chain", op, slot))
+            step._fn = chain
+        if parent in grads:
+            total = grads[parent] = grads[parent] + step
+            total._fn = _SUM_OF_SHARES
+        else:
+            grads[parent] = step
+
+
+def _tagged(op: Op, origin: tuple, tags: dict) -> Op:
+    key = (op, origin)
+    copy = tags.get(key)
+    if copy is None:
+        copy = tags[key] = op.from_rule(origin)
+    return copy
+
+
+def _tag_rule(made: Value, origin: tuple, known: set, tags: dict) -> None:
+    """Tag the nodes a local rule just made: those reached from ``made`` that are
+    neither in the graph being differentiated, nor leaves, nor tagged already."""
+    stack = [made]
+    while stack:
+        node = stack.pop()
+        if node._a is None or node in known or node._fn.origin is not None:
+            continue
+        node._fn = _tagged(node._fn, origin, tags)
+        stack.extend(_parents(node))
 
 
 def grad(output: Value, inputs: Value | Sequence[Value], *, create_graph: bool = False) -> Any:

@@ -217,9 +217,7 @@ def _value_line(
     shares: bool,
 ) -> str:
     fields = [view.described.names[node], f"data {num(node.data)}"]
-    if came_from := origin(
-        node, view.described.names
-    ):  # backward is a graph too: the rule that made this node
+    if came_from := origin(node):  # backward is a graph too: the rule that made this node
         fields.insert(1, f"from {came_from}")
     extra = ""
     if grads is None:
