@@ -16,6 +16,7 @@ other inputs and raises ``TapeMismatch`` at the first node that differs.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -127,6 +128,19 @@ class Tape:
         return [
             grads[0][at].T.copy() if width else grads[0][at].copy() for at, width in self._arg_rows
         ]
+
+    def to_onnx(self, path: str | os.PathLike, backward: bool = False) -> str:
+        """Write this graph as an ONNX model (needs ``pip install 'chainrule[onnx]'``).
+
+        Inputs and ``output`` are shaped as ``forward`` takes and gives them; parameters
+        are initializers with their current values. ``backward=True`` adds the gradients
+        ``backward()`` computes, written as ONNX from the op table's rules:
+        ``grad_<argument>`` for each argument and ``grad_<leaf>`` for each parameter or
+        constant (summed over the rows). See ``autograd.onnx_export``.
+        """
+        from autograd.onnx_export import export
+
+        return export(self, path, backward)
 
     # -- checks ----------------------------------------------------------------------
 

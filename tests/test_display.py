@@ -107,7 +107,7 @@ def test_gradcheck_report_shows_pass_and_fail():
     assert "<li>f&#x27;s graph changes within eps of x[0]" in page
     assert _cells(page)[:3] == ["x[0]", "3.0", "3.0"]
     assert abs(float(_cells(page)[3]) - 6.0) < 1e-6
-    assert "color:#b00020;font-weight:bold\">FAIL</td>" in page
+    assert 'color:#b00020;font-weight:bold">FAIL</td>' in page
     assert "1 of 1 inputs FAIL: x[0]" in page
 
 
