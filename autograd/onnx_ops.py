@@ -52,10 +52,16 @@ class Graph:
         out = self.fresh()
         names = [self.lift(x).name for x in inputs]
         self.nodes.append(helper.make_node(op_type, names, [out], domain=domain, **attrs))
-        return Sym(self, out)
+        return Sym(self, out, boolean=op_type in _BOOLEAN)
 
     def lift(self, x: Any) -> Sym:
         return x if isinstance(x, Sym) else self.const(float(x))
+
+    def number(self, x: Any) -> Any:
+        """``x``, a mask (``a > 0``) turned into 1.0 and 0.0 for arithmetic."""
+        if isinstance(x, Sym) and x.boolean:
+            return self.emit("Cast", x, to=TensorProto.DOUBLE)
+        return x
 
     def const(self, value: float, kind: int = TensorProto.DOUBLE) -> Sym:
         key = (str(kind), value)
@@ -94,14 +100,16 @@ class Sym:
     shape = ()
     __hash__ = object.__hash__
 
-    def __init__(self, graph: Graph, name: str) -> None:
-        self.graph, self.name = graph, name
+    def __init__(self, graph: Graph, name: str, boolean: bool = False) -> None:
+        self.graph, self.name, self.boolean = graph, name, boolean
 
     def _op(self, op_type: str, *others: Any) -> Sym:
-        return self.graph.emit(op_type, self, *others)
+        if op_type in _LOGICAL:
+            return self.graph.emit(op_type, self, *others)
+        return self.graph.emit(op_type, *map(self.graph.number, (self, *others)))
 
     def _rop(self, op_type: str, other: Any) -> Sym:
-        return self.graph.emit(op_type, other, self)
+        return self.graph.emit(op_type, *map(self.graph.number, (other, self)))
 
     def __add__(self, o: Any) -> Sym:
         return self._op("Add", o)
@@ -160,6 +168,9 @@ class Sym:
     def __and__(self, o: Any) -> Sym:
         return self._op("And", o)
 
+    def __invert__(self) -> Sym:
+        return self._op("Not")
+
     def __bool__(self) -> bool:
         raise TypeError("the rule branches on the value itself, which a graph cannot do")
 
@@ -188,8 +199,20 @@ class Sym:
         return NotImplemented
 
 
+_LOGICAL = {"And", "Or", "Not", "Where"}
+_BOOLEAN = {"Greater", "GreaterOrEqual", "Less", "LessOrEqual", "Equal", *_LOGICAL} - {"Where"}
+
+
 def where_(cond: Any, a: Any, b: Any) -> Sym:
     return _graph(cond, a, b).emit("Where", cond, a, b)
+
+
+def _binary(op_type: str) -> Callable[[Any, Any], Sym]:
+    def run(a: Any, b: Any) -> Sym:
+        g = _graph(a, b)
+        return g.emit(op_type, g.number(a), g.number(b))
+
+    return run
 
 
 def _unary(op_type: str) -> Callable[[Sym], Sym]:
@@ -197,11 +220,11 @@ def _unary(op_type: str) -> Callable[[Sym], Sym]:
 
 
 def _maximum(a: Any, b: Any) -> Sym:
-    return _graph(a, b).emit("Max", a, b)
+    return _binary("Max")(a, b)
 
 
 def _minimum(a: Any, b: Any) -> Sym:
-    return _graph(a, b).emit("Min", a, b)
+    return _binary("Min")(a, b)
 
 
 # -- functions onnxruntime lacks for doubles, from the operators it has ---------------
@@ -350,6 +373,7 @@ FORWARD: dict[str, Callable[..., Sym]] = {
     "neg": lambda a: -a,
     "pow": lambda a, *, k: a ** float(k),
     "vpow": lambda a, b: a**b,
+    "rpow": lambda a, *, base: a._rop("Pow", float(base)),
     "exp": _unary("Exp"),
     "log": _unary("Log"),
     "sqrt": _unary("Sqrt"),
@@ -389,10 +413,10 @@ FORWARD: dict[str, Callable[..., Sym]] = {
 
 # The numpy functions the op table's rules call on arrays, by the ufunc's name.
 UFUNCS: dict[str, Callable[..., Sym]] = {
-    "add": lambda a, b: _graph(a, b).emit("Add", a, b),
-    "subtract": lambda a, b: _graph(a, b).emit("Sub", a, b),
-    "multiply": lambda a, b: _graph(a, b).emit("Mul", a, b),
-    "divide": lambda a, b: _graph(a, b).emit("Div", a, b),
+    "add": _binary("Add"),
+    "subtract": _binary("Sub"),
+    "multiply": _binary("Mul"),
+    "divide": _binary("Div"),
     "negative": _unary("Neg"),
     "absolute": _unary("Abs"),
     "sign": _unary("Sign"),
