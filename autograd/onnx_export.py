@@ -133,16 +133,17 @@ def _argument_names(tape: Tape) -> list[str]:
 
 
 def _leaf_names(tape: Tape, taken: set[str]) -> dict[int, str]:
-    """Node position -> a unique name for each parameter or constant: its label if it has one."""
-    shared = set(tape.shared)
+    """Node position -> a unique name for each parameter or constant (its label if it has
+    one), in the order of ``tape.shared``."""
+    position = {node: i for i, node in enumerate(tape.nodes)}
     names: dict[int, str] = {}
-    for i, node in enumerate(tape.nodes):
-        if node in shared:
-            name = node.label or f"leaf{i}"
-            if name in taken:
-                name = f"{name}#{i}"
-            taken.add(name)
-            names[i] = name
+    for node in tape.shared:
+        i = position[node]
+        name = node.label or f"leaf{i}"
+        if name in taken:
+            name = f"{name}#{i}"
+        taken.add(name)
+        names[i] = name
     return names
 
 
