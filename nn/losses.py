@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import Value, dot, total
+from autograd.ops import primal
 from nn.functional import log_softmax
 
 __all__ = [
@@ -40,7 +41,7 @@ class Loss:
 
     name: str
     per_sample: Callable[[Any, Any], Value]
-    correct: Callable[[Any, float], bool] | None = None
+    correct: Callable[[Any, float], bool] | None = None  # also on arrays, for the replay
     check_target: Callable[[float], None] | None = None
     replayable: bool = False
 
@@ -183,16 +184,18 @@ def _same_class(logits: Sequence[Value], target: Any) -> bool:
 
 mse = Loss("mse", _squared, replayable=True)
 l1 = Loss("l1", _absolute, replayable=True)
-bce = Loss("bce", _bce_from_probability, lambda p, y: (p.data > 0.5) == (y > 0.5), replayable=True)
+bce = Loss(
+    "bce", _bce_from_probability, lambda p, y: (primal(p) > 0.5) == (y > 0.5), replayable=True
+)
 bce_with_logits = Loss(
-    "bce_with_logits", _bce_from_logit, lambda z, y: (z.data > 0) == (y > 0.5), replayable=True
+    "bce_with_logits", _bce_from_logit, lambda z, y: (primal(z) > 0) == (y > 0.5), replayable=True
 )
 # the target picks which logit is subtracted: a graph that depends on the data
 softmax_cross_entropy = Loss("softmax_cross_entropy", _softmax_ce, _same_class)
 hinge = Loss(
     "hinge",
     _margin,
-    lambda s, y: (s.data > 0) == (y > 0),
+    lambda s, y: (primal(s) > 0) == (y > 0),
     check_target=_plus_or_minus_one,
     replayable=True,
 )

@@ -81,6 +81,8 @@ def fit(
     it when it pays: a loss that allows it, number targets, batches big enough
     for the model (``REPLAY_MIN_WORK``), and a graph that retraces the same on
     another sample. ``True`` insists (and raises if it cannot), ``False`` stays scalar.
+    The retrace is repeated after 1, 2, 4, 8, … epochs, as the weights change
+    (``TapeMismatch`` if the graph has changed with them).
     """
     loss_fn = _loss(loss)
     samples, targets = list(X), list(y)
@@ -97,25 +99,21 @@ def fit(
     gen = generator(rng)
     tape = _replay_tape(model, loss_fn, samples, targets, l2, size, replay)
     if tape is None:
-        step = _ScalarStep(model, loss_fn, samples, l2, opt)
+        step = _ScalarStep(model, loss_fn, samples, targets, l2, opt)
     else:
-        step = _ReplayStep(tape, samples, targets, opt)
+        step = _ReplayStep(tape, loss_fn, samples, targets, opt)
     history = History()
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
-    for _ in bar:
+    classified = loss_fn.correct is not None
+    for epoch in bar:
         order = gen.permutation(len(samples)) if shuffle else np.arange(len(samples))
-        loss_sum, right, classified = 0.0, 0.0, False
-        if tape is not None:
+        loss_sum, right = 0.0, 0.0
+        if tape is not None and epoch & (epoch - 1) == 0 and epoch:  # 1, 2, 4, 8, ...
             tape.verify(samples[order[0]], targets[order[0]])
         for start in range(0, len(samples), size):
-            batch = order[start : start + size]
-            wanted = [targets[i] for i in batch]
-            outputs, value = step(batch, wanted)
-            loss_sum += value * len(batch)
-            accuracy = loss_fn.accuracy(outputs, wanted)
-            if accuracy is not None:
-                classified = True
-                right += float(accuracy) * len(batch)
+            value, batch_right = step(order[start : start + size])
+            loss_sum += value
+            right += batch_right
         history.loss.append(loss_sum / len(samples))
         if classified:
             history.accuracy.append(right / len(samples))
@@ -134,44 +132,52 @@ Chosen from ``benchmarks/fit_paths.py``, where the two paths break even at 10 to
 
 @dataclass
 class _ScalarStep:
-    """One batch on the scalar engine: returns the outputs and the loss."""
+    """One batch on the scalar engine: the loss summed over the batch, and how
+    many it classified right (0 for a regression loss)."""
 
     model: Module
     loss_fn: Loss
     samples: list
+    targets: list
     l2: float
     opt: Optimizer
 
-    def __call__(self, batch: np.ndarray, wanted: list) -> tuple[list, float]:
+    def __call__(self, batch: np.ndarray) -> tuple[float, float]:
         outputs = [self.model(self.samples[i]) for i in batch]
+        wanted = [self.targets[i] for i in batch]
         value = self.loss_fn(outputs, wanted)
         if self.l2:
             value = value + l2_penalty(self.model.parameters(), self.l2)
         self.opt.zero_grad()
         value.backward()
         self.opt.step()
-        return outputs, value.data
+        accuracy = self.loss_fn.accuracy(outputs, wanted) or 0.0
+        return value.data * len(batch), float(round(accuracy * len(batch)))
 
 
 class _ReplayStep:
-    """One batch as a replay of the traced per-sample graph: the same numbers."""
+    """One batch as a replay of the traced per-sample graph: the same numbers, and
+    the outputs kept as an array (the losses it replays have one output each)."""
 
-    def __init__(self, tape: Tape, samples: list, targets: list, opt: Optimizer) -> None:
-        self.tape, self.opt = tape, opt
+    def __init__(self, tape: Tape, loss_fn: Loss, samples: list, targets: list, opt: Optimizer):
+        self.tape, self.loss_fn, self.opt = tape, loss_fn, opt
         self.x, self.t = np.asarray(samples, dtype=float), np.asarray(targets, dtype=float)
+        self.seeds: dict[int, np.ndarray] = {}
 
-    def __call__(self, batch: np.ndarray, wanted: list) -> tuple[list, float]:
-        out = self.tape.forward(self.x[batch], self.t[batch])  # columns: loss, outputs
-        seed = np.zeros_like(out)
-        seed[:, 0] = 1.0 / len(batch)
+    def __call__(self, batch: np.ndarray) -> tuple[float, float]:
+        x, t = self.x[batch], self.t[batch]
+        out = self.tape.forward(x, t)  # columns: loss, outputs
+        seed = self.seeds.get(len(batch))
+        if seed is None:  # d(mean loss)/d(each row's loss), 0 for the outputs
+            seed = self.seeds[len(batch)] = np.zeros_like(out)
+            seed[:, 0] = 1.0 / len(batch)
         self.opt.zero_grad()
         self.tape.backward(seed)
         self.opt.step()
-        outputs = [
-            Value(row[0]) if len(row) == 1 else [Value(v) for v in row]
-            for row in out[:, 1:].tolist()
-        ]
-        return outputs, float(out[:, 0].mean())
+        right = 0.0
+        if self.loss_fn.correct is not None:  # its rule reads arrays as it reads Values
+            right = float(np.count_nonzero(self.loss_fn.correct(out[:, 1], t)))
+        return float(out[:, 0].mean()) * len(batch), right
 
 
 def _replay_tape(

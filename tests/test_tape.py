@@ -306,3 +306,24 @@ def test_products_split_into_blocks_give_the_whole_product(m, k, n):
     for i, j in [(0, 0), (m - 1, n - 1), (m // 2, n // 3)]:
         assert math.isclose(got[i, j], math.fsum(a[i] * b[:, j]), rel_tol=1e-12, abs_tol=1e-12)
     assert np.allclose(got, a @ b, rtol=1e-12, atol=1e-12)
+
+
+def test_fit_retraces_after_1_2_4_8_epochs_not_every_one(monkeypatch):
+    from autograd.tape import Tape
+
+    calls = []
+    original = Tape.verify
+    monkeypatch.setattr(Tape, "verify", lambda self, *ex: calls.append(ex) or original(self, *ex))
+    x, labels = make_moons(64, noise=0.1, rng=0)
+    history = fit(
+        MLP(2, [4, 1], rng=0),
+        x,
+        labels * 2 - 1,
+        loss="hinge",
+        epochs=10,
+        rng=0,
+        progress=False,
+        replay=True,
+    )
+    assert len(history.loss) == 10
+    assert len(calls) == 1 + 4  # once before training, then after epochs 1, 2, 4 and 8
