@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from autograd.describe import Description, Edge, describe, kink_note
+from autograd.display import pre
 from autograd.expression import METHODS
 from autograd.text import format_table, num
 from autograd.value import Value, _backward_error, is_recording, topo_order
@@ -56,6 +57,9 @@ class TangentStep:
 
     def __str__(self) -> str:
         return self.line
+
+    def _repr_html_(self) -> str:
+        return pre(self.line)
 
 
 class Tangents:
@@ -182,6 +186,9 @@ class ForwardStepper:
         ]
         return head + "\n" + format_table(("node", "op", "data", "tangent"), rows)
 
+    def _repr_html_(self) -> str:
+        return pre(str(self))
+
     def __repr__(self) -> str:
         done = f"{len(self.taken)}/{len(self.tangents)}"
         return f"<ForwardStepper along {self.names[self.wrt]}: {done} steps>"
@@ -223,13 +230,21 @@ class Cost:
         rows = [(leaf, str(n)) for leaf, n in zip(self.leaves, self.per_leaf, strict=True)]
         table = format_table(("forward pass along", "multiply-adds"), rows)
         ratio = self.forward / self.reverse if self.reverse else 1.0
+        n = len(self.leaves)
         return (
-            f"the gradient of {self.root} toward its {len(self.leaves)} leaves:\n{table}\n"
-            f"forward mode: {len(self.leaves)} passes, {self.forward} multiply-adds "
+            f"the gradient of {self.root} toward its {_count(n, 'leaf', 'leaves')}:\n{table}\n"
+            f"forward mode: {_count(n, 'pass', 'passes')}, {self.forward} multiply-adds "
             f"({self.forward_dense} if each pass visits all {self.edges} edges)\n"
             f"reverse mode: 1 pass, {self.reverse} multiply-adds "
             f"(forward mode needs {ratio:.3g}x as many)"
         )
+
+    def _repr_html_(self) -> str:
+        return pre(str(self))
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def cost(root: Value) -> Cost:

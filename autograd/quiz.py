@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from autograd.describe import rule_in_names
 from autograd.diagnose import other_rules
+from autograd.display import pre
 from autograd.expression import ExpressionError, evaluate
 from autograd.text import num
 from autograd.timeline import BackwardStep
@@ -83,6 +84,9 @@ class QuizReport:
             return head
         counts = ", ".join(f"{MISTAKES.get(m, m)} ×{self.mistakes.count(m)}" for m in seen)
         return f"{head}; slips: {counts}"
+
+    def _repr_html_(self) -> str:
+        return pre(str(self))
 
     def __repr__(self) -> str:
         return f"<QuizReport: {self.right}/{len(self.answers)}>"

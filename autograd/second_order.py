@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from autograd.describe import Description, kink_note, kinks_reached, rule_in_names
+from autograd.display import html_table
 from autograd.text import format_table, num
 from autograd.value import Value, _local_grads, _parents, _recording_on, grad, no_grad
 
@@ -50,23 +51,35 @@ class SecondOrderReport:
     def __bool__(self) -> bool:
         return not self.failures
 
+    _HEADERS = ("entry", "analytic", "numeric", "abs error", "result")
+
+    def _shown(self) -> list[tuple[object, ...]]:
+        """Every row, or only the failures past ``_SHOWN`` rows."""
+        return [
+            (
+                r.entry,
+                r.analytic,
+                r.numeric,
+                "—" if r.numeric is None else f"{abs(r.analytic - r.numeric):.2e}",
+                "pass" if r.ok else "FAIL at a kink" if r.kink else "FAIL",
+            )
+            for r in (self.rows if len(self.rows) <= _SHOWN else self.failures)
+        ]
+
+    def _more(self) -> str:
+        hidden = len(self.rows) - len(self._shown())
+        return f"({hidden} passing not shown)" if hidden else ""
+
     def __str__(self) -> str:
-        shown = self.rows if len(self.rows) <= _SHOWN else self.failures
-        table = format_table(
-            ("entry", "analytic", "numeric", "abs error", "result"),
-            [
-                (
-                    r.entry,
-                    r.analytic,
-                    r.numeric,
-                    "—" if r.numeric is None else f"{abs(r.analytic - r.numeric):.2e}",
-                    "pass" if r.ok else "FAIL at a kink" if r.kink else "FAIL",
-                )
-                for r in shown
-            ],
-        )
-        more = "" if shown is self.rows else f"\n({len(self.rows) - len(shown)} passing not shown)"
-        return f"{table}{more}\n{self.diagnosis} ({self.limits})"
+        table = format_table(self._HEADERS, self._shown())
+        more = f"\n{self._more()}" if self._more() else ""
+        first, *rest = self.diagnosis.split("\n")
+        return "\n".join([f"{table}{more}", f"{first} ({self.limits})", *rest])
+
+    def _repr_html_(self) -> str:
+        title = f"second order: {'pass' if self else 'FAIL'} ({self.limits})"
+        notes = [x for x in (self._more(), *self.diagnosis.split("\n")) if x]
+        return html_table(title, self._HEADERS, self._shown(), notes)
 
     def __repr__(self) -> str:
         return f"<SecondOrderReport: {'pass' if self else 'FAIL'}, {len(self.rows)} entries>"

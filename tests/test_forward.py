@@ -210,3 +210,13 @@ def test_cost_counts_a_node_used_twice_and_an_n_ary_node():
     counted = cost(y)
     assert counted.per_leaf == (3, 3, 3, 3, 2) and counted.forward == 14 and counted.reverse == 7
     assert counted.forward_dense == 35
+
+
+def test_forward_views_show_in_notebooks_escaped():
+    a = Value(1.0, label="<a>")
+    b = a * a
+    steps = forward_steps(b, wrt=a)
+    assert "&lt;a&gt;&#x27;" in next(steps)._repr_html_() and "<a>" not in steps._repr_html_()
+    text = str(cost(b))
+    assert "toward its 1 leaf:" in text and "forward mode: 1 pass," in text
+    assert cost(b)._repr_html_().startswith("<pre")
