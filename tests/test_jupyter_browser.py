@@ -44,8 +44,12 @@ def _notebook(path: Path) -> None:
         for src in CELLS
     ]
     kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook = {"cells": cells, "metadata": {"kernelspec": kernel}, "nbformat": 4,
-                "nbformat_minor": 5}
+    notebook = {
+        "cells": cells,
+        "metadata": {"kernelspec": kernel},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     path.write_text(json.dumps(notebook))
 
 
@@ -72,14 +76,30 @@ def jupyterlab(tmp_path):
     pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (it comes with .[dev])")
     pytest.importorskip("anywidget", reason="anywidget is not installed (.[interactive])")
     port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
-               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+    )
     _notebook(tmp_path / "explore.ipynb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
-         "--LabApp.expose_app_in_browser=True", "--allow-root", f"--ServerApp.root_dir={tmp_path}"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--LabApp.expose_app_in_browser=True",
+            "--allow-root",
+            f"--ServerApp.root_dir={tmp_path}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -102,33 +122,51 @@ def test_explorer_widget_in_jupyterlab_recomputes_on_edit(jupyterlab):
 
     try:
         driver.get(jupyterlab + "lab/tree/explore.ipynb")
-        _wait(lambda: driver.execute_script(
-            "return !!(window.jupyterapp && document.querySelector('.jp-Notebook'))"),
-            60, "JupyterLab to open the notebook")
-        _wait(lambda: driver.execute_script(
-            "const w = window.jupyterapp.shell.currentWidget;"
-            "const k = w && w.sessionContext && w.sessionContext.session"
-            "  && w.sessionContext.session.kernel;"
-            "return !!k && k.status === 'idle';"), 60, "the kernel to start")
+        _wait(
+            lambda: driver.execute_script(
+                "return !!(window.jupyterapp && document.querySelector('.jp-Notebook'))"
+            ),
+            60,
+            "JupyterLab to open the notebook",
+        )
+        _wait(
+            lambda: driver.execute_script(
+                "const w = window.jupyterapp.shell.currentWidget;"
+                "const k = w && w.sessionContext && w.sessionContext.session"
+                "  && w.sessionContext.session.kernel;"
+                "return !!k && k.status === 'idle';"
+            ),
+            60,
+            "the kernel to start",
+        )
         run_all()
-        _wait(lambda: driver.execute_script(
-            "return !!document.querySelector('.cr-explorer svg g#v0')"),
-              60, "the explorer widget to render")
+        _wait(
+            lambda: driver.execute_script(
+                "return !!document.querySelector('.cr-explorer svg g#v0')"
+            ),
+            60,
+            "the explorer widget to render",
+        )
 
         # the widget may redraw while the kernel settles: act and read through JS, retrying
         def panel_after(action: str, wanted: str) -> str:
-            text = driver.execute_script(f"{action}; return document.querySelector("
-                                         f"'{panel}').innerText;")
+            text = driver.execute_script(
+                f"{action}; return document.querySelector('{panel}').innerText;"
+            )
             return text if wanted in text else ""
 
-        click = ("document.querySelector('.cr-explorer svg g#v0')"
-                 ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+        click = (
+            "document.querySelector('.cr-explorer svg g#v0')"
+            ".dispatchEvent(new MouseEvent('click', {bubbles: true}))"
+        )
         grad = 1 - math.tanh(2.0) ** 2 - 3.0
         before = _wait(lambda: panel_after(click, "a.grad ="), 30, "the panel of a")
         assert f"a.grad = (0.0706508) + (-3.0) = {grad:.6g}" in before, before
 
-        edit = ("const box = document.querySelector('.cr-explorer .cr-edit');"
-                "box.querySelector('input').value = '0.5'; box.querySelector('button').click()")
+        edit = (
+            "const box = document.querySelector('.cr-explorer .cr-edit');"
+            "box.querySelector('input').value = '0.5'; box.querySelector('button').click()"
+        )
         driver.execute_script(edit)
         local = 1 - math.tanh(0.5) ** 2
         grad = local - 3.0
@@ -140,12 +178,17 @@ def test_explorer_widget_in_jupyterlab_recomputes_on_edit(jupyterlab):
         driver.execute_script(
             "const nb = window.jupyterapp.shell.currentWidget.content;"
             "nb.activeCellIndex = 2;"
-            "window.jupyterapp.commands.execute('notebook:run-cell');")
+            "window.jupyterapp.commands.execute('notebook:run-cell');"
+        )
         expected = f"kernel says 0.5 {0.5 * -3.0 + math.tanh(0.5)} 0.0"
-        printed = _wait(lambda: driver.execute_script(
-            "return [...document.querySelectorAll('.jp-OutputArea-output')]"
-            ".map(e => e.innerText.trim()).filter(t => t.startsWith('kernel says 0.5'));"),
-            30, "the print cell's output")
+        printed = _wait(
+            lambda: driver.execute_script(
+                "return [...document.querySelectorAll('.jp-OutputArea-output')]"
+                ".map(e => e.innerText.trim()).filter(t => t.startsWith('kernel says 0.5'));"
+            ),
+            30,
+            "the print cell's output",
+        )
         assert printed == [expected]
     finally:
         driver.quit()

@@ -278,3 +278,26 @@ def test_functions_built_from_other_operators_keep_their_digits(name, runtimes, 
     for runtime, got in runtimes(path, feeds).items():
         gap = np.abs(got["output"] - expected) / np.maximum(np.abs(expected), 1e-300)
         assert gap.max() <= 1e-13, f"{runtime}: {gap.max():.3g} at {rows[gap.argmax()]}"
+
+
+def test_the_readme_section_runs(runtimes, tmp_path, monkeypatch):
+    """README's "Outgrowing chainrule": its code runs, and its checks come out as it says."""
+    import re
+    from pathlib import Path
+
+    pytest.importorskip("torch", reason="torch is optional: pip install torch==2.13.0")
+    text = Path(__file__).parents[1].joinpath("README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Outgrowing chainrule") :].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 3
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    for block in blocks:
+        exec(block, scope)
+    model, net, grads = scope["model"], scope["net"], scope["grads"].tolist()
+    assert abs(scope["loss"].data - scope["theirs"].item()) <= 1e-12
+    assert max(abs(p.grad - g) for p, g in zip(model.parameters(), grads, strict=True)) <= 1e-12
+    assert scope["from_torch"](net).state_dict() == model.state_dict()
+    got, w0 = scope["got"], model.layers[0].neurons[0].w[0]
+    assert abs(got["output"].mean() - scope["loss"].data) <= 1e-12
+    assert abs(got["grad_layers.0.neurons.0.w0"] / len(scope["X"]) - w0.grad) <= 1e-12
