@@ -4,10 +4,9 @@ The scalar engine needs only the standard library; ``trace`` and ``Tape`` (the
 batched numpy replay, ``autograd.tape``) load numpy when first used.
 """
 
-from autograd.compare import CompareReport, compare
-from autograd.describe import Description, describe, graph_text
-from autograd.diagnose import BUG_CLASSES, Diagnosis
-from autograd.gradcheck import GradcheckReport, NodeCheckReport, check_nodes, gradcheck
+import sys
+import types
+
 from autograd.ops import OPS, Op, define_op
 from autograd.value import Value, dot, grad, is_recording, no_grad, topo_order, total
 
@@ -51,9 +50,13 @@ __all__ = [
 
 
 # The tools below load when first named, so that ``import autograd`` (and ``import
-# nn``) costs the engine and little else. compare, describe and gradcheck are imported
-# above: each shares its name with its module, which importing it would put in its place.
+# nn``) costs the engine and little else.
 _LAZY = {
+    **dict.fromkeys(("CompareReport", "compare"), "compare"),
+    **dict.fromkeys(("Description", "describe", "graph_text"), "describe"),
+    **dict.fromkeys(("BUG_CLASSES", "Diagnosis"), "diagnose"),
+    **dict.fromkeys(("GradcheckReport", "NodeCheckReport", "check_nodes"), "gradcheck"),
+    "gradcheck": "gradcheck",
     **dict.fromkeys(("trace", "Tape", "TapeMismatch"), "tape"),
     **dict.fromkeys(("EngineReport", "check_engine"), "engine_check"),
     **dict.fromkeys(("Dual", "cost", "forward_steps", "jvp"), "forward"),
@@ -71,3 +74,15 @@ def __getattr__(name: str) -> object:
     value = getattr(importlib.import_module(f"autograd.{_LAZY[name]}"), name)
     globals()[name] = value
     return value
+
+
+class _Package(types.ModuleType):
+    """This package: importing its submodule ``describe`` (or ``compare``, ``gradcheck``)
+    must not put the module where the function of the same name belongs."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if not (isinstance(value, types.ModuleType) and _LAZY.get(name) == name):
+            super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

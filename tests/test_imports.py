@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-HEAVY = ("numpy", "tqdm", "json", "tempfile", "autograd.tape", "autograd.stepper", "nn.train")
+HEAVY = ("numpy", "tqdm", "json", "tempfile", "nn.train")
+TOOLS = ("autograd.tape", "autograd.stepper", "autograd.compare", "autograd.gradcheck")
 
 
 def modules_after(statement: str) -> set[str]:
@@ -21,7 +22,7 @@ def modules_after(statement: str) -> set[str]:
 def test_importing_loads_none_of_the_heavy_modules(package):
     loaded = modules_after(f"import {package}")
     assert package in loaded
-    assert not [m for m in HEAVY if m in loaded]
+    assert not [m for m in HEAVY + TOOLS if m in loaded]
 
 
 def test_a_micrograd_model_trains_without_numpy():
@@ -43,3 +44,14 @@ def test_the_tools_load_when_first_named():
         nn.fitt  # noqa: B018
     with pytest.raises(AttributeError, match="no attribute 'hesian'"):
         autograd.hesian  # noqa: B018
+
+
+def test_a_tool_is_its_function_whichever_way_its_module_was_imported_first():
+    code = (
+        "import autograd.forward, autograd.gradcheck; from autograd.compare import compare; "
+        "import autograd; from autograd import describe, gradcheck; "
+        "print(autograd.describe.__module__, autograd.compare.__name__, gradcheck.__name__, "
+        "callable(describe), callable(autograd.gradcheck))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["autograd.describe", "compare", "gradcheck", "True", "True"]
