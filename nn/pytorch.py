@@ -65,6 +65,9 @@ def to_torch(obj: MLP | Layer | Neuron | Loss, dtype: Any = None) -> Any:
         layers = [(layer.neurons, layer.neurons[0].activation) for layer in obj.layers]
     else:
         raise TypeError(f"to_torch takes an MLP, Layer, Neuron or Loss, got {type(obj).__name__}")
+    for _, activation in layers:
+        if activation != "linear" and activation not in _TORCH_ACTIVATIONS:
+            raise ValueError(f"to_torch: no PyTorch module for the activation {activation!r}")
     modules = []
     for neurons, activation in layers:
         bias = neurons[0].b is not None

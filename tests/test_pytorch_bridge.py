@@ -218,3 +218,14 @@ def test_a_module_with_its_own_forward_is_refused(torch):
         from_torch(Net())
     with pytest.raises(TypeError, match="to_torch takes an MLP, Layer, Neuron or Loss, got int"):
         to_torch(3)
+
+
+def test_an_activation_or_loss_without_a_pytorch_form_is_named(torch):
+    from nn import Loss
+
+    model = MLP(2, [1], rng=0)
+    model.layers[0].neurons[0].activation = "mish"  # as if an activation joined the table
+    with pytest.raises(ValueError, match="no PyTorch module for the activation 'mish'"):
+        to_torch(model)
+    with pytest.raises(ValueError, match="no PyTorch form for the loss 'squared_log'"):
+        to_torch(Loss("squared_log", lambda o, t: (o - t) ** 2))
