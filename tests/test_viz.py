@@ -306,3 +306,19 @@ def test_text_fits_its_boxes_in_chromium(tmp_path):
     finally:
         driver.quit()
     assert overflow == []  # checked to fail when the page forces a wider font (DejaVu Sans)
+
+
+def test_a_large_graph_is_laid_out_quickly_and_still_reads_true():
+    from viz.dot import QUICK_LAYOUT, QUICK_LAYOUT_PAST
+
+    xs = [Value(0.01 * i, label=f"x{i}") for i in range(120)]
+    ws = [Value(1.0 - 0.02 * i, label=f"w{i}") for i in range(120)]
+    loss = sum((x * w).tanh() for x, w in zip(xs, ws, strict=True))  # 360 ops, 480 edges
+    loss.backward()
+    diagram = draw_dot(loss)
+    edges = diagram.source.count(" -> ") - diagram.source.count("op -> ")
+    assert edges > QUICK_LAYOUT_PAST and QUICK_LAYOUT in diagram.source
+    _, drawn = read_svg(diagram.svg())
+    assert sum(1 for *_, text in drawn if text.startswith("∂")) == edges  # every rule drawn
+    assert chain_rule_problems(diagram.svg()) == []
+    assert QUICK_LAYOUT not in draw_dot(xs[0] * ws[0]).source  # a small graph: dot's own
