@@ -41,6 +41,10 @@ LR, ALPHA = 0.05, 1e-4
 
 
 def _python() -> str:
+    """This interpreter when it has micrograd and torch==2.13.0, else .bench-venv's."""
+    has = "import micrograd, torch; assert torch.__version__.startswith('2.13.0')"
+    if subprocess.run([sys.executable, "-c", has], capture_output=True).returncode == 0:
+        return sys.executable
     python = VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
@@ -149,9 +153,11 @@ def micrograd_nodes(root) -> int:
     return len(seen)
 
 
-def _median_step(step: Callable[[], list[float]], nodes: int = 0) -> dict:
-    """A batched path's first gradients, and the median seconds of REPEATS steps after a warm-up."""
-    grads = step()
+def _median_step(step: Callable[[], Any], grads: Callable[[], list[float]], nodes: int = 0) -> dict:
+    """A batched path's first gradients (``grads()`` after one step, outside the
+    timing), and the median seconds of REPEATS steps after a warm-up."""
+    step()
+    first = grads()
     for _ in range(30):
         step()
     times = []
@@ -159,7 +165,7 @@ def _median_step(step: Callable[[], list[float]], nodes: int = 0) -> dict:
         start = time.perf_counter()
         step()
         times.append(time.perf_counter() - start)
-    return {"s": statistics.median(times), "grads": grads, "nodes": nodes}
+    return {"s": statistics.median(times), "grads": first, "nodes": nodes}
 
 
 def step_replay(layers, x, y) -> dict:
@@ -167,19 +173,24 @@ def step_replay(layers, x, y) -> dict:
 
     from autograd import trace
     from nn import l2_penalty
+    from nn.optim import SGD
 
     model = _chainrule_mlp(layers)
     params = model.parameters()
+    opt = SGD(params, lr=LR)
     tape = trace(lambda xs, t: (1 - model(xs) * t).relu() + l2_penalty(params, ALPHA), x[0], y[0])
     xs, ys = np.array(x), np.array(y)
     seed = np.full(len(y), 1.0 / len(y))  # the mean over samples
+    grads: list[float] = []
 
-    def step() -> list[float]:
+    def step() -> None:
+        opt.zero_grad()
         tape.forward(xs, ys)
         tape.backward(seed)
-        return _update(params, model)
+        grads[:] = [p.grad for p in params] if not grads else grads  # the first step's
+        opt.step()
 
-    return _median_step(step, len(tape.nodes))
+    return _median_step(step, lambda: list(grads), len(tape.nodes))
 
 
 def _as_arrays(layers) -> tuple[list, list]:
@@ -205,8 +216,9 @@ def step_numpy(layers, x, y) -> dict:
     ws, bs = _as_arrays(layers)
     xs, ys = np.array(x), np.array(y)
     n = len(ys)
+    first: list[list] = []
 
-    def step() -> list[float]:
+    def step() -> None:
         h1 = xs @ ws[0].T + bs[0]
         a1 = np.maximum(h1, 0.0)
         h2 = a1 @ ws[1].T + bs[1]
@@ -223,38 +235,40 @@ def step_numpy(layers, x, y) -> dict:
             gb[i] += 2 * ALPHA * bs[i]
             ws[i] -= LR * gw[i]
             bs[i] -= LR * gb[i]
-        return _flat_grads(gw, gb)
+        if not first:  # kept for the comparison, flattened outside the timing
+            first.append([gw, gb])
 
-    return _median_step(step)
+    return _median_step(step, lambda: _flat_grads(*first[0]))
 
 
 def step_torch(layers, x, y) -> dict:
     import torch
 
+    torch.set_num_threads(1)  # as every batched path here runs: one thread
     ws, bs = _as_arrays(layers)
     params = [
         torch.tensor(a, requires_grad=True) for pair in zip(ws, bs, strict=True) for a in pair
     ]
     xs, ys = torch.tensor(x, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
 
-    def step() -> list[float]:
+    first: list[list] = []
+
+    def step() -> None:
         h = xs
         for i in range(3):
             h = h @ params[2 * i].T + params[2 * i + 1]
             h = h.relu() if i < 2 else h[:, 0]
         loss = (1 - ys * h).relu().mean() + ALPHA * sum((p * p).sum() for p in params)
         loss.backward()
-        grads = [p.grad.clone() for p in params]
+        if not first:
+            first.append([p.grad.clone().numpy() for p in params])
         with torch.no_grad():
             for p in params:
                 p -= LR * p.grad
         for p in params:
             p.grad = None
-        return grads
 
-    timed = _median_step(step)
-    timed["grads"] = _flat_grads(timed["grads"][0::2], timed["grads"][1::2])
-    return timed
+    return _median_step(step, lambda: _flat_grads(first[0][0::2], first[0][1::2]))
 
 
 def nodes_timing() -> dict[str, float]:

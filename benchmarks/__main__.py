@@ -1,0 +1,118 @@
+"""Every row of issue 17's table in one run: ``python -m benchmarks [--quick]``.
+
+Each row comes from fresh processes taking turns (A B A B …), a ratio per round,
+and prints its median and range. PyTorch runs on one thread
+(``torch.set_num_threads(1)``), float64; the hand-written numpy step does only the
+step's work. Needs micrograd 0.1.0 and torch 2.13.0 in this interpreter (the dev
+extra). ``--quick``: one round of each (a smoke run, minutes); the full run takes
+three to seven rounds (about half an hour on a busy 2-core machine).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from benchmarks.scalar import ratios, spread, taking_turns
+
+
+def _range(figures: dict[str, float], unit: str = "x", digits: int = 2) -> str:
+    m, lo, hi = figures["median"], figures["min"], figures["max"]
+    return f"{m:.{digits}f}{unit} ({lo:.{digits}f}-{hi:.{digits}f})"
+
+
+def rows(rounds: int) -> list[tuple[str, str, str]]:
+    """(workload, measured, target) for each row of the issue's table."""
+    from benchmarks.microgpt import microgpt
+    from benchmarks.replay import compare
+    from benchmarks.scalar import fused_step, graph_nodes, import_time, micrograd_style
+
+    out: list[tuple[str, str, str]] = []
+    fused = fused_step(rounds)
+    out.append(
+        (
+            "demo step, our nn (fused dot), steady, vs micrograd 0.1.0",
+            _range(fused["steady"], digits=1),
+            ">= 60x",
+        )
+    )
+    out.append(("same, first step of a fresh process", _range(fused["first"], digits=1), ">= 45x"))
+    style = micrograd_style(rounds)["micrograd's nn"]
+    out.append(
+        (
+            "same step in micrograd's own nn code on our Values",
+            _range(style["steady"], digits=1),
+            ">= 30x",
+        )
+    )
+    gpt = microgpt(rounds)
+    out.append(
+        (
+            "microgpt-style step vs a 40-line local-grads engine",
+            f"{_range(gpt['steady'])}, losses within {gpt['max |loss difference|']:.1e}",
+            ">= 3x, losses to 1e-9",
+        )
+    )
+    nodes = graph_nodes(max(1, min(rounds, 3)))
+    out.append(
+        (
+            f"{nodes['nodes']:,}-node graph, ns per node fwd / bwd",
+            f"{_range(nodes['forward ns'], '', 0)} / {_range(nodes['backward ns'], '', 0)}",
+            "<= 600 / <= 400",
+        )
+    )
+    demo = taking_turns(["chainrule replay", "numpy by hand"], "benchmarks.demo_step", rounds)
+    out.append(
+        (
+            "replay of the demo step vs numpy by hand (times slower)",
+            _range(ratios(demo, "chainrule replay", "numpy by hand", "s")),
+            "<= 2.5x",
+        )
+    )
+    batched = compare(rounds)
+    for key, figures in batched["torch / replay"].items():
+        out.append(
+            (
+                f"replay vs torch (1 thread), MLP(2,[h,h,1]) {key}: torch's time / ours",
+                _range(figures),
+                ">= 1x",
+            )
+        )
+    out.append(
+        (
+            "fit at full batch (1000 moons), per epoch, vs torch (times slower)",
+            _range(batched["fit / torch per epoch"]),
+            "<= 1.5x",
+        )
+    )
+    draw = taking_turns(["draw_dot", "micrograd plain"], "benchmarks.diagrams", rounds)
+    nodes_drawn = draw["draw_dot"][0]["nodes"]
+    out.append(
+        (
+            f"draw_dot(...).svg() of a {nodes_drawn:,}-value graph vs micrograd's diagram",
+            f"{_range(ratios(draw, 'draw_dot', 'micrograd plain', 's'))}, "
+            f"{_range(spread([r['s'] for r in draw['draw_dot']]), ' s', 1)}",
+            "<= 2x",
+        )
+    )
+    imports = import_time(max(3, rounds))
+    out.append(("import nn", _range(imports["import nn ms"], " ms", 0), "<= 80 ms"))
+    return out
+
+
+def main(argv: list[str]) -> None:
+    quick = "--quick" in argv
+    rounds = 1 if quick else 3
+    print(
+        f"python {sys.version.split()[0]}; {rounds} round(s) of fresh processes taking "
+        "turns; each figure: median (min-max) over the rounds; torch on 1 thread, float64"
+    )
+    table: list[Any] = rows(rounds)
+    width = max(len(w) for w, _, _ in table)
+    print(f"\n{'workload':<{width}}  {'measured':<40}  target")
+    for workload, measured, target in table:
+        print(f"{workload:<{width}}  {measured:<40}  {target}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
