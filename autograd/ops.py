@@ -287,8 +287,9 @@ def _builtin(
 
 
 def _div(a, b):
-    _domain(b != 0, "division by zero", ZeroDivisionError)
-    return a / b
+    if b != 0:  # not _domain: a call costs as much as the division
+        return a / b
+    raise ZeroDivisionError("division by zero")
 
 
 def _pow(a, *, k):
@@ -379,13 +380,15 @@ _builtin(  # a number to a Value's power: the base is a constant, and has no gra
 
 
 def _log_forward(a):
-    _domain(a > 0, "log is defined only for positive numbers")
-    return math.log(a)
+    if a > 0:
+        return math.log(a)
+    raise ValueError("log is defined only for positive numbers")
 
 
 def _sqrt_forward(a):
-    _domain(a >= 0, "sqrt is defined only for numbers >= 0")
-    return math.sqrt(a)
+    if a >= 0:
+        return math.sqrt(a)
+    raise ValueError("sqrt is defined only for numbers >= 0")
 
 
 def _exp_forward(a):

@@ -198,10 +198,24 @@ class Value:
         return _as_value(other).__mul__(self)
 
     def __truediv__(self, other: Value | float) -> Value:
-        return _binary(_DIV, self, _as_value(other))
+        if type(other) is not Value:
+            other = _as_value(other)
+        b = other.data
+        if b != 0.0:  # division by 0 goes the general way, to its error
+            out = self.data / b
+            if -1e999 < out < 1e999:
+                node = _new(Value)
+                node.data = out
+                node.grad = 0.0
+                if not _paused or _records_here():
+                    node._fn, node._a, node._b = _DIV, self, other
+                else:
+                    node._fn = node._a = node._b = None
+                return node
+        return _binary(_DIV, self, other)
 
     def __rtruediv__(self, other: float) -> Value:
-        return _binary(_DIV, _as_value(other), self)
+        return _as_value(other).__truediv__(self)
 
     def __pow__(self, exponent: Value | float) -> Value:
         if isinstance(exponent, Value):

@@ -94,9 +94,12 @@ def test_written_out_arithmetic_equals_the_op_table():
     # must give the table's forward, record the table's op, and refuse what it refuses.
     samples = [0.0, -0.0, 1.0, -2.5, 3e-320, 1e150, -7.25, 0.1]
     binary = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b}
+    binary["div"] = lambda a, b: a / b
     for name, apply in binary.items():
         for x in samples:
             for y in samples:
+                if name == "div" and not 1e-300 < abs(y) < 1e100:  # 0, or a quotient past 1e308
+                    continue
                 out = apply(Value(x), Value(y))
                 assert out.data == OPS[name].forward(x, y) and out.op == name
                 assert out.parents[0].data == x and out.parents[1].data == y
@@ -116,8 +119,12 @@ def test_written_out_arithmetic_equals_the_op_table():
     assert fused.data == OPS["dot"].forward(*pairs) and [p.data for p in fused.parents] == pairs
     with pytest.raises(OverflowError, match=r"dot\(1e\+300, 1e\+300"):
         dot([Value(1e300)], [Value(1e300)])
+    with pytest.raises(ZeroDivisionError, match=r"div\(1.0, 0.0\)"):
+        Value(1.0) / 0
+    with pytest.raises(OverflowError, match=r"div\(1e\+300, 1e-300\)"):
+        1e300 / Value(1e-300)
     with no_grad():
-        assert all(v.is_leaf for v in (Value(1.0) + 2, 3 * Value(1.0), -Value(1.0)))
+        assert all(v.is_leaf for v in (Value(1.0) + 2, 3 * Value(1.0), -Value(1.0), 1 / Value(2)))
         assert dot([Value(1.0)], [Value(2.0)]).is_leaf
 
 
