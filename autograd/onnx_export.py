@@ -39,9 +39,12 @@ def local_rules(op: Any, out: Any, inputs: list[Any]) -> list[Any]:
     """The op table's local derivatives of ``op`` as ONNX (Syms), or numbers where constant."""
     try:
         return list(op.grads(out, *inputs))
-    except TypeError:
+    except TypeError as err:
         if op.name != "vpow":
-            raise
+            raise ValueError(
+                f"Tape.to_onnx: the op table's rule for {op.name!r} cannot be written as ONNX "
+                f"({err}); export without backward=True"
+            ) from None
     # vpow's rule branches on the base's sign in Python; the same rule as a selection:
     # b·a^(b-1), and out·log(a) for a > 0, 0 for a = 0, NaN (the engine raises) for a < 0
     from autograd.onnx_ops import where_

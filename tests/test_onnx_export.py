@@ -160,6 +160,26 @@ def test_the_backward_is_read_from_the_op_table(runtimes, tmp_path):
     assert np.array_equal(got, 2.0 * np.tanh(x))
 
 
+def test_a_rule_that_branches_in_python_is_refused_by_name(tmp_path):
+    tanh = OPS["tanh"]
+    tape = trace(lambda x: x.tanh(), 0.5)
+    original = tanh.grads
+    object.__setattr__(tanh, "grads", lambda out, a: (1.0 if a > 0 else 0.0,))
+    try:
+        with pytest.raises(ValueError, match="rule for 'tanh' cannot be written as ONNX"):
+            tape.to_onnx(tmp_path / "m.onnx", backward=True)
+    finally:
+        object.__setattr__(tanh, "grads", original)
+
+
+def test_vpow_written_as_a_selection_is_the_table_rule(runtimes, tmp_path):
+    """vpow's rule branches on the base in Python, so its ONNX form is written apart: the
+    same numbers as the table's rule, the base 0 included."""
+    a = np.array([0.0, 0.0, 0.5, 2.0, 3.0])
+    b = np.array([2.0, 3.5, -1.5, 0.5, 2.0])
+    check(trace(lambda x, y: x**y, 0.5, 2.0), [a, b], runtimes, tmp_path)
+
+
 def test_a_user_op_is_refused_by_name(tmp_path):
     define_op("onnx_test_cube", lambda a: a**3, lambda out, a: (3 * a * a,), "3·a²")
     try:
