@@ -220,3 +220,26 @@ def test_forward_views_show_in_notebooks_escaped():
     text = str(cost(b))
     assert "toward its 1 leaf:" in text and "forward mode: 1 pass," in text
     assert cost(b)._repr_html_().startswith("<pre")
+
+
+def test_cost_per_leaf_counts_the_edges_a_nonzero_tangent_crosses():
+    """Independently of cost's bookkeeping: push a tangent from each leaf at a generic
+    point and count the edges whose incoming tangent is not 0."""
+    rng = random.Random(7)
+    for _ in range(10):
+        # ops whose local derivatives are not 0 at a generic point (no max, no a - a)
+        program = [
+            (rng.choice(["tanh", "sin"]), rng.randrange(3 + i))
+            if rng.random() < 0.4
+            else (rng.choice(["add", "mul"]), rng.randrange(3 + i), rng.randrange(3 + i))
+            for i in range(10)
+        ]
+        xs = [Value(rng.uniform(-2, 2)) for _ in range(3)]
+        root = _run(program, xs)
+        counted = cost(root)
+        leaves = [n for n in push_tangents(root, {}).description.order if n.is_leaf]
+        for leaf, n in zip(leaves, counted.per_leaf, strict=True):
+            tangents = push_tangents(root, {leaf: 1.0})
+            crossed = sum(t != 0.0 for step in tangents for t in step.inputs)
+            assert crossed == n
+        assert counted.reverse == sum(len(step.edges) for step in tangents)

@@ -110,3 +110,19 @@ def test_input_eof_ends_the_quiz(monkeypatch):
 
     _, _, loss = _graph()
     assert loss.backward_steps().quiz(ask=closed, show=lambda _: None).answers == []
+
+
+@pytest.mark.parametrize(
+    ("build", "wrong", "rule"),
+    [
+        (lambda x: x.exp(), "x", "exp's rule reads its output: ∂y/∂x = y"),
+        (lambda x: x.sigmoid(), "x * (1 - x)", "sigmoid's rule reads its output"),
+        (lambda x: x.tanh(), "1 - x**2", "tanh's rule reads its output: ∂y/∂x = 1 - y²"),
+    ],
+)
+def test_the_input_for_the_output_in_each_op_whose_rule_reads_its_output(build, wrong, rule):
+    x = Value(0.8, label="x")
+    y = build(x)
+    y.label = "y"
+    (answer,) = y.backward_steps().quiz([wrong], show=lambda _: None).answers
+    assert answer.mistake == "uses_input" and rule in answer.feedback
