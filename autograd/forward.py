@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd.describe import Description, Edge, describe, kink_note
+from autograd.describe import Description, Edge, describe, kink_note, local_derivatives
 from autograd.display import pre
 from autograd.expression import METHODS
 from autograd.text import format_table, num
@@ -37,8 +37,8 @@ class TangentStep:
     index: int
     node: Value
     edges: tuple[Edge, ...]
-    inputs: tuple[float, ...]  # each slot's parent tangent
-    tangent: float
+    inputs: tuple[float | None, ...]  # each slot's parent tangent (None: undefined)
+    tangent: float | None  # None: undefined here, multiplied by 0 on every path after
     name: str
 
     @property
@@ -47,11 +47,13 @@ class TangentStep:
         names = self.edges[0].names
         terms = " + ".join(f"{e.partial}·{names[e.parent]}'" for e in self.edges)
         values = " + ".join(
-            f"({num(e.local)})({num(t)})" for e, t in zip(self.edges, self.inputs, strict=True)
+            f"({_num(e.local)})({_num(t)})" for e, t in zip(self.edges, self.inputs, strict=True)
         )
         rules = ", ".join(e.rule for e in self.edges)
         op = self.node.op_spec.name
-        line = f"{self.name}' = {terms} = {values} = {num(self.tangent)}    [{op}: {rules}]"
+        line = f"{self.name}' = {terms} = {values} = {_num(self.tangent)}    [{op}: {rules}]"
+        if self.tangent is None:
+            line += "  (undefined, but every path on multiplies it by 0, as backward skips it)"
         kink = kink_note(self.node, names)
         return line if kink is None else f"{line}  ⚠ {kink}"
 
@@ -73,25 +75,30 @@ class Tangents:
         for leaf in self.seeds:
             if leaf not in described.index:
                 raise ValueError("a seeded Value is not in the graph of this root")
-        self.tangent: dict[Value, float] = {}
+        self.tangent: dict[Value, float | None] = {}  # None: undefined (see _push)
         self.steps: list[TangentStep] = []
+        finite: dict[Value, float] = {}
+        pending: dict[Value, Pending] = {}
         for node in described.order:
             if node.is_leaf:
-                self.tangent[node] = float(self.seeds.get(node, 0.0))
+                self.tangent[node] = finite[node] = float(self.seeds.get(node, 0.0))
+                pending[node] = {}
                 continue
             edges = tuple(described.edges_into(node))
-            inputs = tuple(self.tangent[e.parent] for e in edges)
-            total = 0.0
-            for edge, t in zip(edges, inputs, strict=True):
-                if t == 0.0:
-                    continue
-                if edge.local is None:
-                    raise _backward_error(node, ArithmeticError("undefined local derivative"))
-                total += edge.local * t
-            self.tangent[node] = total
-            self.steps.append(
-                TangentStep(len(self.steps), node, edges, inputs, total, self.names[node])
+            finite[node], pending[node] = _push(
+                node,
+                [e.local for e in edges],
+                [finite[e.parent] for e in edges],
+                [pending[e.parent] for e in edges],
             )
+            self.tangent[node] = None if pending[node] else finite[node]
+            inputs = tuple(self.tangent[e.parent] for e in edges)
+            self.steps.append(
+                TangentStep(
+                    len(self.steps), node, edges, inputs, self.tangent[node], self.names[node]
+                )
+            )
+        _raise_if_undefined(pending[self.root])
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -103,6 +110,47 @@ class Tangents:
     def root_tangent(self) -> float:
         """The directional derivative of the root along the seeds."""
         return self.tangent[self.root]
+
+
+Pending = dict[Value, float]  # node whose local derivative is undefined -> its factor
+
+
+def _push(
+    node: Value,
+    locals_: Sequence[float | None],
+    tangents: Sequence[float],
+    pending: Sequence[Pending],
+) -> tuple[float, Pending]:
+    """``node' = Σ ∂node/∂parent · parent'``, as a finite part and the pending terms.
+
+    The mirror of backward's dead-branch rule (``value._locals_for``): a parent
+    whose tangent is 0 adds 0, its rule unread. Where a rule is undefined (sqrt at
+    0) the term is kept pending, a factor per undefined node; a factor every later
+    path multiplies by 0 drops out, as backward never reads that rule (its upstream
+    gradient is 0), so jvp agrees with grad() on a dead branch. Any left at the root
+    is the error backward would raise.
+    """
+    total, carried = 0.0, {}
+    for local, t, parts in zip(locals_, tangents, pending, strict=True):
+        if t == 0.0 and not parts:
+            continue
+        if local is None:
+            carried[node] = 1.0
+            continue
+        total += local * t
+        for k, c in parts.items():
+            carried[k] = carried.get(k, 0.0) + local * c
+    return total, {k: c for k, c in carried.items() if c != 0.0}
+
+
+def _raise_if_undefined(pending: Pending) -> None:
+    if pending:
+        node = next(iter(pending))
+        raise _backward_error(node, ArithmeticError("undefined local derivative"))
+
+
+def _num(x: float | None) -> str:
+    return "undefined" if x is None else num(x)
 
 
 def push_tangents(root: Value, seeds: Mapping[Value, float]) -> Tangents:
@@ -166,7 +214,8 @@ class ForwardStepper:
         return step
 
     def tangent(self, node: Value) -> float | None:
-        """``node``'s tangent if its step is taken (a leaf's is its seed), else None."""
+        """``node``'s tangent if its step is taken (a leaf's is its seed), else None
+        (None too where it is undefined but multiplied by 0 on every later path)."""
         if node.is_leaf or any(s.node is node for s in self.taken):
             return self.tangents.tangent[node]
         return None
@@ -179,10 +228,11 @@ class ForwardStepper:
         )
         if self.taken:
             head += f"\nlast step: {self.taken[-1]}"
+        taken = {s.node for s in self.taken}
         rows = [
-            (self.names[n], n.op or "leaf", n.data, "?" if t is None else t)
+            (self.names[n], n.op or "leaf", n.data, t if n.is_leaf or n in taken else "?")
             for n in self.tangents.description.order
-            for t in [self.tangent(n)]
+            for t in [_num(self.tangents.tangent[n])]
         ]
         return head + "\n" + format_table(("node", "op", "data", "tangent"), rows)
 
@@ -292,11 +342,18 @@ class Dual:
     """A Value with a tangent: ``Dual(x, dx)``; arithmetic records Values and pushes
     tangents with the op table's local derivatives (``Dual(2, 1).tanh().tangent``)."""
 
-    __slots__ = ("value", "tangent")
+    __slots__ = ("value", "_tangent", "_pending")
 
     def __init__(self, value: Value | float, tangent: float = 0.0) -> None:
         self.value = value if isinstance(value, Value) else Value(value)
-        self.tangent = float(tangent)
+        self._tangent = float(tangent)
+        self._pending: Pending = {}
+
+    @property
+    def tangent(self) -> float:
+        """d(value) along the seeded tangents (raises where a rule it needs is undefined)."""
+        _raise_if_undefined(self._pending)
+        return self._tangent
 
     @property
     def data(self) -> float:
@@ -305,21 +362,22 @@ class Dual:
     def _apply(self, method: str, *others: Dual | Value | float, **params: float) -> Dual:
         if not is_recording():
             raise RuntimeError("Dual needs the graph recorded: it cannot run inside no_grad()")
-        known = {self.value: self.tangent}
+        known = {self.value: self}
         operands = []
         for other in others:
             if isinstance(other, Dual):
-                known[other.value] = other.tangent
+                known[other.value] = other
                 operands.append(other.value)
             else:
                 operands.append(other)
         out = getattr(self.value, method)(*operands, **params)
-        tangent = 0.0
-        for parent, local in zip(out.parents, out.local_grads(), strict=True):
-            t = known.get(parent, 0.0)
-            if t:
-                tangent += local * t
-        return Dual(out, tangent)
+        duals = [known.get(parent) for parent in out.parents]
+        tangents = [0.0 if d is None else d._tangent for d in duals]
+        pending = [{} if d is None else d._pending for d in duals]
+        result = Dual(out)
+        if any(tangents) or any(pending):  # a zero tangent never reads the rule
+            result._tangent, result._pending = _push(out, local_derivatives(out), tangents, pending)
+        return result
 
     def __add__(self, other: Dual | Value | float) -> Dual:
         return self._apply("__add__", other)
@@ -360,4 +418,4 @@ class Dual:
         return lambda *others, **params: self._apply(name, *others, **params)
 
     def __repr__(self) -> str:
-        return f"Dual({num(self.data)}, {num(self.tangent)})"
+        return f"Dual({num(self.data)}, {_num(None if self._pending else self._tangent)})"

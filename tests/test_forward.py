@@ -243,3 +243,43 @@ def test_cost_per_leaf_counts_the_edges_a_nonzero_tangent_crosses():
             crossed = sum(t != 0.0 for step in tangents for t in step.inputs)
             assert crossed == n
         assert counted.reverse == sum(len(step.edges) for step in tangents)
+
+
+def test_dead_branches_give_the_finite_gradient_backward_gives():
+    # sqrt(x)·0 at x = 0: sqrt's rule 1/(2√x) is undefined, but multiplied by 0 after;
+    # by hand d/dx = 0 (the product is 0 for every x ≥ 0).
+    x = Value(0.0)
+    assert grad(x.sqrt() * 0.0, x) == 0.0
+    assert jvp(lambda x: x.sqrt() * 0.0, [0.0], [1.0]) == (0.0, 0.0)
+    assert (Dual(0.0, 1.0).sqrt() * 0.0).tangent == 0.0
+    # asin(x)·(x - 1) at x = 1: by hand d/dx = asin'(x)(x - 1) + asin(x), and the
+    # first term's factor (x - 1) is 0, so the derivative is asin(1) = π/2.
+    x = Value(1.0, label="x")
+    a = x.asin()
+    a.label = "a"
+    out = a * (x - 1)
+    assert grad(out, x) == math.pi / 2
+    assert jvp(lambda x: x.asin() * (x - 1), [1.0], [1.0]) == (0.0, math.pi / 2)
+    assert (Dual(1.0, 1.0).asin() * (Dual(1.0, 1.0) - 1)).tangent == math.pi / 2
+    steps = forward_steps(out, wrt=x)
+    first = next(steps)
+    assert first.tangent is None and "= undefined" in first.line
+    assert "multiplies it by 0" in first.line
+    steps.finish()
+    assert steps.tangent(out) == math.pi / 2 and "a     asin  1.5708  undefined" in str(steps)
+    # the undefined factor reaching the root still names the op, as backward does
+    with pytest.raises(ArithmeticError, match="sqrt"):
+        jvp(lambda x: x.sqrt() * 2.0, [0.0], [1.0])
+    with pytest.raises(ArithmeticError, match="sqrt"):
+        Dual(0.0, 1.0).sqrt().tangent  # noqa: B018
+
+    # two paths whose factors cancel: sqrt(x)·y - sqrt(x)·y, d/dx = 0 by hand; backward
+    # sums the upstream 1·y - 1·y = 0 first, forward the factors y - y = 0
+    def cancel(x, y):
+        s = x.sqrt()
+        return s * y - s * y
+
+    xv, yv = Value(0.0), Value(3.0)
+    assert grad(cancel(xv, yv), xv) == 0.0
+    assert jvp(cancel, [0.0, 3.0], [1.0, 1.0]) == (0.0, 0.0)
+    assert repr(Dual(0.0, 1.0).sqrt()) == "Dual(0.0, undefined)"
