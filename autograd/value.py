@@ -12,7 +12,7 @@ from itertools import filterfalse
 from operator import attrgetter, mul
 from typing import TYPE_CHECKING, Any
 
-from autograd.ops import OPS, Op
+from autograd.ops import OPS, Op, _bound  # _bound: Op.bind's cache, without bind's sorting
 
 if TYPE_CHECKING:
     from autograd.stepper import Stepper
@@ -222,10 +222,10 @@ class Value:
             return _binary(_VPOW, self, exponent)
         if type(exponent) is not int or abs(exponent) > _EXACT_INT:
             exponent = _as_float(exponent, "the exponent")
-        return _unary(_POW.bind(k=exponent), self)  # an int stays one: its _op is '**2'
+        return _unary(_bound(_POW, "k", exponent), self)  # an int stays one: '**2'
 
     def __rpow__(self, base: float) -> Value:
-        return _unary(_RPOW.bind(base=_as_float(base, "the base")), self)
+        return _unary(_bound(_RPOW, "base", _as_float(base, "the base")), self)
 
     def __neg__(self) -> Value:
         node = _new(Value)
@@ -284,7 +284,7 @@ class Value:
         return node
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        return _unary(_LEAKY.bind(slope=_as_float(slope, "the slope")), self)
+        return _unary(_bound(_LEAKY, "slope", _as_float(slope, "the slope")), self)
 
     def abs(self) -> Value:
         return _unary(_ABS, self)
@@ -360,7 +360,7 @@ class Value:
             raise TypeError("clamp: give min, max or both (constants), as torch.clamp takes")
         lo = -_INF if min is None else _as_float(min, "clamp's min")
         hi = _INF if max is None else _as_float(max, "clamp's max")
-        return _unary(OPS["clamp"].bind(lo=lo, hi=hi), self)
+        return _unary(_bound(OPS["clamp"], "hi", hi, "lo", lo), self)
 
     def erf(self) -> Value:
         return _unary(OPS["erf"], self)
