@@ -18,12 +18,16 @@ median of the rounds with their range, since this machine is shared and noisy.
 from __future__ import annotations
 
 import math
+import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from benchmarks.demo_step import ROOT, run_fresh
@@ -181,11 +185,13 @@ def graph_nodes(rounds: int = 3) -> dict[str, Any]:
     }
 
 
-def _import_ms(module: str) -> float:
+def _import_ms(module: str, where: Path, *flags: str) -> float:
     """Milliseconds ``import module`` takes in a fresh interpreter (python -X importtime)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
-        cwd=ROOT,
+        [sys.executable, *flags, "-X", "importtime", "-c", f"import {module}"],
+        cwd=where,
+        env=env,
         capture_output=True,
         text=True,
         check=True,
@@ -198,12 +204,22 @@ def _import_ms(module: str) -> float:
 
 
 def import_time(rounds: int = 7) -> dict[str, Any]:
-    """``import nn`` and ``import autograd``, each in fresh interpreters taking turns."""
-    times: dict[str, list[float]] = {"nn": [], "autograd": []}
-    for _ in range(rounds):
-        for module in times:
-            times[module].append(_import_ms(module))
-    return {f"import {m} ms": spread(t) for m, t in times.items()}
+    """``import nn`` and ``import autograd`` in fresh interpreters taking turns: with the
+    bytecode cached (as after an install, or any earlier import), and compiled each time
+    (a copy without ``__pycache__``, run with -B, as under PYTHONDONTWRITEBYTECODE=1)."""
+    times: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as bare:
+        for package in ("autograd", "nn"):
+            ignore = shutil.ignore_patterns("__pycache__")
+            shutil.copytree(ROOT / package, Path(bare, package), ignore=ignore)
+        _import_ms("nn", ROOT)  # writes the bytecode cache, if it is missing
+        for _ in range(rounds):
+            for module in ("nn", "autograd"):
+                times.setdefault(f"import {module} ms", []).append(_import_ms(module, ROOT))
+                times.setdefault(f"import {module} ms, compiled each time", []).append(
+                    _import_ms(module, Path(bare), "-B")
+                )
+    return {name: spread(t) for name, t in times.items()}
 
 
 WORKERS: dict[str, Callable[[], dict]] = {

@@ -16,7 +16,6 @@ from nn.losses import (
 )
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer, RMSprop
-from nn.pytorch import from_torch, to_torch
 
 __all__ = [
     "ACTIVATIONS",
@@ -50,9 +49,13 @@ __all__ = [
     "xor",
 ]
 
-# fit and saving load numpy, tqdm and json: they are imported when first named, so
-# that ``import nn`` costs only the layers, losses and optimizers.
-_LAZY = {"History": "nn.train", "fit": "nn.train", "load": "nn.saving", "save": "nn.saving"}
+# fit, saving and the PyTorch bridge (numpy, tqdm, json, torch) are imported when
+# first named, so that ``import nn`` costs only the layers, losses and optimizers.
+_LAZY = {
+    **dict.fromkeys(("History", "fit"), "nn.train"),
+    **dict.fromkeys(("load", "save"), "nn.saving"),
+    **dict.fromkeys(("from_torch", "to_torch"), "nn.pytorch"),
+}
 
 
 def __getattr__(name: str) -> object:

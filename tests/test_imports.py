@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-HEAVY = ("numpy", "tqdm", "json", "tempfile", "nn.train")
+HEAVY = ("numpy", "tqdm", "json", "tempfile", "nn.train", "nn.pytorch")
 TOOLS = ("autograd.tape", "autograd.stepper", "autograd.compare", "autograd.gradcheck")
 
 
