@@ -19,13 +19,24 @@ from autograd.diagnose import other_rules
 from autograd.display import pre
 from autograd.expression import ExpressionError, evaluate
 from autograd.text import num
-from autograd.timeline import BackwardStep
+from autograd.timeline import BackwardStep, Timeline
 from autograd.value import Value, no_grad
 
 if TYPE_CHECKING:
     from autograd.stepper import Stepper
 
-__all__ = ["MISTAKES", "Question", "QuizAnswer", "QuizReport", "run_quiz"]
+__all__ = [
+    "MISTAKES",
+    "Question",
+    "QuizAnswer",
+    "QuizReport",
+    "Slip",
+    "questions_of",
+    "right_text",
+    "run_quiz",
+    "slips_of",
+    "unmatched_text",
+]
 
 MISTAKES = {
     "other_input": "used the other input's rule",
@@ -48,6 +59,16 @@ class Question:
     kind: str
     prompt: str
     answer: float
+
+
+@dataclass(frozen=True)
+class Slip:
+    """A slip a wrong answer is matched against: the number it gives, and what the
+    quiz then says after "not <the answer given>: "."""
+
+    mistake: str
+    value: float
+    text: str
 
 
 @dataclass(frozen=True)
@@ -106,22 +127,28 @@ def run_quiz(
     """
     read = _reader(answers, ask, show)
     given: list[QuizAnswer] = []
-    earlier = {node: 0 for node in stepper.order}
-    for step in stepper.taken:
-        earlier[step.parent] += 1
+    asked = questions_of(stepper.timeline)
     names = {name: node for node, name in stepper.names.items() if name.isidentifier()}
     while not stepper.done:
-        step = stepper.timeline.steps[len(stepper.taken)]
-        formula = stepper.timeline.description.formula(step.node)
-        for question in _questions(step, formula, earlier[step.parent]):
+        for question in asked[len(stepper.taken)]:
             answer = _ask(question, read, names, show)
             if answer is None:
                 return QuizReport(given)
             given.append(answer)
             show(answer.feedback)
         stepper.step()
-        earlier[step.parent] += 1
     return QuizReport(given)
+
+
+def questions_of(timeline: Timeline) -> list[list[Question]]:
+    """The questions of each backward step (none where its rule is not needed)."""
+    earlier = {node: 0 for node in timeline.description.order}
+    asked = []
+    for step in timeline.steps:
+        formula = timeline.description.formula(step.node)
+        asked.append(_questions(step, formula, earlier[step.parent]))
+        earlier[step.parent] += 1
+    return asked
 
 
 def _reader(
@@ -193,20 +220,38 @@ def _same(given: float, want: float) -> bool:
 
 
 def _judge(question: Question, text: str, value: float) -> QuizAnswer:
-    step, want = question.step, question.answer
-    rule = f"{step.rule} = {num(step.local)}"
-    if _same(value, want):
-        return QuizAnswer(question, text, value, True, None, f"right: {num(want)}")
-    for mistake, guess, why in _slips(question):
-        if guess is not None and _same(value, guess) and not _same(guess, want):
-            feedback = (
-                f"not {num(value)}: you {MISTAKES[mistake]}? {why}; the answer is {num(want)}"
-            )
-            return QuizAnswer(question, text, value, False, mistake, feedback)
-    feedback = f"not {num(value)}: {rule}" + (
-        "" if question.kind == "local" else f", and the answer is {num(want)}"
-    )
+    if _same(value, question.answer):
+        return QuizAnswer(question, text, value, True, None, right_text(question))
+    for slip in slips_of(question):
+        if _same(value, slip.value):
+            feedback = f"not {num(value)}: {slip.text}"
+            return QuizAnswer(question, text, value, False, slip.mistake, feedback)
+    feedback = f"not {num(value)}: {unmatched_text(question)}"
     return QuizAnswer(question, text, value, False, None, feedback)
+
+
+def right_text(question: Question) -> str:
+    """What the quiz says to a right answer."""
+    return f"right: {num(question.answer)}"
+
+
+def slips_of(question: Question) -> list[Slip]:
+    """The slips a wrong answer is matched against, in order (the first match is named);
+    a slip that would give the right answer, or no number here, is left out."""
+    want = question.answer
+    return [
+        Slip(mistake, guess, f"you {MISTAKES[mistake]}? {why}; the answer is {num(want)}")
+        for mistake, guess, why in _slips(question)
+        if guess is not None and not _same(guess, want)
+    ]
+
+
+def unmatched_text(question: Question) -> str:
+    """What the quiz says, after "not <answer>: ", to a wrong answer no slip explains."""
+    rule = f"{question.step.rule} = {num(question.step.local)}"
+    if question.kind == "local":
+        return rule
+    return f"{rule}, and the answer is {num(question.answer)}"
 
 
 def _slips(question: Question) -> Iterator[tuple[str, float | None, str]]:

@@ -222,3 +222,59 @@ def test_the_widget_syncs_the_state_and_recomputes_on_an_edit():
     assert "e is computed" in widget.error and leaves[0].data == 1.0
     data, _ = exploration._repr_mimebundle_()  # the widget's view, as Jupyter shows it
     assert "application/vnd.jupyter.widget-view+json" in data
+
+
+def _quiz_graph():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    t = a.tanh()
+    t.label = "t"
+    out = c + t
+    out.label = "out"
+    return out
+
+
+def test_quiz_state_holds_the_answers_and_slips_by_hand():
+    quiz = explore(_quiz_graph()).state["quiz"]
+    slips = [[{s["mistake"]: s["value"] for s in q["slips"]} for q in step] for step in quiz]
+    # backward order: out→c, out→t, t→a, c→a, c→b; two questions each
+    assert [[q["kind"] for q in step] for step in quiz] == [["local", "share"]] * 3 + [
+        ["local", "grad"],
+        ["local", "share"],
+    ]
+    tanh_local = 1 - math.tanh(2.0) ** 2
+    assert math.isclose(quiz[2][0]["answer"], tanh_local, rel_tol=1e-15)
+    assert slips[2][0]["uses_input"] == 1 - 2.0**2  # tanh's rule fed the input a = 2
+    assert quiz[3][0]["answer"] == -3.0 and slips[3][0] == {"sign": 3.0, "other_input": 2.0}
+    # a is used twice: after c's share, a.grad = tanh's share + b
+    assert math.isclose(quiz[3][1]["answer"], tanh_local - 3.0, rel_tol=1e-15)
+    assert slips[3][1]["earlier_share"] == -3.0  # this share alone
+    held = num(tanh_local)
+    assert quiz[3][1]["prompt"] == f"a.grad after adding ∂c/∂a · c.grad (it holds {held}) ?"
+
+
+def test_quiz_state_says_what_steps_quiz_says_to_each_answer():
+    out = _quiz_graph()
+    quiz = explore(out).state["quiz"]
+
+    def options(q):
+        wrong = q["answer"] * 10 + 7  # no slip gives this
+        return (
+            [(q["answer"], q["right"])]
+            + [(s["value"], f"not {num(s['value'])}: {s['text']}") for s in q["slips"]]
+            + [(wrong, f"not {num(wrong)}: {q['otherwise']}")]
+        )
+
+    for pick in range(4):
+        answers, said = [], []
+        for step in quiz:
+            for q in step:
+                choices = options(q)
+                value, text = choices[pick % len(choices)]
+                answers.append(repr(value))
+                said.append(text)
+        report = out.backward_steps().quiz(answers, show=lambda _: None)
+        assert [a.feedback for a in report.answers] == said
+        assert [a.question.prompt for a in report.answers] == [q["prompt"] for s in quiz for q in s]
+    assert out.grad == 0.0  # the quiz never touches .grad

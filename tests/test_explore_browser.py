@@ -189,3 +189,55 @@ def test_the_widget_module_with_a_stand_in_model(tmp_path):
         driver.execute_script("window.cleanup()")
     finally:
         driver.quit()
+
+
+def test_saved_page_quiz_judges_typed_numbers_with_pythons_words(tmp_path):
+    a, b, k = Value(2.0, label="a"), Value(-3.0, label="b"), Value(0.5, label="k")
+    c = a * b
+    c.label = "c"
+    L = c * k
+    L.label = "L"
+    exploration = explore(L)
+    state = exploration.state
+    quiz = state["quiz"]
+    # by hand, backward: L→c (∂L/∂c = k = 0.5), L→k (c = -6), c→a (b = -3, c.grad = 0.5)
+    assert [q["answer"] for q in quiz[2]] == [-3.0, -1.5]
+    forgot = next(s for s in quiz[2][1]["slips"] if s["mistake"] == "upstream")
+    assert forgot["value"] == -3.0  # b alone, without c.grad = 0.5
+    path = exploration.save(tmp_path / "quiz.html").resolve()
+    driver = browser(1400, 900)
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    def panel():
+        return driver.find_element(By.CSS_SELECTOR, ".cr-panel").text
+
+    def answer(text):
+        box = driver.find_element(By.CSS_SELECTOR, ".cr-quiz input")
+        box.send_keys(text, Keys.ENTER)
+
+    try:
+        driver.get(path.as_uri())
+        driver.find_element(By.CSS_SELECTOR, ".cr-quiz-toggle").click()
+        app = driver.find_element(By.CSS_SELECTOR, ".cr-explorer")
+        assert app.get_attribute("data-phase") == "backward"  # the quiz starts backward
+        assert int(app.get_attribute("data-step")) == len(state["forward"]) + 1
+        assert f"step 1: {quiz[0][0]['prompt']}" in panel()
+        answer("b")  # not a number: said, not counted
+        assert 'could not read "b": type a number here' in panel()
+        for typed in ("0.5", "0.5", "-6", "6", "-3"):
+            answer(typed)
+        answer("-3")  # the share without the upstream factor
+        text = panel()
+        assert "right: -3.0" in text
+        assert f"not -3.0: {forgot['text']}" in text
+        assert "you forgot the upstream factor?" in text
+        assert "quiz: 4 of 6 answers right" in text
+        # each step was taken once answered, as steps.quiz does
+        assert int(app.get_attribute("data-step")) == len(state["forward"]) + 1 + 3
+        assert f"step 4: {quiz[3][0]['prompt']}" in text
+        assert "Numbers only here" in text
+        shot = screenshot(driver, "explore-quiz.png")
+        assert shot.stat().st_size > 0
+    finally:
+        driver.quit()

@@ -18,6 +18,7 @@ from typing import Any
 
 from autograd import Value
 from autograd.describe import Description
+from autograd.quiz import questions_of, right_text, slips_of, unmatched_text
 from autograd.text import num
 from autograd.timeline import Timeline, forward_steps_of
 from autograd.value import topo_order
@@ -27,7 +28,7 @@ from viz.dot import node_id
 from viz.model_view import model_view
 from viz.panel import MAX_PATHS, node_panel, path_counts, paths_to
 
-__all__ = ["Exploration", "explore", "explore_state"]
+__all__ = ["Exploration", "explore", "explore_state", "quiz_state"]
 
 TITLE = "chainrule: explore backprop"
 
@@ -199,9 +200,34 @@ def explore_state(
             for n in described.order
             if n.is_leaf and n is not root
         },
+        quiz=quiz_state(timeline),
         editable=True,
     )
     return state
+
+
+def quiz_state(timeline: Timeline) -> list[list[dict[str, Any]]]:
+    """Each backward step's questions as ``steps.quiz()`` asks them, for the page to
+    check typed numbers without a kernel: the answer, and each slip's number and
+    text, read from autograd.quiz (the page matches them as ``_judge`` does)."""
+    return [
+        [
+            {
+                "kind": q.kind,
+                "prompt": q.prompt,
+                "answer": q.answer,
+                "right": right_text(q),
+                "slips": [
+                    {"mistake": s.mistake, "value": s.value, "text": s.text}
+                    for s in slips_of(q)
+                    if math.isfinite(s.value)
+                ],
+                "otherwise": unmatched_text(q),
+            }
+            for q in questions
+        ]
+        for questions in questions_of(timeline)
+    ]
 
 
 _NO_DEPTH = "depth=3 (three ops up from the root), "  # explore steps whole graphs only

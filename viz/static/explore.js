@@ -2,7 +2,8 @@
 // a panel per value, the paths from the root to a leaf, the model's boxes and, in a
 // notebook, editing a leaf. Python computes every number; this only shows them.
 // State adds {nodes: {id: panel}, paths: {leaf id: {count, paths, summary}},
-// editable, model?: {svg, samples, sample, term, root}}.
+// quiz: [per backward step: [{kind, prompt, answer, right, slips: [{mistake, value,
+// text}], otherwise}]], editable, model?: {svg, samples, sample, term, root}}.
 
 function section(title, lines, cls = "") {
   const box = el("section", { class: `cr-sec ${cls}` });
@@ -11,16 +12,44 @@ function section(title, lines, cls = "") {
   return box;
 }
 
+// The quiz's judge, as autograd/quiz.py's _judge: right within 0.2%, else the first
+// slip whose number matches; every text comes from Python.
+function same(given, want) {
+  return Math.abs(given - want) <= Math.max(2e-3 * Math.max(Math.abs(given), Math.abs(want)), 1e-6);
+}
+
+function num(x) { // autograd.text.num: "%.6g", with ".0" on a whole number
+  const [mantissa, power] = (x + 0).toExponential(5).split("e");
+  const exp = Number(power);
+  let text = exp < -4 || exp >= 6
+    ? `${mantissa.replace(/\.?0+$/, "")}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`
+    : String(Number((x + 0).toPrecision(6)));
+  if (/^-?\d+$/.test(text)) text += ".0";
+  return text;
+}
+
+export function judge(question, value) {
+  if (same(value, question.answer)) return { correct: true, mistake: null, text: question.right };
+  const slip = question.slips.find((s) => same(value, s.value));
+  return { correct: false, mistake: slip ? slip.mistake : null,
+    text: `not ${num(value)}: ${slip ? slip.text : question.otherwise}` };
+}
+
 export function mountExplorer(host, state, options = {}) {
   host.classList.add("cr-explorer");
   const aside = el("aside", { class: "cr-panel", "aria-live": "polite" });
   let pinned = options.selected || null, hovered = null, pathShown = null;
   let error = options.error || "";
   let app = null;
+  const quizBox = el("section", { class: "cr-sec cr-quiz" });
+  const quiz = { on: false, asked: {}, log: [], right: 0 }; // asked: step → questions done
   app = mount(host, state, Object.assign({}, options, {
     aside,
     title: options.title || "Explore backprop: forward, then backward",
-    onStep: (k, now) => { if (app) render(); if (options.onStep) options.onStep(k, now); },
+    onStep: (k, now) => {
+      if (app) { renderQuiz(); render(); }
+      if (options.onStep) options.onStep(k, now);
+    },
   }));
   const svg = app.svg;
 
@@ -46,6 +75,7 @@ export function mountExplorer(host, state, options = {}) {
     const id = hovered || pinned;
     highlight("cr-selected", pinned ? [pinned] : []);
     aside.replaceChildren();
+    if (state.quiz) aside.append(quizBox);
     if (error) aside.append(el("div", { class: "cr-error", role: "alert" }, error));
     if (!id) {
       aside.append(el("p", { class: "cr-hint" },
@@ -72,6 +102,73 @@ export function mountExplorer(host, state, options = {}) {
       if (state.paths[id]) aside.append(pathsSection(state.paths[id]));
       aside.append(editor(id, node));
     }
+  }
+  function renderQuiz() {
+    // Kept apart from render(), which hovering reruns: a half-typed answer stays.
+    quizBox.replaceChildren();
+    const toggle = el("button", { type: "button", class: "cr-quiz-toggle" },
+      quiz.on ? "end the quiz" : "quiz me: predict each backward step");
+    toggle.onclick = () => {
+      quiz.on = !quiz.on;
+      if (quiz.on && app.now.phase === "forward") app.show(app.forwardPositions);
+      else renderQuiz();
+      const box = quizBox.querySelector("input");
+      if (box) box.focus();
+    };
+    quizBox.append(toggle);
+    if (!quiz.on) return;
+    const answers = quiz.log.length;
+    quizBox.append(el("h3", {}, `quiz: ${quiz.right} of ${answers} answers right`));
+    for (const entry of quiz.log.slice(-2)) {
+      quizBox.append(el("div", { class: `cr-mono cr-feedback ${entry.correct ? "cr-right" : "cr-wrong"}` },
+        entry.text));
+    }
+    const b = app.now.phase === "backward" ? app.now.step : -1;
+    const questions = state.quiz[b];
+    if (!questions) {
+      quizBox.append(el("p", { class: "cr-hint" }, b < 0
+        ? "The quiz asks about the backward pass: step forward to its start."
+        : "Backward is done: every grad is final. Home goes back to the start."));
+      return;
+    }
+    const done = quiz.asked[b] || 0;
+    if (done >= questions.length) {
+      quizBox.append(el("p", { class: "cr-hint" }, questions.length
+        ? `Step ${b + 1} is answered: → takes it.`
+        : `Step ${b + 1} asks nothing: its upstream grad is 0, so its share is 0 ` +
+          "whatever the rule (which need not exist here). → takes it."));
+      return;
+    }
+    const question = questions[done];
+    quizBox.append(el("div", { class: "cr-mono cr-prompt" }, `step ${b + 1}: ${question.prompt}`));
+    const input = el("input", { type: "text", inputmode: "decimal", autocomplete: "off",
+      "aria-label": "your answer" });
+    const check = el("button", { type: "button" }, "check");
+    const send = () => {
+      const text = input.value.trim();
+      const value = Number(text);
+      if (!text || !Number.isFinite(value)) {
+        note.textContent = `could not read ${JSON.stringify(text)}: type a number here`;
+        input.select(); // typing replaces it
+        return;
+      }
+      const verdict = judge(question, value);
+      quiz.log.push(verdict);
+      if (verdict.correct) quiz.right += 1;
+      quiz.asked[b] = done + 1;
+      if (done + 1 === questions.length) app.show(app.step + 1); // take the step, as steps.quiz does
+      else renderQuiz();
+      const next = quizBox.querySelector("input");
+      if (next) next.focus();
+    };
+    check.onclick = send;
+    input.onkeydown = (e) => { if (e.key === "Enter") send(); };
+    const note = el("div", { class: "cr-error cr-quiz-note", role: "status" });
+    const row = el("div", { class: "cr-quiz-answer" });
+    row.append(input, check);
+    quizBox.append(row, note, el("p", { class: "cr-hint" },
+      "Numbers only here (0.2% is close enough). In Python, steps.quiz() also takes " +
+      "expressions in the graph's names, such as 1 - t**2."));
   }
   function pathsSection(paths) {
     const box = section(`paths from ${state.names[state.root]} to ${state.nodes[pinned || hovered].name}`, []);
@@ -121,6 +218,7 @@ export function mountExplorer(host, state, options = {}) {
   });
   svg.addEventListener("mouseleave", () => { if (hovered) { hovered = null; render(); } });
   if (state.model) host.append(modelSection(state.model, options.onSample));
+  renderQuiz();
   render();
   Object.defineProperties(app, {
     selected: { get: () => pinned },
