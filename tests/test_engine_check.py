@@ -190,7 +190,9 @@ def test_only_the_probes_that_hang_are_reported_so():
             out._backward = _backward
             return out
 
-    report = check_engine(SlowPow, timeout=0.5)
+    # the first hang stops at 2 s, the rest at 0.2 s: far over a probe's milliseconds, on a
+    # loaded machine too (0.5 s, hence 0.05 s, once reported a slow probe as hanging)
+    report = check_engine(SlowPow, timeout=2.0)
     hung = {r.expression for r in report.results if r.diagnosis and r.diagnosis.kind == "hang"}
     powers = {"a ** -1", "a ** 0.5", "a / b", "2 / a"}  # division is the engine's other**-1
     assert hung == powers | {f"({p}) * c" for p in powers}
