@@ -12,7 +12,7 @@ from itertools import filterfalse
 from operator import attrgetter, mul
 from typing import TYPE_CHECKING, Any
 
-from autograd.ops import OPS, Op, _bound  # _bound: Op.bind's cache, without bind's sorting
+from autograd.ops import OPS, Op, _bound, fixed_rule, partners_rule  # _bound: bind's cache
 
 if TYPE_CHECKING:
     from autograd.stepper import Stepper
@@ -426,7 +426,7 @@ class Value:
         self.grad = 1.0
         node = self
         try:
-            many = _MANY
+            many, forms, partners = _MANY, _BINARY_RULES, _PARTNERS
             for node in reversed(order):
                 g = node.grad
                 if g == 0.0:  # _locals_for's rule, written inline
@@ -439,8 +439,14 @@ class Value:
                     (local,) = node._fn.grads(node.data, a.data)
                     a.grad += local * g
                 elif b is not many:
-                    a = node._a
-                    da, db = node._fn.grads(node.data, a.data, b.data)
+                    a, fn = node._a, node._fn
+                    form = forms.get(fn)
+                    if form is None:
+                        da, db = fn.grads(node.data, a.data, b.data)
+                    elif form is partners:
+                        da, db = b.data, a.data
+                    else:
+                        da, db = form
                     a.grad += da * g
                     b.grad += db * g
                 else:
@@ -790,6 +796,14 @@ _EXP, _LOG = OPS["exp"], OPS["log"]
 _TANH, _SIGMOID, _RELU, _LEAKY = OPS["tanh"], OPS["sigmoid"], OPS["relu"], OPS["leaky_relu"]
 _ABS, _SQRT, _SOFTPLUS = OPS["abs"], OPS["sqrt"], OPS["softplus"]
 _SUM, _DOT = OPS["sum"], OPS["dot"]
+
+# How backward reads the rules of add, sub and mul, checked against the table once:
+# add's and sub's derivatives are constant floats (multiplied as they are), mul's are
+# its inputs swapped. Every other rule is called node by node.
+_PARTNERS = object()
+_BINARY_RULES: dict[Op, Any] = {op: fixed_rule(op, 2) for op in (_ADD, _SUB)}
+_BINARY_RULES[_MUL] = _PARTNERS if partners_rule(_MUL, 2) else None
+_BINARY_RULES = {op: form for op, form in _BINARY_RULES.items() if form is not None}
 _SUM_OF_SHARES = _ADD.from_rule(("sum", None, None))  # the op of create_graph's running sums
 
 

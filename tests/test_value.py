@@ -372,3 +372,23 @@ def test_dot_takes_values_and_numbers_and_differentiates_each_pair():
 def test_dot_refuses_bad_operands_by_name(weights, inputs, error, words):
     with pytest.raises(error, match=words):
         dot(weights, inputs)
+
+
+def test_backward_reads_add_sub_and_mul_forms_from_the_op_table_only_where_they_hold():
+    from autograd.ops import fixed_rule, partners_rule
+
+    assert fixed_rule(OPS["add"], 2) == (1.0, 1.0) and fixed_rule(OPS["sub"], 2) == (1.0, -1.0)
+    assert partners_rule(OPS["mul"], 2) and partners_rule(OPS["dot"], 6)
+    for name in (
+        "max",
+        "min",
+        "vpow",
+        "atan2",
+        "hypot",
+        "div",
+    ):  # forms that hold only here and there
+        assert fixed_rule(OPS[name], 2) is None and not partners_rule(OPS[name], 2), name
+    a, b = Value(3.0), Value(-2.0)
+    out = (a * b - a) + b * b  # d/da = b - 1 = -3, d/db = a + 2b = -1
+    out.backward()
+    assert (a.grad, b.grad) == (-3.0, -1.0)
