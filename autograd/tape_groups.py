@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.ops import ARRAY_FORMS, Op, sigmoid_of_array
+from autograd.ops import ARRAY_FORMS, Op, fixed_rule, partners_rule, sigmoid_of_array
 from autograd.value import _locals_for
 
 
@@ -185,7 +185,8 @@ class Stacked(Group):
         self.wide_slots, self.narrow_slots = np.flatnonzero(~narrow), np.flatnonzero(narrow)
         self.to_wide = Scatter(self.parents[:, self.wide_slots].T.ravel())
         self.to_narrow = Scatter(self.parents[:, self.narrow_slots].T.ravel())
-        self.fixed = _fixed_rule(self.op, self.arity) if self.form is not None else None
+        fixed = fixed_rule(self.op, self.arity) if self.form is not None else None
+        self.fixed = None if fixed is None else np.array(fixed)
 
     def workspace(self, rows: int) -> np.ndarray | None:
         return np.empty((self.arity, len(self.ids), rows)) if self.batched else None
@@ -243,7 +244,7 @@ class Layer(Group):
     @staticmethod
     def weight_slots(op: Op, parents: np.ndarray, narrow: tuple) -> slice | None:
         """The weights' slots (even or odd) when these dots form a layer, else None."""
-        if op.name != "dot" or not op.builtin or not _partners_by_rule(op, parents.shape[1]):
+        if op.name != "dot" or not op.builtin or not partners_rule(op, parents.shape[1]):
             return None
         for weights in (slice(0, None, 2), slice(1, None, 2)):
             inputs = slice(1 - weights.start, None, 2)
@@ -449,30 +450,3 @@ def _fresh(local: Any, g: np.ndarray, args: Sequence[Any], locals_: Sequence[Any
         and not any(local is a for a in args)
         and sum(local is d for d in locals_) == 1
     )
-
-
-def _fixed_rule(op: Op, arity: int) -> np.ndarray | None:
-    """The local derivatives of a built-in op whose rule gives the same numbers at
-    any inputs (a sum's ones), read from the table once; else None."""
-    try:
-        at = [
-            op.grads(out, *(x + 3.0 * j for j in range(arity)))
-            for out, x in ((0.5, 0.25), (-2, -7))
-        ]
-    except (TypeError, ValueError, ArithmeticError):
-        return None
-    same = list(at[0]) == list(at[1]) and all(type(d) is float for d in at[0])
-    return np.array(at[0]) if op.builtin and same else None
-
-
-def _partners_by_rule(op: Op, arity: int) -> bool:
-    """True when the op's rule makes each input's derivative its partner's value.
-
-    The rule is run on the slot numbers themselves, so the layer's matrix products
-    follow the table: if dot's rule changed, the layer path would turn itself off.
-    """
-    try:
-        rule = list(op.grads(-1, *range(arity)))
-    except (TypeError, ValueError, ArithmeticError):
-        return False
-    return rule == [j ^ 1 for j in range(arity)]
