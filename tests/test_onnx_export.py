@@ -161,6 +161,7 @@ def test_the_backward_is_read_from_the_op_table(runtimes, tmp_path):
 
 
 def test_a_rule_that_branches_in_python_is_refused_by_name(tmp_path):
+    pytest.importorskip("onnx", reason="onnx is optional: pip install 'chainrule[onnx]'")
     tanh = OPS["tanh"]
     tape = trace(lambda x: x.tanh(), 0.5)
     original = tanh.grads
@@ -181,6 +182,7 @@ def test_vpow_written_as_a_selection_is_the_table_rule(runtimes, tmp_path):
 
 
 def test_a_user_op_is_refused_by_name(tmp_path):
+    pytest.importorskip("onnx", reason="onnx is optional: pip install 'chainrule[onnx]'")
     define_op("onnx_test_cube", lambda a: a**3, lambda out, a: (3 * a * a,), "3·a²")
     try:
         tape = trace(lambda x: Value.apply("onnx_test_cube", x).tanh(), 0.5)
