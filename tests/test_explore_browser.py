@@ -221,6 +221,9 @@ def test_saved_page_quiz_judges_typed_numbers_with_pythons_words(tmp_path):
         driver.find_element(By.CSS_SELECTOR, ".cr-quiz-toggle").click()
         app = driver.find_element(By.CSS_SELECTOR, ".cr-explorer")
         assert app.get_attribute("data-phase") == "backward"  # the quiz starts backward
+        shown = "return [...document.querySelectorAll('g.edge text')].filter(t => " \
+            "getComputedStyle(t).visibility !== 'hidden').length"
+        assert driver.execute_script(shown) == 0  # the edges' rules would give the answers
         assert int(app.get_attribute("data-step")) == len(state["forward"]) + 1
         assert f"step 1: {quiz[0][0]['prompt']}" in panel()
         answer("b")  # not a number: said, not counted

@@ -110,6 +110,7 @@ export function mountExplorer(host, state, options = {}) {
       quiz.on ? "end the quiz" : "quiz me: predict each backward step");
     toggle.onclick = () => {
       quiz.on = !quiz.on;
+      host.classList.toggle("cr-quizzing", quiz.on); // the edges' rules are the answers
       if (quiz.on && app.now.phase === "forward") app.show(app.forwardPositions);
       else renderQuiz();
       const box = quizBox.querySelector("input");
@@ -167,7 +168,8 @@ export function mountExplorer(host, state, options = {}) {
     const row = el("div", { class: "cr-quiz-answer" });
     row.append(input, check);
     quizBox.append(row, note, el("p", { class: "cr-hint" },
-      "Numbers only here (0.2% is close enough). In Python, steps.quiz() also takes " +
+      "The edges' rules stay hidden until you end the quiz. Numbers only here " +
+      "(0.2% is close enough). In Python, steps.quiz() also takes " +
       "expressions in the graph's names, such as 1 - t**2."));
   }
   function pathsSection(paths) {
