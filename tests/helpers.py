@@ -71,6 +71,16 @@ def small_graph() -> tuple[Value, Value, Value]:
     return a, b, d
 
 
+def product_used_twice() -> tuple[Value, Value, Value, Value]:
+    """a = 2, b = -3, c = a·b, d = c + c: by hand c = -6, d = -12, ∂d/∂a = 2b = -6."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = c + c
+    d.label = "d"
+    return a, b, c, d
+
+
 class LectureNeuron:
     """A neuron written as micrograd's lecture writes it, on chainrule's Values."""
 

@@ -5,17 +5,8 @@ import re
 
 from autograd import Value, check_nodes, gradcheck, trace
 from nn.train import History
+from tests.helpers import product_used_twice
 from viz import animate, draw_dot
-
-
-def _graph():
-    """c = a*b, d = c + c with a = 2, b = -3: by hand c = -6, d = -12, ∂d/∂a = 2b = -6."""
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    d = c + c
-    d.label = "d"
-    return a, b, c, d
 
 
 def _state(*roots):
@@ -30,7 +21,7 @@ def _cells(page):
 
 
 def test_value_shows_its_formula_data_and_grad():
-    a, b, c, d = _graph()
+    a, b, c, d = product_used_twice()
     d.backward()
     assert repr(c) == "Value(data=-6.0, grad=2.0, label='c')"
     page = c._repr_html_()
@@ -60,7 +51,7 @@ def test_labels_are_escaped_everywhere():
 
 
 def test_a_step_shows_its_line():
-    a, b, c, d = _graph()
+    a, b, c, d = product_used_twice()
     steps = d.backward_steps()
     first = next(steps)
     next(steps)
@@ -76,7 +67,7 @@ def test_a_step_shows_its_line():
 
 
 def test_stepper_shows_its_table():
-    a, b, c, d = _graph()
+    a, b, c, d = product_used_twice()
     steps = d.backward_steps()
     for _ in range(3):
         next(steps)
@@ -112,7 +103,7 @@ def test_gradcheck_report_shows_pass_and_fail():
 
 
 def test_node_check_report_names_the_wrong_node():
-    a, b, c, d = _graph()
+    a, b, c, d = product_used_twice()
     report = check_nodes(d, {d: 1.0, c: 2.0, a: -6.0, b: 5.0})  # ∂d/∂b = 2a = 4, not 5
     page = report._repr_html_()
     assert "check_nodes: 1 nodes FAIL (4 nodes checked)" in page
@@ -154,14 +145,14 @@ def test_tape_lists_its_groups():
 
 
 def test_animation_shows_inline(tmp_path):
-    a, b, c, d = _graph()
+    a, b, c, d = product_used_twice()
     shown = animate(d, tmp_path / "a.html")
     page = (tmp_path / "a.html").read_text(encoding="utf-8")
     assert f'srcdoc="{html.escape(page)}"' in shown._repr_html_()
 
 
 def test_showing_changes_no_data_or_grad():
-    a, b, c, d = _graph()
+    a, b, c, d = product_used_twice()
     d.backward()
     before = _state(d)
     steps = d.backward_steps()

@@ -7,19 +7,11 @@ import pytest
 
 from autograd import Value, backward_timeline, check_nodes, graph_text, topo_order
 from autograd.text import num
-
-
-def _small():
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    d = c + c
-    d.label = "d"
-    return a, b, c, d
+from tests.helpers import product_used_twice
 
 
 def test_printed_lines_of_a_small_graph_use_the_nodes_names():
-    a, b, c, d = _small()
+    a, b, c, d = product_used_twice()
     lines = [str(step) for step in d.backward_steps()]
     assert lines == [
         "c.grad += ∂d/∂c · d.grad = (1.0)(1.0) = 1.0  →  c.grad = 1.0    [add: ∂d/∂c = 1]",
@@ -45,7 +37,7 @@ def test_the_lectures_expression_reads_in_its_own_names():
 
 
 def test_step_exposes_its_parts():
-    a, b, c, d = _small()
+    a, b, c, d = product_used_twice()
     steps = d.backward_steps()
     steps.step()
     steps.step()
@@ -57,7 +49,7 @@ def test_step_exposes_its_parts():
 
 
 def test_halfway_state_is_explained_and_the_graph_is_untouched():
-    a, b, c, d = _small()
+    a, b, c, d = product_used_twice()
     steps = d.backward_steps()
     steps.step()
     assert steps.grad(c) == 1.0 and steps.grad(a) == 0.0
@@ -126,7 +118,7 @@ def test_every_reader_agrees_with_one_backward_on_a_graph_with_fan_out(before):
 
 
 def test_timeline_state_after_k_steps_is_the_steps_sum():
-    a, b, c, d = _small()
+    a, b, c, d = product_used_twice()
     timeline = backward_timeline(d)
     assert timeline.grads(0) == {a: 0.0, b: 0.0, c: 0.0, d: 1.0}
     assert timeline.grads(2)[c] == 2.0 and timeline.grads(2)[a] == 0.0
@@ -135,7 +127,7 @@ def test_timeline_state_after_k_steps_is_the_steps_sum():
 
 
 def test_graph_text_has_a_row_per_node_with_rules_in_names():
-    a, b, c, d = _small()
+    a, b, c, d = product_used_twice()
     d.backward()
     lines = graph_text(d).splitlines()
     assert lines[0].split() == ["node", "op", "data", "grad", "local", "derivatives"]
