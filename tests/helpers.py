@@ -81,6 +81,18 @@ def product_used_twice() -> tuple[Value, Value, Value, Value]:
     return a, b, c, d
 
 
+def product_plus_tanh() -> tuple[Value, Value, Value]:
+    """a = 2, b = -3, out = c + t with c = a·b and t = tanh(a): a reaches out twice."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    t = a.tanh()
+    t.label = "t"
+    out = c + t
+    out.label = "out"
+    return a, b, out
+
+
 class LectureNeuron:
     """A neuron written as micrograd's lecture writes it, on chainrule's Values."""
 

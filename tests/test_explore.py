@@ -10,6 +10,7 @@ from autograd import Value, describe
 from autograd.text import num
 from autograd.timeline import forward_steps_of
 from nn import MLP, mse
+from tests.helpers import product_plus_tanh
 from viz import explore
 from viz.diagram import GraphTooLarge
 from viz.panel import MAX_PATHS
@@ -224,19 +225,8 @@ def test_the_widget_syncs_the_state_and_recomputes_on_an_edit():
     assert "application/vnd.jupyter.widget-view+json" in data
 
 
-def _quiz_graph():
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    t = a.tanh()
-    t.label = "t"
-    out = c + t
-    out.label = "out"
-    return out
-
-
 def test_quiz_state_holds_the_answers_and_slips_by_hand():
-    quiz = explore(_quiz_graph()).state["quiz"]
+    quiz = explore(product_plus_tanh()[2]).state["quiz"]
     slips = [[{s["mistake"]: s["value"] for s in q["slips"]} for q in step] for step in quiz]
     # backward order: out→c, out→t, t→a, c→a, c→b; two questions each
     assert [[q["kind"] for q in step] for step in quiz] == [["local", "share"]] * 3 + [
@@ -255,7 +245,7 @@ def test_quiz_state_holds_the_answers_and_slips_by_hand():
 
 
 def test_quiz_state_says_what_steps_quiz_says_to_each_answer():
-    out = _quiz_graph()
+    out = product_plus_tanh()[2]
     quiz = explore(out).state["quiz"]
 
     def options(q):

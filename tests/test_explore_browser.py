@@ -6,6 +6,7 @@ from pathlib import Path
 
 from autograd import Value
 from tests.browser import browser, screenshot
+from tests.helpers import product_plus_tanh
 from viz import explore
 from viz.animate import front_end
 
@@ -23,17 +24,6 @@ return {step: +app.dataset.step, phase: app.dataset.phase, current: ids('cr-curr
 """
 
 
-def _graph():
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    t = a.tanh()
-    t.label = "t"
-    out = c + t
-    out.label = "out"
-    return (a, b), out
-
-
 def _click(driver, node_id: str) -> None:
     driver.execute_script(
         "arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))",
@@ -42,7 +32,7 @@ def _click(driver, node_id: str) -> None:
 
 
 def test_saved_page_panel_keys_space_and_view(tmp_path):
-    _, out = _graph()
+    *_, out = product_plus_tanh()
     exploration = explore(out)
     state = exploration.state
     path = exploration.save(tmp_path / "explore.html").resolve()
@@ -143,7 +133,7 @@ def _json(value) -> str:
 
 
 def test_the_widget_module_with_a_stand_in_model(tmp_path):
-    (a, _), out = _graph()
+    a, _, out = product_plus_tanh()
     exploration = explore(out)
     script, style = front_end()
     page = tmp_path / "widget.html"
