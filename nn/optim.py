@@ -48,11 +48,16 @@ class Optimizer:
     def _move(self, steps: list[float]) -> None:
         """``p.data -= step`` for every parameter, or for none if any result is not finite."""
         moved = [p.data - step for p, step in zip(self.params, steps, strict=True)]
-        for i, new in enumerate([] if _all_finite(moved) else moved):
-            if not math.isfinite(new):
-                raise self._diverged(i, f"would become {new}")
+        self._check_finite(moved, "would become {}")
         for p, new in zip(self.params, moved, strict=True):
             p.data = new
+
+    def _check_finite(self, numbers: list[float], what: str) -> None:
+        """Raise ``_diverged`` for the first of ``numbers`` (one per parameter) that is
+        not finite, ``what`` saying what it is (``{}`` stands for the number)."""
+        for i, x in enumerate([] if _all_finite(numbers) else numbers):
+            if not math.isfinite(x):
+                raise self._diverged(i, what.format(x))
 
     def _diverged(self, i: int, what: str) -> OverflowError:
         p = self.params[i]
@@ -71,6 +76,9 @@ def _all_finite(numbers: list[float]) -> bool:
     caller to its item-by-item check, which names the first bad one."""
     total = sum(numbers, 0.0)
     return type(total) is float and math.isfinite(total)
+
+
+_SQUARED = "has a squared gradient average of {}"
 
 
 def _positive(name: str, value: float, *, zero_ok: bool = False) -> None:
@@ -174,8 +182,6 @@ class RMSprop(Optimizer):
         steps = []
         for i, g in enumerate(grads):
             square_avg[i] = v = a * square_avg[i] + (1 - a) * g * g
-            if not math.isfinite(v):
-                raise self._diverged(i, f"has a squared gradient average of {v}")
             if self.centered:
                 grad_avg[i] = m = a * grad_avg[i] + (1 - a) * g
                 v = max(v - m * m, 0.0)  # >= 0 in exact arithmetic; rounding must not make √ fail
@@ -183,6 +189,7 @@ class RMSprop(Optimizer):
             if mu:
                 buffer[i] = step = mu * buffer[i] + step
             steps.append(self.lr * step)
+        self._check_finite(square_avg, _SQUARED)
         self._move(steps)
         self.square_avg, self.grad_avg, self.buffer = square_avg, grad_avg, buffer
 
@@ -216,8 +223,7 @@ class Adam(Optimizer):
         for i, g in enumerate(grads):
             ms[i] = m = b1 * ms[i] + (1 - b1) * g
             vs[i] = v = b2 * vs[i] + (1 - b2) * g * g
-            if not math.isfinite(v):
-                raise self._diverged(i, f"has a squared gradient average of {v}")
             steps.append(self.lr * (m / c1) / (math.sqrt(v / c2) + self.eps))
+        self._check_finite(vs, _SQUARED)
         self._move(steps)
         self.t, self.m, self.v = t, ms, vs
