@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import math
 import random
-import statistics
 import sys
-import time
 from typing import Any
 
 N_EMBD, BLOCK, STEPS = 16, 16, 6
@@ -205,36 +203,27 @@ class Trainer:
 
 def worker(engine: str) -> dict:
     """STEPS training steps on ``engine``: the first's seconds, the mean of the rest, losses."""
+    from benchmarks.scalar import _loop
+
     if engine == "chainrule":
         from autograd import Value
     else:
         Value = Reference
         sys.setrecursionlimit(20_000)  # its topological sort recurses through the graph
-    trainer = Trainer(Value)
-    times, losses = [], []
-    for _ in range(STEPS):
-        start = time.perf_counter()
-        losses.append(trainer.step())
-        times.append(time.perf_counter() - start)
-    return {"first": times[0], "s": statistics.fmean(times[1:]), "losses": losses}
+    return _loop(Trainer(Value).step, STEPS)
 
 
 def microgpt(rounds: int = 5) -> dict[str, Any]:
     """The reference engine's time over chainrule's, steady and first step; loss agreement."""
-    from benchmarks.scalar import ratios, spread, taking_turns
+    from benchmarks.scalar import _same_losses, ratios, spread, taking_turns
 
     runs = taking_turns(["reference", "chainrule"], "benchmarks.microgpt", rounds)
-    gap = max(
-        abs(a - b)
-        for ra, rb in zip(runs["reference"], runs["chainrule"], strict=True)
-        for a, b in zip(ra["losses"], rb["losses"], strict=True)
-    )
     return {
         "steady": ratios(runs, "reference", "chainrule", "s"),
         "first": ratios(runs, "reference", "chainrule", "first"),
         "seconds": spread([r["s"] for r in runs["chainrule"]]),
         "reference seconds": spread([r["s"] for r in runs["reference"]]),
-        "max |loss difference|": gap,
+        "max |loss difference|": _same_losses(runs, "reference", "chainrule"),
     }
 
 

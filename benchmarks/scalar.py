@@ -115,10 +115,10 @@ def micrograd_style_worker(engine: str, by_hand: bool) -> dict:
     return _loop(step)
 
 
-def _loop(step: Callable[[], float]) -> dict:
-    """``step()`` LOOP_STEPS times: the first's seconds, the mean of the rest, the losses."""
+def _loop(step: Callable[[], float], steps: int = LOOP_STEPS) -> dict:
+    """``step()`` ``steps`` times: the first's seconds, the mean of the rest, the losses."""
     times, losses = [], []
-    for _ in range(LOOP_STEPS):
+    for _ in range(steps):
         start = time.perf_counter()
         losses.append(step())
         times.append(time.perf_counter() - start)
