@@ -15,7 +15,7 @@ from autograd.describe import Description, Edge, describe, kink_note, local_deri
 from autograd.display import pre
 from autograd.expression import METHODS
 from autograd.text import format_table, num
-from autograd.value import Value, _backward_error, is_recording, topo_order
+from autograd.value import Value, _backward_error, is_recording
 
 __all__ = [
     "Cost",
@@ -168,11 +168,9 @@ def jvp(
     out = f(*xs)
     if not isinstance(out, Value):
         raise TypeError(f"jvp: f must return a Value, got {type(out).__name__}")
-    if out.is_leaf:
-        return out.data, float(sum(t for x, t in zip(xs, tangents, strict=True) if x is out))
-    reached = set(topo_order(out))
-    seeds = {x: float(t) for x, t in zip(xs, tangents, strict=True) if x in reached}
-    return out.data, push_tangents(out, seeds).root_tangent
+    described = describe(out)
+    seeds = {x: float(t) for x, t in zip(xs, tangents, strict=True) if x in described.index}
+    return out.data, Tangents(described, seeds).root_tangent
 
 
 class ForwardStepper:
