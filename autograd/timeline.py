@@ -21,8 +21,25 @@ from autograd.value import Value, _locals_for, _not_finite_gradient
 __all__ = ["BackwardStep", "ForwardStep", "Timeline", "backward_timeline", "forward_steps_of"]
 
 
+class _StepShown:
+    """A step shown as its ``line``: printed, in a repr and in a notebook."""
+
+    _kind: str
+    index: int
+    line: str  # each step's own property
+
+    def __str__(self) -> str:
+        return self.line
+
+    def __repr__(self) -> str:
+        return f"<{self._kind} step {self.index + 1}: {self.line}>"
+
+    def _repr_html_(self) -> str:
+        return pre(self.line)
+
+
 @dataclass(frozen=True, repr=False)
-class BackwardStep:
+class BackwardStep(_StepShown):
     """One share of the chain rule: ``parent.grad += local · upstream``.
 
     ``before`` and ``after`` are the parent's gradient around the step, ``slot`` the
@@ -80,18 +97,9 @@ class BackwardStep:
         kink = kink_note(self.node, self.edge.names)
         return line if kink is None else f"{line}  ⚠ {kink}"
 
-    def __str__(self) -> str:
-        return self.line
-
-    def __repr__(self) -> str:
-        return f"<{self._kind} step {self.index + 1}: {self.line}>"
-
-    def _repr_html_(self) -> str:
-        return pre(self.line)
-
 
 @dataclass(frozen=True, repr=False)
-class ForwardStep:
+class ForwardStep(_StepShown):
     """One node's value computed from its inputs: ``c = a * b = (2.0)(-3.0)``."""
 
     _kind = "forward"
@@ -105,15 +113,6 @@ class ForwardStep:
     def line(self) -> str:
         shown = ", ".join(num(x) for x in self.inputs)
         return f"{self.formula} = {num(self.node.data)}    [from {shown}]"
-
-    def __str__(self) -> str:
-        return self.line
-
-    def __repr__(self) -> str:
-        return f"<{self._kind} step {self.index + 1}: {self.line}>"
-
-    def _repr_html_(self) -> str:
-        return pre(self.line)
 
 
 class Timeline:
