@@ -19,6 +19,8 @@ from typing import Any
 
 from onnx import FunctionProto, NodeProto, TensorProto, helper
 
+from autograd.ops import _clamped_log, sigmoid_of_array
+
 __all__ = ["DOMAIN", "FORWARD", "OPSET", "Graph", "Sym"]
 
 OPSET = 17
@@ -318,11 +320,6 @@ def _cosh_parts(a: Sym, sign: float) -> Sym:
     return (a._op("Exp") + (-a)._op("Exp") * sign) * 0.5
 
 
-def _sigmoid(a: Sym) -> Sym:
-    e = (-abs(a))._op("Exp")  # the op table's two branches: exact in both tails
-    return where_(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
 def _cosh(a: Sym) -> Sym:
     return _cosh_parts(a, 1.0)
 
@@ -339,16 +336,12 @@ log1p, expm1, atan, erf, erfc = (
     _fn("erfc", _erfc),
 )
 sigmoid, atan2, hypot, sinh, cosh = (
-    _fn("sigmoid", _sigmoid),
+    _fn("sigmoid", sigmoid_of_array),  # the op table's two branches: exact in both tails
     _fn("atan2", _atan2),
     _fn("hypot", _hypot),
     _fn("sinh", _sinh),
     _fn("cosh", _cosh),
 )
-
-
-def _clamped_log(x: Sym) -> Sym:
-    return _maximum(x._op("Log"), -100.0)
 
 
 def _bce(p: Sym, y: Sym) -> Sym:
