@@ -221,12 +221,7 @@ def _unary(op_type: str) -> Callable[[Sym], Sym]:
     return lambda a: a._op(op_type)
 
 
-def _maximum(a: Any, b: Any) -> Sym:
-    return _binary("Max")(a, b)
-
-
-def _minimum(a: Any, b: Any) -> Sym:
-    return _binary("Min")(a, b)
+_maximum, _minimum = _binary("Max"), _binary("Min")
 
 
 # -- functions onnxruntime lacks for doubles, from the operators it has ---------------
