@@ -930,10 +930,7 @@ def _add_shares_as_values(
         else:
             step = g if local == 1.0 else local * g
         if step is not g:  # local * g: a product, made by _MUL
-            chain = tags.get((op, slot))
-            if chain is None:
-                chain = tags[op, slot] = _MUL.from_rule(("chain", op, slot))
-            step._fn = chain
+            step._fn = _tagged(_MUL, ("chain", op, slot), tags)
         if parent in grads:
             total = grads[parent] = grads[parent] + step
             total._fn = _SUM_OF_SHARES
