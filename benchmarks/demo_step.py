@@ -28,7 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -341,16 +341,24 @@ def run_fresh(python: str, module: str, *args: str) -> Any:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def taking_turns(
+    kinds: Sequence[str], module: str, rounds: int, python: str = sys.executable
+) -> dict[str, list[dict]]:
+    """Each ``python -m module --worker KIND`` once per round, in turn: their JSON results."""
+    runs: dict[str, list[dict]] = {k: [] for k in kinds}
+    for _ in range(rounds):  # the kinds take turns, so that each meets the same noise
+        for kind in kinds:
+            runs[kind].append(run_fresh(python, module, "--worker", kind))
+    return runs
+
+
 def _fresh(python: str, kind: str) -> dict:
     return run_fresh(python, "benchmarks.demo_step", "--worker", kind)
 
 
 def main() -> None:
     python = _python()
-    runs: dict[str, list[dict]] = {k: [] for k in STEPS}
-    for _ in range(RUNS):  # the paths take turns, so that each meets the same noise
-        for kind in STEPS:
-            runs[kind].append(_fresh(python, kind))
+    runs = taking_turns(list(STEPS), "benchmarks.demo_step", RUNS, python)
     median = {k: statistics.median(r["s"] for r in v) for k, v in runs.items()}
     scalar = runs["chainrule"][0]["grads"]
     nodes = [_fresh(python, "nodes") for _ in range(3)]

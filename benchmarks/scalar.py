@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.demo_step import ROOT, run_fresh
+from benchmarks.demo_step import ROOT, taking_turns
 
 LOOP_STEPS = 6  # steps per process: a short training loop, as benchmarks.demo_step runs
 LR, ALPHA = 0.05, 1e-4
@@ -39,15 +39,6 @@ LR, ALPHA = 0.05, 1e-4
 def spread(values: Sequence[float]) -> dict[str, float]:
     """The median of ``values`` and their range."""
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
-
-
-def taking_turns(kinds: Sequence[str], module: str, rounds: int) -> dict[str, list[dict]]:
-    """Each ``python -m module --worker KIND`` once per round, in turn: their JSON results."""
-    runs: dict[str, list[dict]] = {k: [] for k in kinds}
-    for _ in range(rounds):
-        for kind in kinds:
-            runs[kind].append(run_fresh(sys.executable, module, "--worker", kind))
-    return runs
 
 
 def ratios(runs: dict[str, list[dict]], slow: str, fast: str, field: str) -> dict[str, float]:
