@@ -57,10 +57,13 @@ class Tape:
         inputs = _flat(args)
         self.program = _program(self.nodes, index, inputs)
         given = set(inputs)
+        depth = _depths(self.nodes, index)
         self.shared = _by_first_use(
-            self.nodes, index, [n for n in self.nodes if n.is_leaf and n not in given]
+            self.nodes, index, depth, [n for n in self.nodes if n.is_leaf and n not in given]
         )
-        self.groups, row, batched, self._rows = _layout(self.nodes, index, inputs, self.shared)
+        self.groups, row, batched, self._rows = _layout(
+            self.nodes, index, depth, inputs, self.shared
+        )
         self._inputs = len(inputs)
         self._shared_rows = slice(0, len(self.shared))  # first in the narrow rows
         self._output_rows = [(row[index[o]], not batched[index[o]]) for o in self.outputs]
@@ -343,25 +346,37 @@ def _show(entry: tuple) -> str:
     return f"{entry[0]}{f' ({params})' if params else ''} of nodes {list(entry[2])}"
 
 
-def _by_first_use(nodes: list[Value], index: dict[Value, int], leaves: list[Value]) -> list[Value]:
+def _depths(nodes: list[Value], index: dict[Value, int]) -> list[int]:
+    """Each node's depth: 0 for a leaf, else one more than its deepest parent."""
+    depth = [0] * len(nodes)
+    for i, node in enumerate(nodes):
+        if not node.is_leaf:
+            depth[i] = 1 + max(depth[index[p]] for p in _parents(node))
+    return depth
+
+
+def _by_first_use(
+    nodes: list[Value], index: dict[Value, int], depth: list[int], leaves: list[Value]
+) -> list[Value]:
     """``leaves`` in the order the replay first reads them: by depth, node, slot.
 
     So the weights of a layer of neurons take consecutive rows, neuron by neuron,
     and the layer reads them as one matrix without copying.
     """
-    depth = [0] * len(nodes)
     first: dict[Value, tuple[int, int, int]] = {}
     for i, node in enumerate(nodes):
         if not node.is_leaf:
-            parents = _parents(node)
-            depth[i] = 1 + max(depth[index[p]] for p in parents)
-            for slot, p in enumerate(parents):
+            for slot, p in enumerate(_parents(node)):
                 first.setdefault(p, (depth[i], i, slot))
     return sorted(leaves, key=lambda leaf: first.get(leaf, (0, 0, 0)))
 
 
 def _layout(
-    nodes: list[Value], index: dict[Value, int], inputs: list[Value], shared: list[Value]
+    nodes: list[Value],
+    index: dict[Value, int],
+    depth: list[int],
+    inputs: list[Value],
+    shared: list[Value],
 ) -> tuple[list[Group], list[int], list[bool], tuple[int, int]]:
     """Group the op nodes and give every node its row in the tape's arrays.
 
@@ -372,7 +387,6 @@ def _layout(
     each node's row in its array, whether an input reaches it, and how many wide
     and narrow rows there are.
     """
-    depth = [0] * len(nodes)
     batched = [False] * len(nodes)
     for v in inputs:
         if v in index:
@@ -382,7 +396,6 @@ def _layout(
         if node.is_leaf:
             continue
         parents = [index[p] for p in _parents(node)]
-        depth[i] = 1 + max(depth[p] for p in parents)
         narrow = tuple(not batched[p] for p in parents)
         batched[i] = not all(narrow)
         members.setdefault((node.op_spec, depth[i], narrow), []).append(i)
