@@ -73,7 +73,8 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
     if not tape._widths:
         raise ValueError("Tape.to_onnx: the traced function takes no inputs, so it has no rows")
     args = _argument_names(tape)
-    leaves = _leaf_names(tape, set(args) | {"output"})
+    index = {node: i for i, node in enumerate(tape.nodes)}
+    leaves = _leaf_names(tape, index, set(args) | {"output"})
     g = Graph({}, set(args) | set(leaves.values()) | {"output"} | _grad_names(args, leaves))
     inputs = [
         helper.make_tensor_value_info(n, TensorProto.DOUBLE, ["rows"] if w is None else ["rows", w])
@@ -84,7 +85,6 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
     ]
     rows = g.emit("Shape", Sym(g, args[0]), end=1)
     columns = _columns(g, tape, args)
-    index = {node: i for i, node in enumerate(tape.nodes)}
     values: list[Sym] = []
     for i, node in enumerate(tape.nodes):
         if i in leaves:
@@ -135,13 +135,12 @@ def _argument_names(tape: Tape) -> list[str]:
     return names
 
 
-def _leaf_names(tape: Tape, taken: set[str]) -> dict[int, str]:
+def _leaf_names(tape: Tape, index: dict[Any, int], taken: set[str]) -> dict[int, str]:
     """Node position -> a unique name for each parameter or constant (its label if it has
     one), in the order of ``tape.shared``."""
-    position = {node: i for i, node in enumerate(tape.nodes)}
     names: dict[int, str] = {}
     for node in tape.shared:
-        i = position[node]
+        i = index[node]
         name = node.label or f"leaf{i}"
         if name in taken:
             name = f"{name}#{i}"
