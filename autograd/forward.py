@@ -15,6 +15,7 @@ from autograd.describe import Description, Edge, describe, kink_note, local_deri
 from autograd.display import pre
 from autograd.expression import METHODS
 from autograd.text import format_table, num
+from autograd.timeline import StepCursor
 from autograd.value import Value, _backward_error, is_recording
 
 __all__ = [
@@ -173,7 +174,7 @@ def jvp(
     return out.data, Tangents(described, seeds).root_tangent
 
 
-class ForwardStepper:
+class ForwardStepper(StepCursor):
     """Forward mode along one leaf, paused between steps: ``next``, ``finish``, ``print``."""
 
     def __init__(self, root: Value, wrt: Value) -> None:
@@ -194,21 +195,6 @@ class ForwardStepper:
             return None
         step = self.tangents.steps[len(self.taken)]
         self.taken.append(step)
-        return step
-
-    def finish(self) -> list[TangentStep]:
-        rest = []
-        while (step := self.step()) is not None:
-            rest.append(step)
-        return rest
-
-    def __iter__(self) -> Iterator[TangentStep]:
-        return self
-
-    def __next__(self) -> TangentStep:
-        step = self.step()
-        if step is None:
-            raise StopIteration
         return step
 
     def tangent(self, node: Value) -> float | None:

@@ -9,12 +9,12 @@ stepper's gradients are those one ``backward()`` gives from zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 from autograd.display import html_table
 from autograd.quiz import QuizReport, run_quiz
 from autograd.text import format_table
-from autograd.timeline import BackwardStep, Timeline, backward_timeline
+from autograd.timeline import BackwardStep, StepCursor, Timeline, backward_timeline
 from autograd.value import Value
 
 __all__ = ["Step", "Stepper"]
@@ -23,7 +23,7 @@ Step = BackwardStep
 _HEADERS = ("node", "op", "data", "grad", "grad is")
 
 
-class Stepper:
+class Stepper(StepCursor):
     """Backward from ``root``, paused between steps.
 
     ``next(stepper)`` or ``stepper.step()`` takes one step, ``stepper.finish()`` the
@@ -58,22 +58,6 @@ class Stepper:
         self.grads[step.parent] = step.after
         self._added[step.parent] += 1
         self.taken.append(step)
-        return step
-
-    def finish(self) -> list[Step]:
-        """Take every remaining step; return them."""
-        rest = []
-        while (step := self.step()) is not None:
-            rest.append(step)
-        return rest
-
-    def __iter__(self) -> Iterator[Step]:
-        return self
-
-    def __next__(self) -> Step:
-        step = self.step()
-        if step is None:
-            raise StopIteration
         return step
 
     def quiz(

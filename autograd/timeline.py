@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from autograd.describe import Description, Edge, describe, kink_note
 from autograd.display import pre
@@ -36,6 +37,30 @@ class _StepShown:
 
     def _repr_html_(self) -> str:
         return pre(self.line)
+
+
+class StepCursor:
+    """Stepping through a computed list of steps: ``step()`` takes the next one (None
+    at the end); this adds ``finish()`` and iteration, for every stepper."""
+
+    def step(self) -> Any:
+        raise NotImplementedError
+
+    def finish(self) -> list[Any]:
+        """Take every remaining step; return them."""
+        rest = []
+        while (step := self.step()) is not None:
+            rest.append(step)
+        return rest
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        step = self.step()
+        if step is None:
+            raise StopIteration
+        return step
 
 
 @dataclass(frozen=True, repr=False)
