@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.demo_step import run_fresh
+from benchmarks.demo_step import taking_turns
 
 ROUNDS = 3
 KINDS = ("collapse", "animate", "animate-micrograd-style", "draw_dot", "micrograd plain")
@@ -96,10 +96,7 @@ def worker(kind: str) -> dict:
 
 
 def main() -> None:
-    runs: dict[str, list[dict]] = {k: [] for k in KINDS}
-    for _ in range(ROUNDS):  # the figures take turns, so each meets the same noise
-        for kind in KINDS:
-            runs[kind].append(run_fresh(sys.executable, "benchmarks.diagrams", "--worker", kind))
+    runs = taking_turns(list(KINDS), "benchmarks.diagrams", ROUNDS)
     print(f"diagrams, seconds: median (min-max) of {ROUNDS} fresh processes")
     for kind, rs in runs.items():
         s = [r["s"] for r in rs]
