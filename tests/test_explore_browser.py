@@ -234,3 +234,27 @@ def test_saved_page_quiz_judges_typed_numbers_with_pythons_words(tmp_path):
         assert shot.stat().st_size > 0
     finally:
         driver.quit()
+
+
+def test_a_large_graph_opens_on_the_first_steps_inputs(tmp_path):
+    """A graph larger than the view opens where the forward pass starts, not on blank space."""
+    from tests.helpers import lecture_demo_loss
+
+    model, loss = lecture_demo_loss(100)
+    exploration = explore(loss, collapse=model, sample=3)
+    first = exploration.state["forward"][0]["inputs"]
+    path = exploration.save(tmp_path / "large.html").resolve()
+    driver = browser(1400, 900)
+    try:
+        driver.get(path.as_uri())
+        shown = driver.execute_script(
+            "const view = document.querySelector('.cr-view').getBoundingClientRect();"
+            "return arguments[0].map(id => { const b = document.getElementById(id)"
+            ".getBoundingClientRect(); return b.left >= view.left && b.right <= view.right"
+            " && b.top >= view.top && b.bottom <= view.bottom; });",
+            first,
+        )
+        screenshot(driver, "explore-large-opening.png")
+        assert shown == [True] * len(first)
+    finally:
+        driver.quit()

@@ -134,6 +134,7 @@ export function mount(root, state, options = {}) {
       const more = leaves.length > 6 ? `, … (${leaves.length} leaves)` : "";
       line.textContent = `forward: the leaves hold their values (${shown.join(", ")}${more});` +
         " → computes the next value";
+      keepInView(state.forward.length ? state.forward[0].inputs : leaves); // not blank space
       return;
     }
     const s = state.forward[f - 1];
