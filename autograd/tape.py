@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from autograd.display import html_table
 from autograd.ops import Op
 from autograd.tape_groups import Elementwise, Group, Layer, Rows, Stacked
 from autograd.value import Value, _locals_for, _parents, topo_order
+
+if TYPE_CHECKING:
+    from autograd.tape_training import ArrayOptimizer, Training
 
 __all__ = ["Tape", "TapeMismatch", "trace"]
 
@@ -81,9 +84,13 @@ class Tape:
     def forward(self, *batch: Any) -> np.ndarray:
         """The outputs for every row: shape (rows,) for one output, else (rows, outputs)."""
         columns = self._columns(batch)
+        return self._forward(columns, [n.data for n in self.shared])
+
+    def _forward(self, columns: np.ndarray, shared: Any) -> np.ndarray:
+        """``forward`` on checked columns, the shared leaves' numbers given in their order."""
         values, _, buffers = self._workspace(columns.shape[1])
         values[0][: self._inputs] = columns
-        values[1][self._shared_rows, 0] = [n.data for n in self.shared]
+        values[1][self._shared_rows, 0] = shared
         saved = []
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             for group, buffer in zip(self.groups, buffers, strict=True):
@@ -105,6 +112,16 @@ class Tape:
         Each shared leaf's ``grad`` gets Σ over rows of d(seed·outputs)/d(leaf);
         returns the gradients of the inputs, one array per argument of the trace.
         """
+        grads = self._backward(seed)
+        totals = grads[1][self._shared_rows, 0]
+        for node, total in zip(self.shared, totals.tolist(), strict=True):
+            node.grad += total
+        return [
+            grads[0][at].T.copy() if width else grads[0][at].copy() for at, width in self._arg_rows
+        ]
+
+    def _backward(self, seed: Any) -> Rows:
+        """``backward`` up to the gradients of every row, checked finite; no Value written."""
         if self._values is None:
             raise RuntimeError("Tape.backward: run forward(...) first")
         values = self._values
@@ -126,11 +143,23 @@ class Tape:
         totals = grads[1][self._shared_rows, 0]
         if not (np.isfinite(totals).all() and np.isfinite(grads[0][: self._inputs]).all()):
             raise _not_finite(self, grads)
-        for node, total in zip(self.shared, totals.tolist(), strict=True):
-            node.grad += total
-        return [
-            grads[0][at].T.copy() if width else grads[0][at].copy() for at, width in self._arg_rows
-        ]
+        return grads
+
+    def training(self, optimizer: ArrayOptimizer) -> Training:
+        """A training loop whose steps hold ``optimizer``'s parameters as arrays::
+
+            with tape.training(opt) as run:
+                for _ in range(steps):
+                    run.step(x, y, seed=seed)
+
+        Each ``run.step`` gives the numbers ``opt.zero_grad()``, ``forward``,
+        ``backward(seed)`` and ``opt.step()`` give, without reading or writing a
+        Value: the parameters' ``data`` and ``grad`` are written when the block
+        ends. See ``autograd.tape_training``.
+        """
+        from autograd.tape_training import Training
+
+        return Training(self, optimizer)
 
     def to_onnx(self, path: str | os.PathLike, backward: bool = False) -> str:
         """Write this graph as an ONNX model (needs ``pip install 'chainrule[onnx]'``).
@@ -358,17 +387,32 @@ def _depths(nodes: list[Value], index: dict[Value, int]) -> list[int]:
 def _by_first_use(
     nodes: list[Value], index: dict[Value, int], depth: list[int], leaves: list[Value]
 ) -> list[Value]:
-    """``leaves`` in the order the replay first reads them: by depth, node, slot.
+    """``leaves`` in the order the replay reads them, the biggest reader first.
 
-    So the weights of a layer of neurons take consecutive rows, neuron by neuron,
-    and the layer reads them as one matrix without copying.
+    The nodes of one op at one depth (a group, nearly) that read the most leaves
+    number theirs first, node by node and slot by slot; then the next such set. So
+    an L2 penalty over all the parameters reads them as one run of rows, and the
+    weights of a layer of neurons still step evenly, neuron by neuron: the layer
+    reads them as one strided matrix, without copying.
     """
-    first: dict[Value, tuple[int, int, int]] = {}
+    reads: dict[tuple, int] = {}
+    start: dict[tuple, int] = {}
+    uses = []
     for i, node in enumerate(nodes):
-        if not node.is_leaf:
-            for slot, p in enumerate(_parents(node)):
-                first.setdefault(p, (depth[i], i, slot))
-    return sorted(leaves, key=lambda leaf: first.get(leaf, (0, 0, 0)))
+        if node.is_leaf:
+            continue
+        key = (node.op_spec, depth[i])
+        start.setdefault(key, i)
+        for slot, p in enumerate(_parents(node)):
+            if p.is_leaf:
+                reads[key] = reads.get(key, 0) + 1
+                uses.append((key, i, slot, p))
+    first: dict[Value, tuple[int, int, int, int, int]] = {}
+    for key, i, slot, p in uses:
+        rank = (-reads[key], key[1], start[key], i, slot)
+        if rank < first.get(p, (1, 0, 0, 0, 0)):
+            first[p] = rank
+    return sorted(leaves, key=lambda leaf: first.get(leaf, (1, 0, 0, 0, 0)))
 
 
 def _layout(

@@ -187,6 +187,10 @@ class Stacked(Group):
         self.to_narrow = Scatter(self.parents[:, self.narrow_slots].T.ravel())
         fixed = fixed_rule(self.op, self.arity) if self.form is not None else None
         self.fixed = None if fixed is None else np.array(fixed)
+        flat = self.parents.T.ravel()  # the rows read, slot by slot: v's order
+        self.run: slice | None = None  # those rows when they are one narrow run: a view
+        if not self.batched and len(flat) > 1 and (np.diff(flat) == 1).all():
+            self.run = slice(int(flat[0]), int(flat[-1]) + 1)
 
     def workspace(self, rows: int) -> np.ndarray | None:
         return np.empty((self.arity, len(self.ids), rows)) if self.batched else None
@@ -194,7 +198,9 @@ class Stacked(Group):
     def forward(self, values: Rows, buffer: np.ndarray | None) -> np.ndarray:
         rows = self.parents.T
         wide, narrow = values
-        if not self.batched:
+        if self.run is not None:
+            v = narrow[self.run].reshape(self.arity, len(self.ids), 1)
+        elif not self.batched:
             v = narrow[rows]
         elif not len(self.narrow_slots):
             v = np.take(wide, rows, axis=0, out=buffer)
@@ -217,6 +223,9 @@ class Stacked(Group):
         if blocks.ndim == 1:  # one number per input slot
             blocks = blocks[:, None, None]
         blocks = blocks * g
+        if self.run is not None:
+            grads[1][self.run] += blocks.reshape(-1, 1)
+            return
         width = g.shape[1]
         if len(self.wide_slots):
             self.to_wide.add(grads[0], blocks[self.wide_slots].reshape(-1, width))

@@ -5,6 +5,10 @@ per engine; a process times a training step (forward, max-margin loss + 1e-4·Σ
 backward, SGD update, zero_grad) of MLP(2, [h, h, 1]) for every h in SIZES and
 batch in BATCHES (the median of many steps after a warm-up), then one epoch of
 full-batch training on 1,000 two-moons samples (``fit`` against PyTorch's loop).
+The replay's step is ``tape.training(opt)``'s, the parameters held as arrays as
+PyTorch holds them in tensors; run alone, the module also times the loop that
+reads and writes every Value each step (``zero_grad``, ``forward``, ``backward``,
+``step``).
 PyTorch runs with ``torch.set_num_threads(1)`` in float64; numpy's BLAS is left as
 it is (the replay hands it products it runs on one thread). Times are CPU seconds
 of the process (``time.process_time``): on a shared machine they move less than the
@@ -18,6 +22,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 SIZES = (4, 8, 16, 32, 64)
@@ -46,8 +51,13 @@ def _moons(n: int):
     return x, labels * 2.0 - 1.0
 
 
-def replay_step(h: int, n: int) -> Callable[[], None]:
-    """chainrule: the traced per-sample loss replayed over the batch, SGD on the Values."""
+def replay_step(h: int, n: int, held: bool = True) -> Callable[[], None]:
+    """chainrule: the traced per-sample loss replayed over the batch, SGD.
+
+    ``held``: the steps of ``tape.training(opt)``, the parameters held as arrays
+    (written to the Values when the loop ends); else the loop of zero_grad,
+    forward, backward and step that reads and writes every Value each step.
+    """
     import numpy as np
 
     from autograd import trace
@@ -62,6 +72,9 @@ def replay_step(h: int, n: int) -> Callable[[], None]:
         lambda xs, t: (1 - model(xs) * t).relu() + l2_penalty(params, ALPHA), list(x[0]), y[0]
     )
     seed = np.full(n, 1.0 / n)
+    if held:
+        run = tape.training(opt)
+        return lambda: run.step(x, y, seed=seed)
 
     def step() -> None:
         opt.zero_grad()
@@ -145,20 +158,26 @@ def worker(kind: str) -> dict:
         import torch
 
         torch.set_num_threads(1)
-    make = torch_step if kind == "torch" else replay_step
+        make = torch_step
+    else:
+        make = partial(replay_step, held=kind == "replay")
     steps = {f"{h} {n}": _median(make(h, n)) for h in SIZES for n in BATCHES}
+    if kind == "replay values":
+        return {"steps": steps}
     epoch = torch_epoch() if kind == "torch" else fit_epoch()
     return {"steps": steps, "epoch": epoch}
 
 
-def compare(rounds: int = 3) -> dict[str, Any]:
+def compare(rounds: int = 3, values: bool = False) -> dict[str, Any]:
     """torch's time over the replay's per size (above 1: the replay is faster), and
-    fit's epoch over torch's, round by round."""
+    fit's epoch over torch's, round by round. ``values``: also the loop that reads
+    and writes the Values every step (``replay_step(held=False)``)."""
     from benchmarks.scalar import spread, taking_turns
 
-    runs = taking_turns(["replay", "torch"], "benchmarks.replay", rounds)
+    kinds = ["replay", "torch", "replay values"] if values else ["replay", "torch"]
+    runs = taking_turns(kinds, "benchmarks.replay", rounds)
     pairs = list(zip(runs["replay"], runs["torch"], strict=True))
-    return {
+    out = {
         "torch / replay": {
             f"h={key.split()[0]}, batch {key.split()[1]}": spread(
                 [t["steps"][key] / r["steps"][key] for r, t in pairs]
@@ -172,6 +191,15 @@ def compare(rounds: int = 3) -> dict[str, Any]:
         "fit / torch per epoch": spread([r["epoch"] / t["epoch"] for r, t in pairs]),
         "fit ms per epoch": spread([1e3 * r["epoch"] for r, _ in pairs]),
     }
+    if values:
+        plain = list(zip(runs["replay values"], runs["torch"], strict=True))
+        out["torch / replay, Values read and written each step"] = {
+            f"h={key.split()[0]}, batch {key.split()[1]}": spread(
+                [t["steps"][key] / v["steps"][key] for v, t in plain]
+            )
+            for key in runs["replay"][0]["steps"]
+        }
+    return out
 
 
 if __name__ == "__main__":
@@ -182,5 +210,5 @@ if __name__ == "__main__":
 
         _show(
             "replay and fit against PyTorch (1 thread)",
-            compare(int(sys.argv[1:2][0]) if sys.argv[1:] else 3),
+            compare(int(sys.argv[1:2][0]) if sys.argv[1:] else 3, values=True),
         )

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from autograd import Value
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["SGD", "Adam", "Optimizer", "RMSprop"]
 
 
 class Optimizer:
-    """Holds the parameters; ``step()`` moves them, ``zero_grad()`` clears their grads."""
+    """Holds the parameters; ``step()`` moves them, ``zero_grad()`` clears their grads.
+
+    A subclass writes its rule once, in ``_update``, on arrays of all the
+    parameters: ``step()`` reads the Values into arrays and writes them back,
+    and a replay that holds the parameters as arrays (``Tape.training``) calls
+    ``update`` on its own arrays with the same numbers.
+    """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         self.params = list(params)
@@ -31,6 +41,41 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
+        """Move every parameter by one step of the rule (or none, and raise, if one
+        would leave the finite numbers)."""
+        import numpy as np
+
+        grads = np.array(self._grads())
+        new = self.update(np.array([p.data for p in self.params]), grads)
+        for p, x in zip(self.params, new.tolist(), strict=True):
+            p.data = x
+
+    def update(self, data: np.ndarray, grads: np.ndarray) -> np.ndarray:
+        """The parameters after one step from ``data`` with gradients ``grads`` (arrays
+        in the order of ``params``), the optimizer's state moved along. Raises, with the
+        state unchanged, where a gradient, an average or a new weight is not finite."""
+        import numpy as np
+
+        bad = np.flatnonzero(~np.isfinite(grads))
+        if len(bad):
+            i = int(bad[0])
+            raise ValueError(
+                f"{type(self).__name__}.step: parameter {i} has gradient {float(grads[i])!r}; "
+                "run backward() (without create_graph) on a finite loss first"
+            )
+        with np.errstate(all="ignore"):  # a step that overflows is refused below, by name
+            moves, state = self._update(data, grads)
+            for name, what in self._checked.items():
+                self._check_finite(state[name], what, data, grads)
+            new = data - moves
+        self._check_finite(new, "would become {}", data, grads)
+        vars(self).update(state)
+        return new
+
+    _checked: dict[str, str] = {}  # state arrays that must stay finite, and what to say
+
+    def _update(self, data: np.ndarray, grads: np.ndarray) -> tuple[np.ndarray, dict]:
+        """The amount to subtract from each parameter, and the new state (attributes)."""
         raise NotImplementedError
 
     def _grads(self) -> list[float]:
@@ -45,26 +90,24 @@ class Optimizer:
                 )
         return grads
 
-    def _move(self, steps: list[float]) -> None:
-        """``p.data -= step`` for every parameter, or for none if any result is not finite."""
-        moved = [p.data - step for p, step in zip(self.params, steps, strict=True)]
-        self._check_finite(moved, "would become {}")
-        for p, new in zip(self.params, moved, strict=True):
-            p.data = new
-
-    def _check_finite(self, numbers: list[float], what: str) -> None:
+    def _check_finite(
+        self, numbers: np.ndarray, what: str, data: np.ndarray, grads: np.ndarray
+    ) -> None:
         """Raise ``_diverged`` for the first of ``numbers`` (one per parameter) that is
         not finite, ``what`` saying what it is (``{}`` stands for the number)."""
-        for i, x in enumerate([] if _all_finite(numbers) else numbers):
-            if not math.isfinite(x):
-                raise self._diverged(i, what.format(x))
+        import numpy as np
 
-    def _diverged(self, i: int, what: str) -> OverflowError:
+        bad = np.flatnonzero(~np.isfinite(numbers))
+        if len(bad):
+            i = int(bad[0])
+            raise self._diverged(i, what.format(float(numbers[i])), data[i], grads[i])
+
+    def _diverged(self, i: int, what: str, data: float, grad: float) -> OverflowError:
         p = self.params[i]
         name = f" ({p.label})" if p.label else ""
         return OverflowError(
-            f"{type(self).__name__}.step: parameter {i}{name} {what} (data {p.data!r}, "
-            f"grad {p.grad!r}); the step changed nothing. Lower the learning rate or clip "
+            f"{type(self).__name__}.step: parameter {i}{name} {what} (data {float(data)!r}, "
+            f"grad {float(grad)!r}); the step changed nothing. Lower the learning rate or clip "
             "the gradients"
         )
 
@@ -113,35 +156,29 @@ class SGD(Optimizer):
             raise ValueError("nesterov needs a momentum > 0 and dampening 0 (as in PyTorch)")
         self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
         self.weight_decay = weight_decay
-        self.velocity: list[float] | None = None
+        self.velocity: np.ndarray | None = None
 
     def reset(self) -> None:
         """Forget the momentum built up so far."""
         self.velocity = None
 
-    def step(self) -> None:
-        grads = _decayed(self._grads(), self.params, self.weight_decay)
+    def _update(self, data: np.ndarray, grads: np.ndarray) -> tuple[np.ndarray, dict]:
+        grads = _decayed(grads, data, self.weight_decay)
         mu, velocity = self.momentum, self.velocity
         if mu:
             if velocity is None:
-                velocity = grads
+                velocity = grads.copy()  # the caller's array may be reused
             else:
-                keep = 1 - self.dampening
-                velocity = [mu * v + keep * g for v, g in zip(velocity, grads, strict=True)]
-            if self.nesterov:
-                grads = [g + mu * v for g, v in zip(grads, velocity, strict=True)]
-            else:
-                grads = velocity
-        lr = self.lr
-        self._move([lr * g for g in grads])
-        self.velocity = velocity
+                velocity = mu * velocity + (1 - self.dampening) * grads
+            grads = grads + mu * velocity if self.nesterov else velocity
+        return self.lr * grads, {"velocity": velocity}
 
 
-def _decayed(grads: list[float], params: list[Value], weight_decay: float) -> list[float]:
+def _decayed(grads: np.ndarray, data: np.ndarray, weight_decay: float) -> np.ndarray:
     """``g + weight_decay · p``: PyTorch's weight decay, an L2 penalty's gradient."""
     if not weight_decay:
         return grads
-    return [g + weight_decay * p.data for g, p in zip(grads, params, strict=True)]
+    return grads + weight_decay * data
 
 
 class RMSprop(Optimizer):
@@ -173,25 +210,24 @@ class RMSprop(Optimizer):
         self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
         self.momentum, self.centered = momentum, centered
         n = len(self.params)
-        self.square_avg, self.grad_avg, self.buffer = [0.0] * n, [0.0] * n, [0.0] * n
+        self.square_avg, self.grad_avg, self.buffer = _zeros(n), _zeros(n), _zeros(n)
 
-    def step(self) -> None:
-        grads = _decayed(self._grads(), self.params, self.weight_decay)
+    def _update(self, data: np.ndarray, grads: np.ndarray) -> tuple[np.ndarray, dict]:
+        import numpy as np
+
+        g = _decayed(grads, data, self.weight_decay)
         a, mu = self.alpha, self.momentum
-        square_avg, grad_avg, buffer = list(self.square_avg), list(self.grad_avg), list(self.buffer)
-        steps = []
-        for i, g in enumerate(grads):
-            square_avg[i] = v = a * square_avg[i] + (1 - a) * g * g
-            if self.centered:
-                grad_avg[i] = m = a * grad_avg[i] + (1 - a) * g
-                v = max(v - m * m, 0.0)  # >= 0 in exact arithmetic; rounding must not make √ fail
-            step = g / (math.sqrt(v) + self.eps)
-            if mu:
-                buffer[i] = step = mu * buffer[i] + step
-            steps.append(self.lr * step)
-        self._check_finite(square_avg, _SQUARED)
-        self._move(steps)
-        self.square_avg, self.grad_avg, self.buffer = square_avg, grad_avg, buffer
+        state = {"square_avg": a * self.square_avg + (1 - a) * g * g}
+        v = state["square_avg"]
+        if self.centered:
+            state["grad_avg"] = m = a * self.grad_avg + (1 - a) * g
+            v = np.maximum(v - m * m, 0.0)  # >= 0 in exact arithmetic; rounding must not fail √
+        step = g / (np.sqrt(v) + self.eps)
+        if mu:
+            state["buffer"] = step = mu * self.buffer + step
+        return self.lr * step, state
+
+    _checked = {"square_avg": _SQUARED}
 
 
 class Adam(Optimizer):
@@ -211,19 +247,22 @@ class Adam(Optimizer):
         _positive("eps", eps)
         self.betas, self.eps = betas, eps
         self.t = 0
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
+        self.m, self.v = _zeros(len(self.params)), _zeros(len(self.params))
 
-    def step(self) -> None:
-        grads = self._grads()
+    def _update(self, data: np.ndarray, grads: np.ndarray) -> tuple[np.ndarray, dict]:
+        import numpy as np
+
         b1, b2 = self.betas
         t = self.t + 1
         c1, c2 = 1 - b1**t, 1 - b2**t
-        ms, vs, steps = list(self.m), list(self.v), []
-        for i, g in enumerate(grads):
-            ms[i] = m = b1 * ms[i] + (1 - b1) * g
-            vs[i] = v = b2 * vs[i] + (1 - b2) * g * g
-            steps.append(self.lr * (m / c1) / (math.sqrt(v / c2) + self.eps))
-        self._check_finite(vs, _SQUARED)
-        self._move(steps)
-        self.t, self.m, self.v = t, ms, vs
+        m = b1 * self.m + (1 - b1) * grads
+        v = b2 * self.v + (1 - b2) * grads * grads
+        return self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps), {"t": t, "m": m, "v": v}
+
+    _checked = {"v": _SQUARED}
+
+
+def _zeros(n: int) -> np.ndarray:
+    import numpy as np
+
+    return np.zeros(n)

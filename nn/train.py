@@ -103,12 +103,32 @@ def fit(
     else:
         step = _ReplayStep(tape, loss_fn, samples, targets, opt)
     history = History()
+    try:
+        _epochs(step, tape, samples, targets, size, shuffle, gen, epochs, progress, history)
+    finally:
+        step.sync()  # the replay's parameters, held as arrays, back to their Values
+    return history
+
+
+def _epochs(
+    step: _ScalarStep | _ReplayStep,
+    tape: Tape | None,
+    samples: list,
+    targets: list,
+    size: int,
+    shuffle: bool,
+    gen: np.random.Generator,
+    epochs: int,
+    progress: bool,
+    history: History,
+) -> None:
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
-    classified = loss_fn.correct is not None
+    classified = step.loss_fn.correct is not None
     for epoch in bar:
         order = gen.permutation(len(samples)) if shuffle else np.arange(len(samples))
         loss_sum, right = 0.0, 0.0
         if tape is not None and epoch & (epoch - 1) == 0 and epoch:  # 1, 2, 4, 8, ...
+            step.sync()  # the retrace reads the weights from the Values
             tape.verify(samples[order[0]], targets[order[0]])
         for start in range(0, len(samples), size):
             value, batch_right = step(order[start : start + size])
@@ -121,7 +141,6 @@ def fit(
         if classified:
             shown["acc"] = f"{history.accuracy[-1]:.3f}"
         bar.set_postfix(shown)
-    return history
 
 
 REPLAY_MIN_WORK = 12
@@ -154,30 +173,35 @@ class _ScalarStep:
         accuracy = self.loss_fn.accuracy(outputs, wanted) or 0.0
         return value.data * len(batch), float(round(accuracy * len(batch)))
 
+    def sync(self) -> None:
+        """Nothing to write: this path moves the Values themselves."""
+
 
 class _ReplayStep:
-    """One batch as a replay of the traced per-sample graph: the same numbers, and
-    the outputs kept as an array (the losses it replays have one output each)."""
+    """One batch as a replay of the traced per-sample graph: the same numbers, the
+    parameters held as arrays from batch to batch (``Tape.training``), and the
+    outputs kept as an array (the losses it replays have one output each)."""
 
     def __init__(self, tape: Tape, loss_fn: Loss, samples: list, targets: list, opt: Optimizer):
-        self.tape, self.loss_fn, self.opt = tape, loss_fn, opt
+        self.loss_fn, self.run = loss_fn, tape.training(opt)
         self.x, self.t = np.asarray(samples, dtype=float), np.asarray(targets, dtype=float)
+        self.outputs = len(tape.outputs)
         self.seeds: dict[int, np.ndarray] = {}
 
     def __call__(self, batch: np.ndarray) -> tuple[float, float]:
         x, t = self.x[batch], self.t[batch]
-        out = self.tape.forward(x, t)  # columns: loss, outputs
         seed = self.seeds.get(len(batch))
         if seed is None:  # d(mean loss)/d(each row's loss), 0 for the outputs
-            seed = self.seeds[len(batch)] = np.zeros_like(out)
+            seed = self.seeds[len(batch)] = np.zeros((len(batch), self.outputs))
             seed[:, 0] = 1.0 / len(batch)
-        self.opt.zero_grad()
-        self.tape.backward(seed)
-        self.opt.step()
+        out = self.run.step(x, t, seed=seed)  # columns: loss, outputs
         right = 0.0
         if self.loss_fn.correct is not None:  # its rule reads arrays as it reads Values
             right = float(np.count_nonzero(self.loss_fn.correct(out[:, 1], t)))
         return float(out[:, 0].mean()) * len(batch), right
+
+    def sync(self) -> None:
+        self.run.sync()
 
 
 def _replay_tape(

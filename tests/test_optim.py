@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from autograd import Value
@@ -144,13 +145,13 @@ def test_a_step_that_would_overflow_changes_nothing_and_names_the_parameter(make
     ok, big = Value(0.5, label="ok"), Value(-1.7e308, label="layers.0.neurons.0.w1")
     opt = make([ok, big])
     ok.grad, big.grad = 0.0, g  # big - lr·step leaves the floats; ok stays
-    state = {k: list(v) if isinstance(v, list) else v for k, v in vars(opt).items()}
+    state = {k: _plain(v) for k, v in vars(opt).items()}
     with pytest.raises(
         OverflowError, match=r"parameter 1 \(layers.0.neurons.0.w1\) would become -inf"
     ):
         opt.step()
     assert (ok.data, big.data) == (0.5, -1.7e308)  # neither moved, not even the finite one
-    kept = {k: list(v) if isinstance(v, list) else v for k, v in vars(opt).items()}
+    kept = {k: _plain(v) for k, v in vars(opt).items()}
     assert kept == state  # momentum and averages untouched: the next step starts as this one
 
 
@@ -164,3 +165,66 @@ def test_a_squared_gradient_that_overflows_is_refused(make):
     ):
         opt.step()
     assert p.data == 1.0
+
+
+def _plain(v):
+    """An optimizer attribute as numbers to compare (its state arrays as lists)."""
+    return v.tolist() if isinstance(v, np.ndarray) else list(v) if isinstance(v, list) else v
+
+
+def _by_number(kind, settings, data, grads, steps):
+    """The optimizers' rules written one number at a time with Python floats, as
+    PyTorch's documentation states them, to compare the array code against bit for bit."""
+    lr = settings["lr"]
+    state = [dict(v=0.0, m=0.0, s=0.0, b=0.0, first=True) for _ in data]
+    out = list(data)
+    for t in range(1, steps + 1):
+        for i, (p, g) in enumerate(zip(out, grads[t - 1], strict=True)):
+            st = state[i]
+            if kind == "sgd":
+                d = g + settings["weight_decay"] * p
+                mu = settings["momentum"]
+                st["v"] = d if st["first"] else mu * st["v"] + (1 - settings["dampening"]) * d
+                st["first"] = False
+                out[i] = p - lr * (d + mu * st["v"] if settings["nesterov"] else st["v"])
+            elif kind == "rmsprop":
+                a, d = settings["alpha"], g + settings["weight_decay"] * p
+                st["s"] = a * st["s"] + (1 - a) * d * d
+                st["m"] = a * st["m"] + (1 - a) * d
+                step = d / (math.sqrt(max(st["s"] - st["m"] * st["m"], 0.0)) + settings["eps"])
+                st["b"] = settings["momentum"] * st["b"] + step
+                out[i] = p - lr * st["b"]
+            else:
+                b1, b2 = settings["betas"]
+                st["m"] = b1 * st["m"] + (1 - b1) * g
+                st["v"] = b2 * st["v"] + (1 - b2) * g * g
+                m_hat, v_hat = st["m"] / (1 - b1**t), st["v"] / (1 - b2**t)
+                out[i] = p - lr * m_hat / (math.sqrt(v_hat) + settings["eps"])
+    return out
+
+
+@pytest.mark.parametrize(
+    "kind, make, settings",
+    [
+        ("sgd", SGD, dict(lr=0.1, momentum=0.9, dampening=0.25, weight_decay=0.01, nesterov=False)),
+        ("sgd", SGD, dict(lr=0.1, momentum=0.8, dampening=0.0, weight_decay=0.0, nesterov=True)),
+        (
+            "rmsprop",
+            RMSprop,
+            dict(lr=0.01, alpha=0.9, eps=1e-8, weight_decay=0.1, momentum=0.5, centered=True),
+        ),
+        ("adam", Adam, dict(lr=0.01, betas=(0.8, 0.99), eps=1e-8)),
+    ],
+)
+def test_steps_on_many_parameters_equal_the_rule_number_by_number(kind, make, settings):
+    rng = np.random.default_rng(7)
+    data = rng.normal(size=40).tolist()
+    grads = rng.normal(size=(4, 40)).tolist()
+    params = [Value(x) for x in data]
+    opt = make(params, **settings)
+    for step_grads in grads:
+        for p, g in zip(params, step_grads, strict=True):
+            p.grad = g
+        opt.step()
+    want = _by_number(kind, settings, data, grads, len(grads))
+    assert [p.data for p in params] == want  # the same operations, so the same bits

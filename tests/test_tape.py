@@ -327,3 +327,96 @@ def test_fit_retraces_after_1_2_4_8_epochs_not_every_one(monkeypatch):
     )
     assert len(history.loss) == 10
     assert len(calls) == 1 + 4  # once before training, then after epochs 1, 2, 4 and 8
+
+
+# -- training with the parameters held as arrays ---------------------------------------
+
+
+def _hinge_tape(model):
+    params = model.parameters()
+    return trace(lambda xs, t: (1 - model(xs) * t).relu() + l2_penalty(params, 1e-3), [0, 0], 1)
+
+
+def test_training_steps_give_the_scalar_paths_numbers_and_the_value_loops_bits():
+    from nn.optim import SGD
+
+    x, labels = make_moons(40, noise=0.1, rng=0)
+    y = labels * 2.0 - 1.0
+    seed = np.full(len(y), 1 / len(y))
+    models = [MLP(2, [6, 6, 1], rng=1) for _ in range(3)]
+    opts = [SGD(m.parameters(), lr=0.1, momentum=0.9) for m in models]
+    scalar, looped, held = models
+    for _ in range(5):  # the scalar engine, one graph per step
+        loss = hinge([scalar(list(r)) for r in x], list(y))
+        loss = loss + l2_penalty(scalar.parameters(), 1e-3)
+        opts[0].zero_grad()
+        loss.backward()
+        opts[0].step()
+    tape = _hinge_tape(looped)
+    for _ in range(5):  # the replay, every Value read and written each step
+        opts[1].zero_grad()
+        tape.forward(x, y)
+        tape.backward(seed)
+        opts[1].step()
+    tape = _hinge_tape(held)
+    before = [p.data for p in held.parameters()]
+    with tape.training(opts[2]) as run:
+        for _ in range(5):
+            out = run.step(x, y, seed=seed)
+        assert [p.data for p in held.parameters()] == before  # written when the block ends
+    assert out.shape == (len(y),)
+    want = [(p.data, p.grad) for p in scalar.parameters()]
+    got = [(p.data, p.grad) for p in held.parameters()]
+    assert np.allclose(got, want, rtol=1e-11, atol=1e-13)
+    assert got == [(p.data, p.grad) for p in looped.parameters()]  # bit for bit
+    assert np.array_equal(opts[2].velocity, opts[1].velocity)
+
+
+def test_training_collects_the_gradients_of_leaves_it_does_not_move():
+    from nn.optim import SGD
+
+    w, c, idle = Value(2.0), Value(0.5), Value(3.0)
+    tape = trace(lambda x: x * w + c, 0.0)
+    opt = SGD([w, idle], lr=0.1, weight_decay=0.5)
+    with tape.training(opt) as run:
+        for _ in range(3):
+            run.step([1.0, 2.0])
+    # d/dw = Σx = 3 (+ decay 0.5·w), d/dc = 2 rows per step; idle: decay only
+    w1 = 2.0 - 0.1 * (3.0 + 0.5 * 2.0)
+    w2 = w1 - 0.1 * (3.0 + 0.5 * w1)
+    w3 = w2 - 0.1 * (3.0 + 0.5 * w2)
+    assert w.data == pytest.approx(w3, abs=1e-15) and w.grad == 3.0
+    assert c.data == 0.5 and c.grad == 6.0  # summed over the 3 steps, as backward() sums
+    assert idle.data == pytest.approx(3.0 * 0.95**3, abs=1e-15) and idle.grad == 0.0
+
+
+def test_training_refuses_a_repeated_parameter_and_keeps_a_refused_step_out():
+    from nn.optim import SGD
+
+    w = Value(1.0, label="w")
+    tape = trace(lambda x: x * w, 0.0)
+    with pytest.raises(ValueError, match="parameter 1 is parameter 0 again"):
+        tape.training(SGD([w, w]))
+    with pytest.raises(OverflowError, match=r"parameter 0 \(w\) would become -inf"):
+        with tape.training(SGD([w], lr=1e308)) as run:
+            run.step([1.0])  # w = 1 - 1e308
+            run.step([0.9])  # w - 1e308·0.9 = -1.9e308 overflows: refused
+    assert w.data == 1.0 - 1e308 and w.grad == 0.9  # the last good step, the refused grads
+    with tape.training(SGD([w])):
+        pass
+    assert w.grad == 0.9  # no step, so no grad zeroed
+
+
+def test_a_penalty_over_all_parameters_and_the_layers_read_their_rows_as_views():
+    from autograd.tape_groups import Elementwise, Layer, Stacked
+
+    model = MLP(2, [5, 4, 1], rng=0)
+    tape = _hinge_tape(model)
+    layers = [g for g in tape.groups if isinstance(g, Layer)]
+    assert len(layers) == 3 and all(g.grid is not None for g in layers)
+    count = len(model.parameters())  # 5·3 + 4·6 + 5 = 44 squares in the penalty
+    squares = next(g for g in tape.groups if g.op.name == "mul" and len(g.ids) == count)
+    assert isinstance(squares, Elementwise)
+    assert all(isinstance(s.at, slice) for s in squares.slots)
+    total_ = next(g for g in tape.groups if isinstance(g, Stacked))
+    assert total_.run is not None
