@@ -13,6 +13,7 @@ from operator import attrgetter, mul
 from typing import TYPE_CHECKING, Any
 
 from autograd.ops import OPS, Op, _bound, fixed_rule, partners_rule  # _bound: bind's cache
+from autograd.storage import COMPILED, Node, inner_order, new, track
 
 if TYPE_CHECKING:
     from autograd.stepper import Stepper
@@ -24,7 +25,7 @@ _tanh = OPS["tanh"].forward  # math.tanh, read from the table once
 _EXACT_INT = 2**53  # an int exponent up to this size is kept as given
 
 
-class Value:
+class Value(Node):
     """A scalar in a computation graph.
 
     ``data`` is the number, ``grad`` the derivative of the last backward root
@@ -32,10 +33,11 @@ class Value:
     in order and with repeats (``a*a`` has two).
     """
 
+    # The fields live in Node (autograd/storage.py): data, grad, _fn, _a, _b.
     # Up to two parents live in _a and _b; an n-ary op keeps a tuple in _a and
     # _MANY in _b. Two slots cost 16 bytes where a tuple would cost 48 or more.
     # The label has no slot: _fn holds it (see the label property).
-    __slots__ = ("data", "grad", "_fn", "_a", "_b")
+    __slots__ = ()
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
     def __init__(self, data: float, label: str = "") -> None:
@@ -415,6 +417,7 @@ class Value:
             for node in order:
                 fresh = grads.get(node, 0.0)
                 node.grad = node.grad + fresh if node._a is None else fresh
+            _hand_to_collector(self)
             return
         if self._a is None:  # a leaf root: nothing to walk
             self.grad += 1.0
@@ -422,7 +425,7 @@ class Value:
                 raise _not_finite_gradient(self, [self], _grad_field)
             return
         zero = _fresh_zero()
-        order, leaves = _inner_order(self, zero)
+        order, leaves = _walk(self, zero, _MANY)
         self.grad = 1.0
         node = self
         try:
@@ -476,6 +479,12 @@ class Value:
         for node in topo_order(self):
             node.grad = 0.0
 
+    def __getstate__(self) -> tuple:  # copy and deepcopy, on either storage
+        return self.data, self.grad, self._fn, self._a, self._b
+
+    def __setstate__(self, state: tuple) -> None:
+        self.data, self.grad, self._fn, self._a, self._b = state
+
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
@@ -494,7 +503,7 @@ def _fresh_zero() -> float:
 _ONE = 1.0
 
 
-def _inner_order(root: Value, zero: float) -> tuple[list[Value], set[Value]]:
+def _inner_order(root: Value, zero: float, many: object) -> tuple[list[Value], set[Value]]:
     """The nodes an op made under ``root`` (root last), each after its parents, and
     the leaves under it. Each node's grad is set to ``zero``: backward's fresh start,
     and its mark of a node already walked (a set of the nodes seen would cost a hash
@@ -514,7 +523,7 @@ def _inner_order(root: Value, zero: float) -> tuple[list[Value], set[Value]]:
         push(node)
         push(None)
         a, b = node._a, node._b  # pushed last to first, so parents come out in order
-        if b is _MANY:
+        if b is many:
             for p in reversed(a):
                 if p._a is None:
                     leaf(p)
@@ -531,6 +540,9 @@ def _inner_order(root: Value, zero: float) -> tuple[list[Value], set[Value]]:
             elif a.grad is not zero:
                 push(a)
     return order, leaves
+
+
+_walk = _inner_order if inner_order is None else inner_order  # the same walk, compiled
 
 
 def _as_float(x: Any, what: str = "Value()") -> float:
@@ -677,9 +689,17 @@ def _leaf(x: float) -> Value:
     return node
 
 
-_new = object.__new__
+_new = new  # an empty Value, out of the cycle collector when compiled
 _DATA = attrgetter("data")
-_MANY = object()  # in _b: _a holds a tuple of parents
+class _Many:
+    """The mark in ``_b`` of a node whose ``_a`` holds a tuple of parents: one object,
+    which copies and pickles as itself."""
+
+    def __reduce__(self) -> str:
+        return "_MANY"
+
+
+_MANY = _Many()
 
 
 def _parents(node: Value) -> tuple[Value, ...]:
@@ -844,6 +864,28 @@ def dot_of_values(weights: Sequence[Value], inputs: Sequence[Value]) -> Value:
     else:
         node._fn = node._a = node._b = None
     return node
+
+
+def _hand_to_collector(root: Value) -> None:
+    """Let the cycle collector see ``root``'s graph and the graphs of its Value grads.
+
+    A grad that is a Value (create_graph) is built from the graph's own nodes, so
+    node -> grad -> ... -> node is a cycle, which reference counting never frees;
+    the compiled storage leaves nodes out of the collector until they are tracked.
+    """
+    if not COMPILED:
+        return
+    seen: set[Value] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        track(node)
+        stack.extend(_parents(node))
+        if isinstance(node.grad, Value):
+            stack.append(node.grad)
 
 
 def topo_order(root: Value) -> list[Value]:

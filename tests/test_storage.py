@@ -1,0 +1,197 @@
+"""A Value's storage: the compiled autograd._node and the plain-slots fallback.
+
+Both must give the same numbers bit for bit (everything but the storage is the same
+Python), free long graphs without recursing, and let the cycle collector reclaim
+the cycles that create_graph makes.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import importlib.util
+import os
+import random
+import shutil
+import subprocess
+import sys
+import sysconfig
+import textwrap
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from autograd import Value, storage, total
+from autograd.value import _MANY, _fresh_zero, _inner_order
+from tests.helpers import lecture_demo_loss
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILT = importlib.util.find_spec("autograd._node") is not None
+
+
+def _can_compile() -> bool:
+    compiler = (sysconfig.get_config_var("CC") or "").split()
+    headers = Path(sysconfig.get_paths()["include"], "Python.h")
+    return bool(compiler) and shutil.which(compiler[0]) is not None and headers.exists()
+
+
+def test_the_compiled_storage_is_built_where_a_compiler_is():
+    """`pip install -e .` builds autograd._node; where a C compiler and Python's headers
+    exist, a missing build is a broken install, not a fallback to accept quietly."""
+    if not _can_compile():
+        assert not storage.COMPILED
+        return
+    assert BUILT, "autograd._node was not built: run pip install -e . again and read its log"
+    assert storage.COMPILED == (os.environ.get("CHAINRULE_PURE_PYTHON", "") in ("", "0"))
+
+
+# Everything a user reads off a graph: values and grads of a random graph of the
+# common ops, a second derivative, micrograd's demo step on the lecture's code.
+_PROGRAM = textwrap.dedent(
+    """
+    import random
+    from autograd import Value, storage, total
+    from tests.helpers import lecture_demo_loss
+
+    print(storage.COMPILED)
+    rng = random.Random(7)
+    xs = [Value(rng.uniform(-2, 2)) for _ in range(6)]
+    nodes = list(xs)
+    for _ in range(400):
+        a, b = rng.choice(nodes), rng.choice(nodes)
+        kind = rng.randrange(9)
+        if kind == 0: out = a + b
+        elif kind == 1: out = a * b
+        elif kind == 2: out = a - 3
+        elif kind == 3: out = a.tanh()
+        elif kind == 4: out = (a * 0.5).relu() + 1
+        elif kind == 5: out = a / (b * b + 1.0)
+        elif kind == 6: out = (a * 0.1).exp()
+        elif kind == 7: out = total([a, b, a * b])
+        else: out = -a + 2 * b ** 2
+        nodes.append(out * 0.3)
+    root = total(nodes[-50:])
+    root.backward()
+    print([(n.data, n.grad) for n in nodes])
+    x = Value(0.7)
+    y = (x * x * x).tanh() + x.exp()
+    y.backward(create_graph=True)
+    first = x.grad
+    x.zero_grad()
+    first.backward()
+    print(first.data, x.grad)
+    model, loss = lecture_demo_loss(20)
+    loss.backward()
+    print(loss.data, [(p.data, p.grad) for p in model.parameters()])
+    """
+)
+
+
+def _run(pure: bool) -> list[str]:
+    env = {**os.environ, "CHAINRULE_PURE_PYTHON": "1" if pure else "0"}
+    done = subprocess.run(
+        [sys.executable, "-c", _PROGRAM], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120, check=True,
+    )
+    return done.stdout.splitlines()
+
+
+def test_both_storages_give_the_same_numbers():
+    compiled, pure = _run(pure=False), _run(pure=True)
+    assert compiled[0] == str(BUILT) and pure[0] == "False"
+    assert len(compiled) == 4
+    assert compiled[1:] == pure[1:]  # reprs of every float: equal bit for bit
+
+
+def _random_graph(seed: int) -> Value:
+    rng = random.Random(seed)
+    nodes = [Value(rng.uniform(-1, 1)) for _ in range(5)]
+    for _ in range(300):
+        picked = [rng.choice(nodes) for _ in range(rng.choice((1, 2, 2, 4)))]
+        if len(picked) == 1:
+            nodes.append(picked[0].tanh())
+        elif len(picked) == 2:
+            nodes.append(picked[0] * picked[1] if rng.random() < 0.5 else picked[0] + picked[1])
+        else:
+            nodes.append(total(picked))
+    return total(nodes[-20:])
+
+
+@pytest.mark.skipif(not BUILT, reason="autograd._node is not built (checked above)")
+@pytest.mark.parametrize("seed", [*range(5), "demo"])
+def test_the_compiled_walk_is_the_python_walk(seed):
+    from autograd._node import inner_order
+
+    root = lecture_demo_loss(10)[1] if seed == "demo" else _random_graph(seed)
+    first, second = _fresh_zero(), _fresh_zero()
+    order, leaves = _inner_order(root, first, _MANY)
+    compiled_order, compiled_leaves = inner_order(root, second, _MANY)
+    assert [id(n) for n in compiled_order] == [id(n) for n in order]
+    assert compiled_leaves == leaves
+    assert all(n.grad is second for n in order)
+    assert all(n.grad is not second for n in leaves)
+    assert order[-1] is root and len(set(map(id, order))) == len(order)
+
+
+def test_a_long_chain_is_freed_without_recursing():
+    x = Value(0.5)
+    y = x
+    for _ in range(300_000):
+        y = y * 1.0 + 0.0
+    y.backward()
+    assert x.grad == 1.0
+    del y  # 600,000 nodes, each holding the next: freed one after another, no crash
+
+
+def _bytes_after(rounds: int) -> int:
+    gc.collect()
+    tracemalloc.start()
+    for _ in range(rounds):
+        x = Value(0.3)
+        y = (x * x).tanh() * x
+        y.backward(create_graph=True)  # x.grad is a Value made from x: a cycle
+        del x, y
+    gc.collect()
+    size = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return size
+
+
+def test_the_cycles_of_create_graph_are_collected():
+    # 200 rounds leave at most a few hundred bytes more than 20 do: nothing piles up
+    # (with the cycles left uncollected, each round keeps about 2 kB)
+    assert _bytes_after(200) - _bytes_after(20) < 20_000
+
+
+def test_ordinary_graphs_stay_out_of_the_collector():
+    if not storage.COMPILED:
+        return
+    x = Value(1.0)
+    y = x * 2 + 1
+    assert not gc.is_tracked(x) and not gc.is_tracked(y)
+
+
+def test_copies_keep_the_graph():
+    v = Value(2.0, label="v")
+    s = total([v, v * 3, v])
+    for copied in (copy.copy(s), copy.deepcopy(s)):
+        assert copied.data == 10.0 and copied.op == s.op
+        assert copied._b is _MANY
+    deep = copy.deepcopy(s)
+    assert deep.parents[0] is deep.parents[2] and deep.parents[0] is not v
+    assert deep.parents[0].label == "v"
+    deep.backward()
+    assert deep.parents[0].grad == 5.0 and v.grad == 0.0  # d(v + 3v + v)/dv, on the copy
+
+
+def test_a_copied_model_computes_the_same():
+    import nn
+
+    model = nn.MLP(2, [4, 1])
+    twin = copy.deepcopy(model)
+    assert [p.data for p in twin.parameters()] == [p.data for p in model.parameters()]
+    assert twin([0.5, -1.5]).data == model([0.5, -1.5]).data
+    twin.parameters()[0].data += 1.0
+    assert twin.parameters()[0].data != model.parameters()[0].data
+
