@@ -24,7 +24,7 @@ import numpy as np
 
 from autograd.display import html_table
 from autograd.ops import Op
-from autograd.tape_groups import Elementwise, Group, Layer, Rows, Stacked
+from autograd.tape_groups import Elementwise, Group, Layer, Passes, Rows, Stacked
 from autograd.value import Value, _locals_for, _parents, topo_order
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class Tape:
             for a, b, w in zip(bounds[:-1], bounds[1:], self._widths, strict=True)
         ]
         self._values: Rows | None = None
-        self._work: tuple[Rows, Rows, list[np.ndarray | None]] | None = None
+        self._work: tuple[Rows, Rows, list[Passes]] | None = None
         self._saved: list[Any] = []
 
     # -- replay ------------------------------------------------------------------------
@@ -88,14 +88,14 @@ class Tape:
 
     def _forward(self, columns: np.ndarray, shared: Any) -> np.ndarray:
         """``forward`` on checked columns, the shared leaves' numbers given in their order."""
-        values, _, buffers = self._workspace(columns.shape[1])
+        values, _, passes = self._workspace(columns.shape[1])
         values[0][: self._inputs] = columns
         values[1][self._shared_rows, 0] = shared
         saved = []
         with np.errstate(over="raise", invalid="raise", divide="raise"):
-            for group, buffer in zip(self.groups, buffers, strict=True):
+            for group, (forward, _) in zip(self.groups, passes, strict=True):
                 try:
-                    saved.append(group.forward(values, buffer))
+                    saved.append(forward())
                 except (FloatingPointError, ArithmeticError, ValueError) as err:
                     raise _replay_error(group, values, "forward", err) from None
         self._values, self._saved = values, saved
@@ -126,7 +126,7 @@ class Tape:
             raise RuntimeError("Tape.backward: run forward(...) first")
         values = self._values
         seed = self._seed(seed, values[0].shape[1])
-        grads = self._workspace(values[0].shape[1])[1]
+        _, grads, passes = self._workspace(values[0].shape[1])
         grads[0].fill(0.0)
         grads[1].fill(0.0)
         for k, (at, narrow) in enumerate(self._output_rows):
@@ -135,9 +135,10 @@ class Tape:
             else:
                 grads[0][at] += seed[:, k]
         with np.errstate(over="raise", invalid="raise", divide="raise"):
-            for group, saved in zip(reversed(self.groups), reversed(self._saved), strict=True):
+            steps = zip(reversed(self.groups), reversed(passes), reversed(self._saved), strict=True)
+            for group, (_, backward), saved in steps:
                 try:
-                    group.backward(values, grads, saved)
+                    backward(saved)
                 except (FloatingPointError, ArithmeticError, ValueError) as err:
                     raise _replay_error(group, values, "backward", err, grads) from None
         totals = grads[1][self._shared_rows, 0]
@@ -198,8 +199,8 @@ class Tape:
                 f"{len(program)}: the graph depends on the data"
             )
 
-    def _workspace(self, rows: int) -> tuple[Rows, Rows, list[np.ndarray | None]]:
-        """Node values, gradients and the n-ary groups' gathered inputs for ``rows`` rows.
+    def _workspace(self, rows: int) -> tuple[Rows, Rows, list[Passes]]:
+        """Node values and gradients for ``rows`` rows, and each group's two passes on them.
 
         Values and gradients are each a pair: the rows an input reaches, one
         column per batch row, and the narrow rows (parameters, constants), one
@@ -209,11 +210,10 @@ class Tape:
         """
         if self._work is None or self._work[0][0].shape[1] != rows:
             wide, narrow = self._rows
-            self._work = (
-                (np.empty((wide, rows)), np.zeros((narrow, 1))),
-                (np.empty((wide, rows)), np.zeros((narrow, 1))),
-                [g.workspace(rows) for g in self.groups],
-            )
+            values = (np.empty((wide, rows)), np.zeros((narrow, 1)))
+            grads = (np.empty((wide, rows)), np.zeros((narrow, 1)))
+            passes = [g.bind(values, grads, g.workspace(rows)) for g in self.groups]
+            self._work = (values, grads, passes)
         return self._work
 
     def _columns(self, batch: Sequence[Any]) -> np.ndarray:

@@ -82,6 +82,9 @@ Rows = tuple[np.ndarray, np.ndarray]
 """The tape's values (or gradients): wide rows, (rows, batch), and narrow rows, (rows, 1);
 indexed by a narrow flag, ``rows[narrow]``."""
 
+Passes = tuple[Callable[[], Any], Callable[[Any], None]]
+"""A group's forward on one workspace, and its backward, given what forward returned."""
+
 
 class Group:
     """Nodes ``out`` (a range of rows) of one op; ``parents`` holds their parents' rows.
@@ -106,6 +109,11 @@ class Group:
     def workspace(self, rows: int) -> np.ndarray | None:
         """A buffer this group reuses on every replay of ``rows`` rows (most need none)."""
         return None
+
+    def bind(self, values: Rows, grads: Rows, buffer: np.ndarray | None) -> Passes:
+        """This group's two passes on one workspace's arrays, as calls that need no
+        more arguments: a group whose reads are all views binds them here, once."""
+        return partial(self.forward, values, buffer), partial(self.backward, values, grads)
 
     def local_grads(
         self, out: np.ndarray, args: Sequence[np.ndarray], g: np.ndarray
@@ -153,6 +161,39 @@ class Elementwise(Group):
         else:
             self.compute = (lambda *a: form(*a, **params)) if params else form
         self.into = isinstance(self.compute, np.ufunc) or self.compute in _WRITE_INTO
+        self.fixed = fixed_rule(self.op, self.arity) if form is not None else None
+
+    def bind(self, values: Rows, grads: Rows, buffer: np.ndarray | None) -> Passes:
+        if not self.into or not all(isinstance(slot.at, slice) for slot in self.slots):
+            return super().bind(values, grads, buffer)
+        args = [values[slot.narrow][slot.at] for slot in self.slots]  # views
+        out, g = values[not self.batched][self.out], grads[not self.batched][self.out]
+        compute, adds = self.compute, [slot.adder(grads[slot.narrow]) for slot in self.slots]
+        fixed, big = self.fixed, g.size >= _REUSED
+
+        def forward() -> list[np.ndarray]:
+            compute(*args, out=out)
+            return args
+
+        if fixed is not None and all(d == 1.0 for d in fixed):  # add: g to each input
+
+            def backward_ones(_: Any) -> None:
+                for add in adds:
+                    add(g)
+
+            return forward, backward_ones
+
+        def backward(_: Any) -> None:
+            locals_ = fixed or self.local_grads(out, args, g)
+            for add, local in zip(adds, locals_, strict=True):
+                if _is_one(local):
+                    add(g)
+                elif big and _fresh(local, g, args, locals_):
+                    add(np.multiply(local, g, out=local))
+                else:
+                    add(local * g)
+
+        return forward, backward
 
     def forward(self, values: Rows, _: Any) -> list[np.ndarray]:
         args = [values[slot.narrow][slot.at] for slot in self.slots]
@@ -164,11 +205,12 @@ class Elementwise(Group):
 
     def backward(self, values: Rows, grads: Rows, args: list[np.ndarray]) -> None:
         out, g = self.upstream(values, grads)
-        locals_ = self.local_grads(out, args, g)
+        locals_ = self.fixed or self.local_grads(out, args, g)  # fixed: add's 1.0 and 1.0
+        big = g.size >= _REUSED
         for slot, local in zip(self.slots, locals_, strict=True):
             if _is_one(local):
                 part = g
-            elif _fresh(local, g, args, locals_):  # the rule's own new array: reused
+            elif big and _fresh(local, g, args, locals_):  # the rule's own new array: reused
                 part = np.multiply(local, g, out=local)
             else:
                 part = local * g
@@ -194,6 +236,22 @@ class Stacked(Group):
 
     def workspace(self, rows: int) -> np.ndarray | None:
         return np.empty((self.arity, len(self.ids), rows)) if self.batched else None
+
+    def bind(self, values: Rows, grads: Rows, buffer: np.ndarray | None) -> Passes:
+        if self.run is None or self.fixed is None:
+            return super().bind(values, grads, buffer)
+        v = values[1][self.run].reshape(self.arity, len(self.ids), 1)  # views
+        out, g, into = values[1][self.out], grads[1][self.out], grads[1][self.run]
+        compute, fixed = self.compute, self.fixed[:, None, None]
+
+        def forward() -> np.ndarray:
+            out[...] = compute(v)
+            return v
+
+        def backward(_: Any) -> None:
+            np.add(into, (fixed * g).reshape(-1, 1), out=into)
+
+        return forward, backward
 
     def forward(self, values: Rows, buffer: np.ndarray | None) -> np.ndarray:
         rows = self.parents.T
@@ -284,6 +342,22 @@ class Layer(Group):
             held = self.views[id(narrow)] = (narrow, view)
         return held[1]
 
+    def bind(self, values: Rows, grads: Rows, buffer: np.ndarray | None) -> Passes:
+        if self.grid is None or not isinstance(self.x.at, slice):
+            return super().bind(values, grads, buffer)
+        w, w_grad = self.weights(values[1]), self.weights(grads[1])  # views
+        x, out, g = values[0][self.x.at], values[0][self.out], grads[0][self.out]
+        add_x = self.x.adder(grads[0])
+
+        def forward() -> None:
+            matmul(w, x, out)
+
+        def backward(_: Any) -> None:
+            np.add(w_grad, matmul(g, x.T), out=w_grad)
+            add_x(matmul(w.T, g))
+
+        return forward, backward
+
     def forward(self, values: Rows, _: Any) -> tuple[np.ndarray, np.ndarray]:
         w, x = self.weights(values[1]), values[0][self.x.at]
         matmul(w, x, values[0][self.out])
@@ -369,6 +443,15 @@ class Slot:
         self.at = at
         self.plain = not (self.sum_batch or self.fan_in or self.repeats)
 
+    def adder(self, grads: np.ndarray) -> Callable[[np.ndarray], Any]:
+        """``add`` bound to ``grads``, its rows read once as a view where they can be."""
+        if not isinstance(self.at, slice) or self.fan_in:
+            return partial(self.add, grads)
+        view = grads[self.at]
+        if self.plain:
+            return lambda part: np.add(view, part, out=view)
+        return lambda part: np.add(view, np.add.reduce(part, axis=1, keepdims=True), out=view)
+
     def add(self, grads: np.ndarray, contribution: np.ndarray) -> None:
         if self.plain:
             grads[self.at] += contribution
@@ -448,11 +531,13 @@ def _grid(rows: np.ndarray) -> tuple[int, tuple[int, int]] | None:
     return first, (down, across)
 
 
+_REUSED = 4096  # below this many numbers, a new array costs less than checking for one
+
+
 def _fresh(local: Any, g: np.ndarray, args: Sequence[Any], locals_: Sequence[Any]) -> bool:
     """Whether ``local`` is an array the rule made for this call alone, to be reused."""
     return (
         type(local) is np.ndarray
-        and local.size >= 4096  # below, a new array costs less than this check
         and local.flags.owndata
         and local.dtype == np.float64
         and local.shape == g.shape

@@ -56,9 +56,8 @@ class Optimizer:
         state unchanged, where a gradient, an average or a new weight is not finite."""
         import numpy as np
 
-        bad = np.flatnonzero(~np.isfinite(grads))
-        if len(bad):
-            i = int(bad[0])
+        if not np.isfinite(grads).all():
+            i = int(np.flatnonzero(~np.isfinite(grads))[0])
             raise ValueError(
                 f"{type(self).__name__}.step: parameter {i} has gradient {float(grads[i])!r}; "
                 "run backward() (without create_graph) on a finite loss first"
@@ -97,9 +96,8 @@ class Optimizer:
         not finite, ``what`` saying what it is (``{}`` stands for the number)."""
         import numpy as np
 
-        bad = np.flatnonzero(~np.isfinite(numbers))
-        if len(bad):
-            i = int(bad[0])
+        if not np.isfinite(numbers).all():
+            i = int(np.flatnonzero(~np.isfinite(numbers))[0])
             raise self._diverged(i, what.format(float(numbers[i])), data[i], grads[i])
 
     def _diverged(self, i: int, what: str, data: float, grad: float) -> OverflowError:
