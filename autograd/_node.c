@@ -14,6 +14,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <math.h>
 
 typedef struct {
     PyObject_HEAD
@@ -236,6 +237,220 @@ error:
     return NULL;
 }
 
+/* -- backward's walk, for the nodes whose numbers are floats ----------------------- */
+
+/* 1 if the exception raised is one backward explains (it reruns the node in Python
+ * to say which), 0 if it is another (out of memory, an interrupt), to pass on. */
+static int
+explained_error(void)
+{
+    if (PyErr_ExceptionMatches(PyExc_ArithmeticError) || PyErr_ExceptionMatches(PyExc_ValueError)
+        || PyErr_ExceptionMatches(PyExc_TypeError)) {
+        PyErr_Clear();
+        return 1;
+    }
+    return 0;
+}
+
+/* parent.grad += local * g, as Python's float operators do it: a product rounded,
+ * then a sum rounded (volatile keeps a compiler from fusing the two into one FMA). */
+static int
+add_share(Node *parent, double local, double g)
+{
+    volatile double share = local * g;
+    PyObject *sum = PyFloat_FromDouble(PyFloat_AS_DOUBLE(parent->grad) + share);
+    if (sum == NULL) {
+        return -1;
+    }
+    Py_SETREF(parent->grad, sum);
+    return 0;
+}
+
+static int
+is_float_node(PyObject *x)
+{
+    return PyObject_TypeCheck(x, &NodeType) && ((Node *)x)->data != NULL
+           && PyFloat_CheckExact(((Node *)x)->data) && ((Node *)x)->grad != NULL
+           && PyFloat_CheckExact(((Node *)x)->grad);
+}
+
+/* The local derivatives of `node` from its op's rule (a new reference to a tuple or
+ * list of `count` floats), or NULL with no error set: left to Python's loop. */
+static PyObject *
+rule_locals(Node *node, PyObject *const *inputs, Py_ssize_t count, PyObject *grads_name)
+{
+    PyObject *stack_args[17];
+    PyObject **argv = stack_args;
+    if (count + 1 > 17) {
+        argv = PyMem_Malloc((count + 1) * sizeof(PyObject *));
+        if (argv == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+    }
+    argv[0] = node->data;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        argv[i + 1] = ((Node *)inputs[i])->data;
+    }
+    PyObject *rule = PyObject_GetAttr(node->fn, grads_name);
+    PyObject *locals = NULL;
+    if (rule != NULL) {
+        locals = PyObject_Vectorcall(rule, argv, count + 1, NULL);
+        Py_DECREF(rule);
+    }
+    if (argv != stack_args) {
+        PyMem_Free(argv);
+    }
+    if (locals == NULL) {
+        return NULL;  /* the error is set: the caller sorts it */
+    }
+    PyObject *const *items;
+    Py_ssize_t size;
+    if (PyTuple_CheckExact(locals)) {
+        items = &PyTuple_GET_ITEM(locals, 0);
+        size = PyTuple_GET_SIZE(locals);
+    }
+    else if (PyList_CheckExact(locals)) {
+        items = (PyObject *const *)&PyList_GET_ITEM(locals, 0);
+        size = PyList_GET_SIZE(locals);
+    }
+    else {
+        Py_DECREF(locals);
+        return NULL;
+    }
+    int floats = size == count;
+    for (Py_ssize_t i = 0; floats && i < size; i++) {
+        floats = PyFloat_CheckExact(items[i]);
+    }
+    if (!floats) {
+        Py_DECREF(locals);
+        return NULL;
+    }
+    return locals;
+}
+
+/* One node's chain rule. 1: done; 0: nothing done, left to Python; -1: an error. */
+static int
+walk_node(Node *node, double g, PyObject *forms, PyObject *partners, PyObject *many,
+          PyObject *grads_name)
+{
+    PyObject *a = node->a, *b = node->b, *fn = node->fn;
+    if (a == NULL || b == NULL || fn == NULL || node->data == NULL) {
+        return 0;
+    }
+    PyObject *pair[2] = {a, b};
+    PyObject *const *parents = pair;
+    Py_ssize_t count;
+    if (b == many) {
+        if (!PyTuple_CheckExact(a)) {
+            return 0;
+        }
+        parents = &PyTuple_GET_ITEM(a, 0);
+        count = PyTuple_GET_SIZE(a);
+    }
+    else {
+        count = b == Py_None ? 1 : 2;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (!is_float_node(parents[i])) {
+            return 0;
+        }
+    }
+    double local[2];
+    if (count == 2 && b != many) {
+        PyObject *form = PyDict_GetItemWithError(forms, fn);
+        if (form == NULL && PyErr_Occurred()) {
+            return explained_error() ? 0 : -1;
+        }
+        if (form == partners) {
+            local[0] = PyFloat_AS_DOUBLE(((Node *)b)->data);
+            local[1] = PyFloat_AS_DOUBLE(((Node *)a)->data);
+        }
+        else if (form != NULL && PyTuple_CheckExact(form) && PyTuple_GET_SIZE(form) == 2
+                 && PyFloat_CheckExact(PyTuple_GET_ITEM(form, 0))
+                 && PyFloat_CheckExact(PyTuple_GET_ITEM(form, 1))) {
+            local[0] = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(form, 0));
+            local[1] = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(form, 1));
+        }
+        else {
+            form = NULL;
+        }
+        if (form != NULL) {
+            if (add_share((Node *)a, local[0], g) < 0 || add_share((Node *)b, local[1], g) < 0) {
+                return -1;
+            }
+            return 1;
+        }
+    }
+    PyObject *locals = rule_locals(node, parents, count, grads_name);
+    if (locals == NULL) {
+        return PyErr_Occurred() && !explained_error() ? -1 : 0;
+    }
+    PyObject *const *items = PyTuple_CheckExact(locals)
+                                 ? &PyTuple_GET_ITEM(locals, 0)
+                                 : (PyObject *const *)&PyList_GET_ITEM(locals, 0);
+    int status = 1;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (add_share((Node *)parents[i], PyFloat_AS_DOUBLE(items[i]), g) < 0) {
+            status = -1;
+            break;
+        }
+    }
+    Py_DECREF(locals);
+    return status;
+}
+
+/* backward's loop (autograd.value.Value.backward), compiled for the common case:
+ * from the end of `order` back, each node's grad times its local derivatives
+ * (the op table's rules, or the forms backward reads from them once) added to its
+ * parents' grads. It stops at the first node whose numbers are not all floats, whose
+ * grad is not finite, or whose rule fails, and returns how many nodes are left:
+ * Python's loop goes on from there, with the same arithmetic and its messages. */
+static PyObject *
+walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 4 || !PyList_CheckExact(args[0]) || !PyDict_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "walk_back(order: list, forms: dict, partners, many)");
+        return NULL;
+    }
+    PyObject *order = args[0], *forms = args[1], *partners = args[2], *many = args[3];
+    PyObject *grads_name = PyUnicode_InternFromString("grads");
+    if (grads_name == NULL) {
+        return NULL;
+    }
+    Py_ssize_t left = PyList_GET_SIZE(order);
+    while (left > 0 && left <= PyList_GET_SIZE(order)) {  /* a rule could shrink it */
+        PyObject *item = PyList_GET_ITEM(order, left - 1);
+        if (!PyObject_TypeCheck(item, &NodeType)) {
+            break;
+        }
+        Node *node = (Node *)item;
+        if (node->grad == NULL || !PyFloat_CheckExact(node->grad)) {
+            break;
+        }
+        double g = PyFloat_AS_DOUBLE(node->grad);
+        if (g != 0.0) {
+            if (!isfinite(g)) {
+                break;
+            }
+            Py_INCREF(item);  /* a rule could drop the list's reference */
+            int done = walk_node(node, g, forms, partners, many, grads_name);
+            Py_DECREF(item);
+            if (done < 0) {
+                Py_DECREF(grads_name);
+                return NULL;
+            }
+            if (done == 0) {
+                break;
+            }
+        }
+        left--;
+    }
+    Py_DECREF(grads_name);
+    return PyLong_FromSsize_t(left);
+}
+
 static PyMemberDef node_members[] = {
     {"data", T_OBJECT_EX, offsetof(Node, data), 0, NULL},
     {"grad", T_OBJECT_EX, offsetof(Node, grad), 0, NULL},
@@ -265,6 +480,9 @@ static PyMethodDef module_methods[] = {
      PyDoc_STR("track(node): hand node to the cycle collector (for graphs with cycles).")},
     {"inner_order", (PyCFunction)(void (*)(void))inner_order, METH_FASTCALL,
      PyDoc_STR("inner_order(root, zero, many): autograd.value._inner_order, compiled.")},
+    {"walk_back", (PyCFunction)(void (*)(void))walk_back, METH_FASTCALL,
+     PyDoc_STR("walk_back(order, forms, partners, many): backward's loop over floats, "
+               "compiled; returns how many nodes of order are left for Python's.")},
     {NULL, NULL, 0, NULL},
 };
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["COMPILED", "Node", "inner_order", "new", "track"]
+__all__ = ["COMPILED", "Node", "inner_order", "new", "track", "walk_back"]
 
 try:
     if os.environ.get("CHAINRULE_PURE_PYTHON", "") not in ("", "0"):
         raise ImportError("CHAINRULE_PURE_PYTHON is set")
-    from autograd._node import Node, inner_order, new, track
+    from autograd._node import Node, inner_order, new, track, walk_back
 
     COMPILED = True
 except ImportError:
@@ -26,7 +26,8 @@ except ImportError:
         __slots__ = ("data", "grad", "_fn", "_a", "_b")
 
     new = object.__new__  # type: ignore[assignment]
-    inner_order = None  # backward walks with autograd.value._inner_order
+    inner_order = None  # backward sorts with autograd.value._inner_order
+    walk_back = None  # and runs its own loop over every node
 
     def track(node: Any) -> None:  # type: ignore[misc]
         """Plain instances are always tracked by the cycle collector: nothing to do."""

@@ -13,7 +13,7 @@ from operator import attrgetter, mul
 from typing import TYPE_CHECKING, Any
 
 from autograd.ops import OPS, Op, _bound, fixed_rule, partners_rule  # _bound: bind's cache
-from autograd.storage import COMPILED, Node, inner_order, new, track
+from autograd.storage import COMPILED, Node, inner_order, new, track, walk_back
 
 if TYPE_CHECKING:
     from autograd.stepper import Stepper
@@ -430,6 +430,8 @@ class Value(Node):
         node = self
         try:
             many, forms, partners = _MANY, _BINARY_RULES, _PARTNERS
+            if walk_back is not None:  # compiled: the nodes whose numbers are floats
+                del order[walk_back(order, forms, partners, many) :]
             for node in reversed(order):
                 g = node.grad
                 if g == 0.0:  # _locals_for's rule, written inline

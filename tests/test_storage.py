@@ -84,6 +84,21 @@ _PROGRAM = textwrap.dedent(
     model, loss = lecture_demo_loss(20)
     loss.backward()
     print(loss.data, [(p.data, p.grad) for p in model.parameters()])
+
+    # ops the compiled walk leaves to Python's loop: an int rule, a failing rule
+    from autograd.ops import define_op
+    define_op("twice", lambda a: 2.0 * a, lambda out, a: (2,), "2")
+    define_op("picky", lambda a: a + 1.0, lambda out, a: (1.0 / (a - a),), "1")
+    define_op("short", lambda a, b: a + b, lambda out, a, b: (1.0,), "1")
+    x = Value(0.4)
+    y = (Value.apply("twice", x * x) * x.exp()).tanh() + x
+    y.backward()
+    print(y.data, x.grad)
+    for name, args in (("picky", (x,)), ("short", (x, x * 2))):
+        try:
+            (Value.apply(name, *args) * x).backward()
+        except (ArithmeticError, ValueError, TypeError) as err:
+            print(type(err).__name__, err, x.grad)
     """
 )
 
@@ -100,7 +115,7 @@ def _run(pure: bool) -> list[str]:
 def test_both_storages_give_the_same_numbers():
     compiled, pure = _run(pure=False), _run(pure=True)
     assert compiled[0] == str(BUILT) and pure[0] == "False"
-    assert len(compiled) == 4
+    assert len(compiled) == 7
     assert compiled[1:] == pure[1:]  # reprs of every float: equal bit for bit
 
 
