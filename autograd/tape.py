@@ -83,13 +83,15 @@ class Tape:
 
     def forward(self, *batch: Any) -> np.ndarray:
         """The outputs for every row: shape (rows,) for one output, else (rows, outputs)."""
-        columns = self._columns(batch)
-        return self._forward(columns, [n.data for n in self.shared])
+        parts = self._columns(batch)
+        return self._forward(parts, [n.data for n in self.shared])
 
-    def _forward(self, columns: np.ndarray, shared: Any) -> np.ndarray:
-        """``forward`` on checked columns, the shared leaves' numbers given in their order."""
-        values, _, passes = self._workspace(columns.shape[1])
-        values[0][: self._inputs] = columns
+    def _forward(self, parts: list[np.ndarray], shared: Any) -> np.ndarray:
+        """``forward`` on the arguments ``_columns`` gives, the shared leaves' numbers
+        given in their order."""
+        rows = len(parts[0])
+        values, _, passes = self._workspace(rows)
+        self._write_inputs(values[0][: self._inputs], parts)
         values[1][self._shared_rows, 0] = shared
         saved = []
         with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -99,7 +101,7 @@ class Tape:
                 except (FloatingPointError, ArithmeticError, ValueError) as err:
                     raise _replay_error(group, values, "forward", err) from None
         self._values, self._saved = values, saved
-        out = np.empty((columns.shape[1], len(self.outputs)))
+        out = np.empty((rows, len(self.outputs)))
         for k, (at, narrow) in enumerate(self._output_rows):
             out[:, k] = values[1][at, 0] if narrow else values[0][at]
         return out[:, 0] if self.single else out
@@ -216,7 +218,8 @@ class Tape:
             self._work = (values, grads, passes)
         return self._work
 
-    def _columns(self, batch: Sequence[Any]) -> np.ndarray:
+    def _columns(self, batch: Sequence[Any]) -> list[np.ndarray]:
+        """Each argument as a (rows, width) array, its shape checked (not yet its numbers)."""
         if len(batch) != len(self._widths):
             raise TypeError(f"Tape.forward takes {len(self._widths)} arrays, got {len(batch)}")
         parts = []
@@ -233,13 +236,19 @@ class Tape:
                 )
             if rows is not None and len(a) != rows:
                 raise ValueError(f"Tape.forward: argument {i} has {len(a)} rows, not {rows}")
-            if not np.isfinite(a).all():
-                raise ValueError(f"Tape.forward: argument {i} holds a non-finite number")
             rows = len(a)
             parts.append(a)
         if not rows:
             raise ValueError("Tape.forward: the batch has no rows")
-        return np.concatenate(parts, axis=1).T
+        return parts
+
+    def _write_inputs(self, inputs: np.ndarray, parts: list[np.ndarray]) -> None:
+        """The arguments into the input rows, one row per number, then checked finite."""
+        for (at, width), a in zip(self._arg_rows, parts, strict=True):
+            inputs[at] = a.T if width else a[:, 0]
+        if not np.isfinite(inputs).all():
+            i = next(i for i, a in enumerate(parts) if not np.isfinite(a).all())
+            raise ValueError(f"Tape.forward: argument {i} holds a non-finite number")
 
     def _seed(self, seed: Any, rows: int) -> np.ndarray:
         shape = (rows, len(self.outputs))

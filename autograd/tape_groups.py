@@ -388,6 +388,8 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     (BLAS is slow on thin ones); blocks of the inner dimension are summed.
     """
     (m, k), n = a.shape, b.shape[1]
+    if k == 1:  # an outer product: each entry one product, as BLAS gives it, 2x faster
+        return np.multiply(a, b, out=out)
     work = m * n * k
     if work <= ONE_THREAD_WORK or work > HUGE_WORK:
         return np.matmul(a, b, out=out)

@@ -420,3 +420,11 @@ def test_a_penalty_over_all_parameters_and_the_layers_read_their_rows_as_views()
     assert all(isinstance(s.at, slice) for s in squares.slots)
     total_ = next(g for g in tape.groups if isinstance(g, Stacked))
     assert total_.run is not None
+
+
+def test_a_product_over_one_term_is_each_pair_multiplied():
+    from autograd.tape_groups import matmul
+
+    a, b = np.array([[0.1], [-3.0], [7.25]]), np.array([[1.0 / 3.0, -2.5, 1e-300, 4.0]])
+    got = matmul(a, b)
+    assert got.tolist() == [[x * y for y in b[0].tolist()] for x in a[:, 0].tolist()]
