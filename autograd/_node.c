@@ -451,6 +451,70 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyLong_FromSsize_t(left);
 }
 
+/* -- a neuron's dot ---------------------------------------------------------------- */
+
+/* (w1, x1, w2, x2, ...) and [w1.data * x1.data, ...], for dot_of_values: the parents
+ * of a dot node and the products its forward sums (autograd.value._dot_inputs, the same
+ * in Python). A weight or input that is not a Value with a float raises AttributeError. */
+static PyObject *
+dot_inputs(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "dot_inputs(weights, inputs)");
+        return NULL;
+    }
+    PyObject *weights = PySequence_Fast(args[0], "dot_inputs: weights are not a sequence");
+    PyObject *inputs = PySequence_Fast(args[1], "dot_inputs: inputs are not a sequence");
+    PyObject *pairs = NULL, *products = NULL;
+    if (weights == NULL || inputs == NULL) {
+        goto error;
+    }
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(weights);
+    if (PySequence_Fast_GET_SIZE(inputs) != count) {
+        PyErr_SetString(PyExc_ValueError, "dot_inputs: as many weights as inputs");
+        goto error;
+    }
+    pairs = PyTuple_New(2 * count);
+    products = PyList_New(count);
+    if (pairs == NULL || products == NULL) {
+        goto error;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *w = PySequence_Fast_GET_ITEM(weights, i);
+        PyObject *x = PySequence_Fast_GET_ITEM(inputs, i);
+        if (!PyObject_TypeCheck(w, &NodeType) || !PyObject_TypeCheck(x, &NodeType)
+            || ((Node *)w)->data == NULL || !PyFloat_CheckExact(((Node *)w)->data)
+            || ((Node *)x)->data == NULL || !PyFloat_CheckExact(((Node *)x)->data)) {
+            PyErr_SetString(PyExc_AttributeError, "dot_inputs: not a Value holding a float");
+            goto error;
+        }
+        PyObject *product = PyFloat_FromDouble(PyFloat_AS_DOUBLE(((Node *)w)->data)
+                                               * PyFloat_AS_DOUBLE(((Node *)x)->data));
+        if (product == NULL) {
+            goto error;
+        }
+        PyList_SET_ITEM(products, i, product);
+        Py_INCREF(w);
+        Py_INCREF(x);
+        PyTuple_SET_ITEM(pairs, 2 * i, w);
+        PyTuple_SET_ITEM(pairs, 2 * i + 1, x);
+    }
+    Py_DECREF(weights);
+    Py_DECREF(inputs);
+    PyObject *result = PyTuple_Pack(2, pairs, products);
+    Py_DECREF(pairs);
+    Py_DECREF(products);
+    return result;
+
+error:
+    Py_XDECREF(weights);
+    Py_XDECREF(inputs);
+    Py_XDECREF(pairs);
+    Py_XDECREF(products);
+    return NULL;
+}
+
 static PyMemberDef node_members[] = {
     {"data", T_OBJECT_EX, offsetof(Node, data), 0, NULL},
     {"grad", T_OBJECT_EX, offsetof(Node, grad), 0, NULL},
@@ -483,6 +547,9 @@ static PyMethodDef module_methods[] = {
     {"walk_back", (PyCFunction)(void (*)(void))walk_back, METH_FASTCALL,
      PyDoc_STR("walk_back(order, forms, partners, many): backward's loop over floats, "
                "compiled; returns how many nodes of order are left for Python's.")},
+    {"dot_inputs", (PyCFunction)(void (*)(void))dot_inputs, METH_FASTCALL,
+     PyDoc_STR("dot_inputs(weights, inputs): a dot node's parents, interleaved, and the "
+               "products its forward sums.")},
     {NULL, NULL, 0, NULL},
 };
 

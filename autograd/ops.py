@@ -60,6 +60,8 @@ def _is_array(x: Any) -> bool:
 
 def _above_zero(a: Any, then: Any, otherwise: Any) -> Any:
     """``then`` where a > 0, else ``otherwise``, for a float, a Value or an array."""
+    if type(a) is float:  # backward's case, node after node
+        return then if a > 0 else otherwise
     if _is_array(a):
         # m·then + (not m)·otherwise is exact (one term is 0) and, on numbers,
         # ten times faster than np.where, which mispredicts a branch per element.

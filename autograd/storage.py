@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["COMPILED", "Node", "inner_order", "new", "track", "walk_back"]
+__all__ = ["COMPILED", "Node", "dot_inputs", "inner_order", "new", "track", "walk_back"]
 
 try:
     if os.environ.get("CHAINRULE_PURE_PYTHON", "") not in ("", "0"):
         raise ImportError("CHAINRULE_PURE_PYTHON is set")
-    from autograd._node import Node, inner_order, new, track, walk_back
+    from autograd._node import Node, dot_inputs, inner_order, new, track, walk_back
 
     COMPILED = True
 except ImportError:
@@ -28,6 +28,7 @@ except ImportError:
     new = object.__new__  # type: ignore[assignment]
     inner_order = None  # backward sorts with autograd.value._inner_order
     walk_back = None  # and runs its own loop over every node
+    dot_inputs = None  # a dot's parents and products, in Python
 
     def track(node: Any) -> None:  # type: ignore[misc]
         """Plain instances are always tracked by the cycle collector: nothing to do."""

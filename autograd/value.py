@@ -13,7 +13,7 @@ from operator import attrgetter, mul
 from typing import TYPE_CHECKING, Any
 
 from autograd.ops import OPS, Op, _bound, fixed_rule, partners_rule  # _bound: bind's cache
-from autograd.storage import COMPILED, Node, inner_order, new, track, walk_back
+from autograd.storage import COMPILED, Node, dot_inputs, inner_order, new, track, walk_back
 
 if TYPE_CHECKING:
     from autograd.stepper import Stepper
@@ -850,22 +850,38 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
 def dot_of_values(weights: Sequence[Value], inputs: Sequence[Value]) -> Value:
     """``dot`` for a caller that has checked its operands: Values only, as many
     weights as inputs, at least one of each (a neuron and its inputs)."""
-    pairs: list[Value] = [None] * (2 * len(weights))  # type: ignore[list-item]
-    pairs[::2], pairs[1::2] = weights, inputs
     try:  # the table's forward for dot, Σ wᵢ·xᵢ in this order, without unpacking the pairs
-        out = sum(map(mul, map(_DATA, weights), map(_DATA, inputs)))
+        pairs, products = _dot_inputs(weights, inputs)
+        out = sum(products)
     except AttributeError:  # a number among the weights: _nary names it
-        out = _INF
+        pairs, out = _interleaved(weights, inputs), _INF
     if not -1e999 < out < 1e999:
-        return _nary(_DOT, tuple(pairs))  # the error, explained
+        return _nary(_DOT, pairs)  # the error, explained
     node = _new(Value)
     node.data = out
     node.grad = 0.0
     if not _paused or _records_here():
-        node._fn, node._a, node._b = _DOT, tuple(pairs), _MANY
+        node._fn, node._a, node._b = _DOT, pairs, _MANY
     else:
         node._fn = node._a = node._b = None
     return node
+
+
+def _interleaved(weights: Sequence[Value], inputs: Sequence[Value]) -> tuple[Value, ...]:
+    """(w₁, x₁, w₂, x₂, ...): a dot node's parents."""
+    pairs: list[Value] = [None] * (2 * len(weights))  # type: ignore[list-item]
+    pairs[::2], pairs[1::2] = weights, inputs
+    return tuple(pairs)
+
+
+def _dot_inputs_in_python(
+    weights: Sequence[Value], inputs: Sequence[Value]
+) -> tuple[tuple[Value, ...], Iterator[float]]:
+    """A dot node's parents, and the products wᵢ·xᵢ that its forward sums."""
+    return _interleaved(weights, inputs), map(mul, map(_DATA, weights), map(_DATA, inputs))
+
+
+_dot_inputs = _dot_inputs_in_python if dot_inputs is None else dot_inputs  # or compiled
 
 
 def _hand_to_collector(root: Value) -> None:

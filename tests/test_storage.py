@@ -85,6 +85,12 @@ _PROGRAM = textwrap.dedent(
     loss.backward()
     print(loss.data, [(p.data, p.grad) for p in model.parameters()])
 
+    import nn
+    net = nn.MLP(3, [5, 4, 1], rng=2)  # each neuron one dot node
+    out = total([net([0.3, -1.2, 2.0]), net((0.1, 0.2, 0.3))])
+    out.backward()
+    print(out.data, [(p.data, p.grad) for p in net.parameters()])
+
     # ops the compiled walk leaves to Python's loop: an int rule, a failing rule
     from autograd.ops import define_op
     define_op("twice", lambda a: 2.0 * a, lambda out, a: (2,), "2")
@@ -115,7 +121,7 @@ def _run(pure: bool) -> list[str]:
 def test_both_storages_give_the_same_numbers():
     compiled, pure = _run(pure=False), _run(pure=True)
     assert compiled[0] == str(BUILT) and pure[0] == "False"
-    assert len(compiled) == 7
+    assert len(compiled) == 8
     assert compiled[1:] == pure[1:]  # reprs of every float: equal bit for bit
 
 
