@@ -84,7 +84,8 @@ class Tape:
     def forward(self, *batch: Any) -> np.ndarray:
         """The outputs for every row: shape (rows,) for one output, else (rows, outputs)."""
         parts = self._columns(batch)
-        return self._forward(parts, [n.data for n in self.shared])
+        shared = self.shared
+        return self._forward(parts, np.fromiter([n.data for n in shared], float, len(shared)))
 
     def _forward(self, parts: list[np.ndarray], shared: Any) -> np.ndarray:
         """``forward`` on the arguments ``_columns`` gives, the shared leaves' numbers

@@ -45,8 +45,9 @@ class Optimizer:
         would leave the finite numbers)."""
         import numpy as np
 
-        grads = np.array(self._grads())
-        new = self.update(np.array([p.data for p in self.params]), grads)
+        n = len(self.params)
+        grads = np.fromiter(self._grads(), float, n)
+        new = self.update(np.fromiter([p.data for p in self.params], float, n), grads)
         for p, x in zip(self.params, new.tolist(), strict=True):
             p.data = x
 
