@@ -252,13 +252,37 @@ explained_error(void)
     return 0;
 }
 
+/* A grad as a double: a float, or an int (micrograd's and microgpt's zero_grad write
+ * `p.grad = 0`) that fits a C long, which converts exactly as Python's int + float
+ * converts it. 0 for anything else: the walk leaves that node to Python. */
+static int
+grad_number(PyObject *grad, double *out)
+{
+    if (grad != NULL && PyFloat_CheckExact(grad)) {
+        *out = PyFloat_AS_DOUBLE(grad);
+        return 1;
+    }
+    if (grad != NULL && PyLong_CheckExact(grad)) {
+        int overflow;
+        long value = PyLong_AsLongAndOverflow(grad, &overflow);
+        if (overflow == 0 && !(value == -1 && PyErr_Occurred())) {
+            *out = (double)value;
+            return 1;
+        }
+        PyErr_Clear();
+    }
+    return 0;
+}
+
 /* parent.grad += local * g, as Python's float operators do it: a product rounded,
  * then a sum rounded (volatile keeps a compiler from fusing the two into one FMA). */
 static int
 add_share(Node *parent, double local, double g)
 {
     volatile double share = local * g;
-    PyObject *sum = PyFloat_FromDouble(PyFloat_AS_DOUBLE(parent->grad) + share);
+    double grad = 0.0;
+    grad_number(parent->grad, &grad);  /* checked by is_float_node before */
+    PyObject *sum = PyFloat_FromDouble(grad + share);
     if (sum == NULL) {
         return -1;
     }
@@ -269,9 +293,9 @@ add_share(Node *parent, double local, double g)
 static int
 is_float_node(PyObject *x)
 {
+    double grad;
     return PyObject_TypeCheck(x, &NodeType) && ((Node *)x)->data != NULL
-           && PyFloat_CheckExact(((Node *)x)->data) && ((Node *)x)->grad != NULL
-           && PyFloat_CheckExact(((Node *)x)->grad);
+           && PyFloat_CheckExact(((Node *)x)->data) && grad_number(((Node *)x)->grad, &grad);
 }
 
 /* The local derivatives of `node` from its op's rule (a new reference to a tuple or

@@ -84,6 +84,10 @@ _PROGRAM = textwrap.dedent(
     model, loss = lecture_demo_loss(20)
     loss.backward()
     print(loss.data, [(p.data, p.grad) for p in model.parameters()])
+    for i, p in enumerate(model.parameters()):  # micrograd's zero_grad writes an int 0
+        p.grad = [0, 3, -(2**60), 2**70][i % 4]
+    loss.backward()
+    print([p.grad for p in model.parameters()])
 
     import nn
     net = nn.MLP(3, [5, 4, 1], rng=2)  # each neuron one dot node
@@ -121,7 +125,7 @@ def _run(pure: bool) -> list[str]:
 def test_both_storages_give_the_same_numbers():
     compiled, pure = _run(pure=False), _run(pure=True)
     assert compiled[0] == str(BUILT) and pure[0] == "False"
-    assert len(compiled) == 8
+    assert len(compiled) == 9
     assert compiled[1:] == pure[1:]  # reprs of every float: equal bit for bit
 
 
