@@ -224,7 +224,23 @@ class Value(Node):
             return _binary(_VPOW, self, exponent)
         if type(exponent) is not int or abs(exponent) > _EXACT_INT:
             exponent = _as_float(exponent, "the exponent")
-        return _unary(_bound(_POW, "k", exponent), self)  # an int stays one: '**2'
+        op = _bound(_POW, "k", exponent)  # an int stays one: '**2'
+        base = self.data
+        if base > 0.0:  # no domain to check: the table's forward is base ** k
+            try:
+                out = base**exponent
+            except OverflowError:  # the general way explains it
+                return _unary(op, self)
+            node = _new(Value)
+            node.data = out
+            node.grad = 0.0
+            node._b = None
+            if not _paused or _records_here():
+                node._fn, node._a = op, self
+            else:
+                node._fn = node._a = None
+            return node
+        return _unary(op, self)
 
     def __rpow__(self, base: float) -> Value:
         return _unary(_bound(_RPOW, "base", _as_float(base, "the base")), self)

@@ -90,7 +90,7 @@ def test_mixed_number_operands_keep_their_order():
 
 
 def test_written_out_arithmetic_equals_the_op_table():
-    # add, sub, mul, neg, relu and tanh fill their nodes in place for speed: each
+    # add, sub, mul, div, neg, relu, tanh, dot and pow fill their nodes in place: each
     # must give the table's forward, record the table's op, and refuse what it refuses.
     samples = [0.0, -0.0, 1.0, -2.5, 3e-320, 1e150, -7.25, 0.1]
     binary = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b}
@@ -109,6 +109,15 @@ def test_written_out_arithmetic_equals_the_op_table():
         for name, apply in {"neg": Value.__neg__, "relu": Value.relu, "tanh": Value.tanh}.items():
             out = apply(Value(x))
             assert out.data == OPS[name].forward(x) and out.op == name and out.grad == 0.0
+    for x in samples:  # pow fills its node in place above 0; below, the general way
+        for k in (2, -1, 0.5, -0.5, 3, 2.0, 0, 7.3):
+            if abs(x) < 1e-300 and k < 0 or x < 0 and not float(k).is_integer() or abs(x) > 1e100:
+                continue
+            out = Value(x) ** k
+            assert out.data == OPS["pow"].forward(x, k=k) and out.op == "pow"
+            assert out.params == {"k": k} and out.parents[0].data == x
+    with pytest.raises(OverflowError, match=r"pow\(1e\+150\)"):
+        Value(1e150) ** 3
     with pytest.raises(OverflowError, match=r"add\(1e\+308, 1e\+308\)"):
         Value(1e308) + 1e308
     with pytest.raises(OverflowError, match=r"sub\(-1e\+308, 1e\+308\)"):
@@ -125,6 +134,7 @@ def test_written_out_arithmetic_equals_the_op_table():
         1e300 / Value(1e-300)
     with no_grad():
         assert all(v.is_leaf for v in (Value(1.0) + 2, 3 * Value(1.0), -Value(1.0), 1 / Value(2)))
+        assert (Value(2.0) ** 2).is_leaf and (Value(-2.0) ** 2).is_leaf
         assert dot([Value(1.0)], [Value(2.0)]).is_leaf
 
 
