@@ -34,6 +34,7 @@ __all__ = ["Tape", "TapeMismatch", "trace"]
 
 Example = float | Sequence[float]
 _SHOWN_GROUPS = 40  # a notebook shows this many of a tape's groups
+_KEPT_SIZES = 3  # workspaces kept, one per batch size
 
 
 class TapeMismatch(ValueError):
@@ -76,7 +77,7 @@ class Tape:
             for a, b, w in zip(bounds[:-1], bounds[1:], self._widths, strict=True)
         ]
         self._values: Rows | None = None
-        self._work: tuple[Rows, Rows, list[Passes]] | None = None
+        self._work: dict[int, tuple[Rows, Rows, list[Passes]]] = {}  # by batch size
         self._saved: list[Any] = []
 
     # -- replay ------------------------------------------------------------------------
@@ -209,15 +210,20 @@ class Tape:
         column per batch row, and the narrow rows (parameters, constants), one
         column. Kept between calls: allocating these afresh (hundreds of KB each)
         on every replay made the allocator hand pages back and fault them in
-        again, which was measured to slow a replay down two- to threefold.
+        again, which was measured to slow a replay down two- to threefold. The
+        last few batch sizes keep theirs: mini-batches with a shorter last one
+        take turns between two sizes, and binding the passes costs a step or so.
         """
-        if self._work is None or self._work[0][0].shape[1] != rows:
+        work = self._work.get(rows)
+        if work is None:
+            if len(self._work) >= _KEPT_SIZES:
+                del self._work[next(iter(self._work))]  # the one made first
             wide, narrow = self._rows
             values = (np.empty((wide, rows)), np.zeros((narrow, 1)))
             grads = (np.empty((wide, rows)), np.zeros((narrow, 1)))
             passes = [g.bind(values, grads, g.workspace(rows)) for g in self.groups]
-            self._work = (values, grads, passes)
-        return self._work
+            work = self._work[rows] = (values, grads, passes)
+        return work
 
     def _columns(self, batch: Sequence[Any]) -> list[np.ndarray]:
         """Each argument as a (rows, width) array, its shape checked (not yet its numbers)."""

@@ -428,3 +428,17 @@ def test_a_product_over_one_term_is_each_pair_multiplied():
     a, b = np.array([[0.1], [-3.0], [7.25]]), np.array([[1.0 / 3.0, -2.5, 1e-300, 4.0]])
     got = matmul(a, b)
     assert got.tolist() == [[x * y for y in b[0].tolist()] for x in a[:, 0].tolist()]
+
+
+def test_batches_of_changing_sizes_each_replay_their_own_rows():
+    w, c = Value(2.0), Value(-1.0)
+    tape = trace(lambda x: (x * w + c).relu(), 0.0)
+    for rows in (3, 2, 3, 4, 5, 3, 2):  # more sizes than the tape keeps workspaces for
+        x = np.arange(1.0, rows + 1.0) - 1.5  # -0.5, 0.5, 1.5, ...
+        w.grad = c.grad = 0.0
+        out = tape.forward(x)
+        (dx,) = tape.backward()
+        assert out.tolist() == [max(2 * v - 1, 0.0) for v in x.tolist()]
+        assert dx.tolist() == [2.0 if 2 * v - 1 > 0 else 0.0 for v in x.tolist()]
+        assert w.grad == sum(v for v in x.tolist() if 2 * v - 1 > 0)
+        assert c.grad == sum(1.0 for v in x.tolist() if 2 * v - 1 > 0)
