@@ -1,13 +1,14 @@
-"""Diagrams at the sizes learners draw: ``python -m benchmarks.diagrams``.
+"""Diagrams at the sizes learners draw: ``python -m benchmarks.diagrams [ROUNDS]``.
 
-Each figure comes from fresh processes taking turns, ``ROUNDS`` of each:
+Each figure comes from fresh processes taking turns, ``ROUNDS`` (3) of each:
 - micrograd's demo loss (MLP(2, [16, 16, 1]) on 100 samples, written micrograd-style,
   65,818 values) drawn with ``collapse=model`` and rendered to SVG;
 - ``animate`` of one sample of chainrule's MLP(2, [16, 16, 1]) and of the same
   model written micrograd-style: seconds and file size;
-- a graph of two samples of the micrograd-style model (1,630 values), drawn in full
-  by ``draw_dot`` and as micrograd's notebook draws it (a ``graphviz.Digraph`` of
-  plain records, no edge labels), both rendered by the same dot program.
+- graphs of two and three samples of the micrograd-style model (1,630 and 2,276
+  values), drawn in full by ``draw_dot`` and as micrograd's notebook draws it (a
+  ``graphviz.Digraph`` of plain records, no edge labels), both rendered by the same
+  dot program.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from pathlib import Path
 from benchmarks.demo_step import taking_turns
 
 ROUNDS = 3
-KINDS = ("collapse", "animate", "animate-micrograd-style", "draw_dot", "micrograd plain")
+PAIRS = (("draw_dot", "micrograd plain"), ("draw_dot 3", "micrograd plain 3"))
+KINDS = ("collapse", "animate", "animate-micrograd-style", *(k for pair in PAIRS for k in pair))
 
 
 def _lecture_loss(samples: int):
@@ -85,8 +87,8 @@ def worker(kind: str) -> dict:
         animate(loss, path)
         seconds = time.perf_counter() - start
         return {"s": seconds, "nodes": len(topo_order(loss)), "bytes": path.stat().st_size}
-    _, loss = _lecture_loss(2)
-    if kind == "draw_dot":
+    _, loss = _lecture_loss(3 if kind.endswith(" 3") else 2)
+    if kind.startswith("draw_dot"):
         start = time.perf_counter()
         svg = draw_dot(loss, max_nodes=5000, timeout=600).svg()
     else:
@@ -95,25 +97,26 @@ def worker(kind: str) -> dict:
     return {"s": time.perf_counter() - start, "nodes": len(topo_order(loss)), "bytes": len(svg)}
 
 
-def main() -> None:
-    runs = taking_turns(list(KINDS), "benchmarks.diagrams", ROUNDS)
-    print(f"diagrams, seconds: median (min-max) of {ROUNDS} fresh processes")
+def main(rounds: int = ROUNDS) -> None:
+    runs = taking_turns(list(KINDS), "benchmarks.diagrams", rounds)
+    print(f"diagrams, seconds: median (min-max) of {rounds} fresh processes")
     for kind, rs in runs.items():
         s = [r["s"] for r in rs]
         print(
             f"  {kind:26} {statistics.median(s):7.2f} ({min(s):.2f}-{max(s):.2f})"
             f"  {rs[0]['nodes']:6,} values  {rs[0]['bytes'] / 1e6:6.2f} MB"
         )
-    pairs = zip(runs["draw_dot"], runs["micrograd plain"], strict=True)
-    ratios = [d["s"] / p["s"] for d, p in pairs]
-    print(
-        f"draw_dot / micrograd's plain diagram, per round: median {statistics.median(ratios):.2f}x"
-        f" ({min(ratios):.2f}-{max(ratios):.2f})"
-    )
+    for ours, plain in PAIRS:
+        pairs = zip(runs[ours], runs[plain], strict=True)
+        ratios = [d["s"] / p["s"] for d, p in pairs]
+        print(
+            f"draw_dot / micrograd's plain diagram, {runs[ours][0]['nodes']:,} values, per round:"
+            f" median {statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
+        )
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--worker"]:
         print(json.dumps(worker(sys.argv[2])))
     else:
-        main()
+        main(int(sys.argv[1]) if sys.argv[1:] else ROUNDS)

@@ -17,18 +17,37 @@ NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
 
 
 def read_svg(svg: str) -> tuple[dict[str, list[str]], list[tuple[str, str, str, str]]]:
-    """The picture's nodes (id → its texts) and edges (id, source, target, label)."""
+    """The picture's nodes (id → its texts) and edges (id, source, target, label).
+
+    An edge without text of its own that ends on an op drawn as a box of rules (a large
+    graph) is labelled with the rule in the cell its arrowhead touches.
+    """
     tree = ET.fromstring(svg[svg.index("<svg") :])
-    nodes, edges = {}, []
+    nodes, places, drawn = {}, {}, []
     for g in tree.iter(f"{SVG}g"):
         kind = g.get("class")
         texts = [t.text or "" for t in g.iter(f"{SVG}text")]
         if kind == "node":
             nodes[g.get("id")] = texts
+            places[g.get("id")] = [_at(t.get("x"), t.get("y")) for t in g.iter(f"{SVG}text")]
         elif kind == "edge":
             source, target = (g.find(f"{SVG}title").text or "").split("->")
-            edges.append((g.get("id"), source, target, " ".join(texts)))
+            head = g.find(f"{SVG}polygon")
+            tip = None if head is None else _at(*head.get("points").split()[1].split(","))
+            drawn.append((g.get("id"), source.split(":")[0], target.split(":")[0], texts, tip))
+    edges = []
+    for edge_id, source, target, texts, tip in drawn:
+        label = " ".join(texts)
+        if not label and tip is not None and target.endswith("op") and len(nodes[target]) > 1:
+            rules = places[target][:-1]  # each cell's text; the last text is the op's symbol
+            nearest = min(range(len(rules)), key=lambda i: abs(rules[i] - tip))
+            label = nodes[target][nearest]
+        edges.append((edge_id, source, target, label))
     return nodes, edges
+
+
+def _at(x: str | None, y: str | None) -> complex:
+    return complex(float(x or 0), float(y or 0))
 
 
 def _grad(texts: list[str]) -> tuple[float, list[float]] | None:

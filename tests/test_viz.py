@@ -15,7 +15,7 @@ from tests.helpers import lecture_demo_loss, small_graph
 from tests.picture import chain_rule_problems, read_svg
 from viz import RendererNotFound, RenderError, draw_dot, find_renderer
 from viz.diagram import GraphTooLarge
-from viz.dot import escape
+from viz.dot import escape, node_id
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -308,17 +308,40 @@ def test_text_fits_its_boxes_in_chromium(tmp_path):
     assert overflow == []  # checked to fail when the page forces a wider font (DejaVu Sans)
 
 
-def test_a_large_graph_is_laid_out_quickly_and_still_reads_true():
-    from viz.dot import QUICK_LAYOUT, QUICK_LAYOUT_PAST
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_a_large_graph_writes_each_rule_in_the_cell_its_edge_enters(rankdir):
+    from viz.dot import QUICK_PLACEMENT, RULES_IN_OPS_PAST
 
     xs = [Value(0.01 * i, label=f"x{i}") for i in range(120)]
     ws = [Value(1.0 - 0.02 * i, label=f"w{i}") for i in range(120)]
     loss = sum((x * w).tanh() for x, w in zip(xs, ws, strict=True))  # 360 ops, 480 edges
     loss.backward()
-    diagram = draw_dot(loss)
+    diagram = draw_dot(loss, rankdir=rankdir)
     edges = diagram.source.count(" -> ") - diagram.source.count("op -> ")
-    assert edges > QUICK_LAYOUT_PAST and QUICK_LAYOUT in diagram.source
-    _, drawn = read_svg(diagram.svg())
-    assert sum(1 for *_, text in drawn if text.startswith("∂")) == edges  # every rule drawn
-    assert chain_rule_problems(diagram.svg()) == []
-    assert QUICK_LAYOUT not in draw_dot(xs[0] * ws[0]).source  # a small graph: dot's own
+    assert edges > RULES_IN_OPS_PAST and QUICK_PLACEMENT in diagram.source
+    svg = diagram.svg()
+    nodes, drawn = read_svg(svg)
+    into_ops = [(s, t, rule) for _, s, t, rule in drawn if t.endswith("op")]
+    assert len(into_ops) == edges
+    for source, op, rule in into_ops:  # the cell the arrowhead touches names both ends
+        assert rule.startswith(f"∂{nodes[op[: -len('op')]][0]}/∂{nodes[source][0]} = "), rule
+    assert chain_rule_problems(svg) == []
+    small = draw_dot(xs[0] * ws[0]).source  # a small graph: rules on the edges, dot's own layout
+    assert QUICK_PLACEMENT not in small and 'label="∂' in small and "shape=circle" in small
+
+
+def test_the_animation_keeps_a_large_graphs_rules_on_its_edges():
+    from autograd.describe import Description
+    from viz.animate import backward_state
+
+    xs = [Value(0.01 * i, label=f"x{i}") for i in range(120)]
+    loss = sum((x * x).tanh() for x in xs)  # 360 ops (*, tanh, +), 600 edges
+    loss.backward()
+    described = Description(loss)
+    state = backward_state(described, rankdir="LR", timeout=60)
+    nodes, drawn = read_svg(state["svg"])
+    rules = [rule for _, _, op, rule in drawn if op.endswith("op")]
+    assert len(rules) == 600 and all(rule.startswith("∂") for rule in rules)
+    assert not any(text.startswith("∂") for texts in nodes.values() for text in texts)
+    grads = {node_id(i): node.grad for node, i in described.index.items()}
+    assert chain_rule_problems(state["svg"], grads) == []  # the boxes show the widest grads

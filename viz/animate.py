@@ -91,7 +91,9 @@ def backward_state(
     timeline = Timeline(described) if timeline is None else timeline
     view = select(described, described.root)
     widest = _widest_grads(timeline)
-    source = build_dot(view, timeline.final, rankdir=rankdir, shares=False, grad_text=widest)
+    source = build_dot(
+        view, timeline.final, rankdir=rankdir, shares=False, grad_text=widest, rules_in_ops=False
+    )
     svg = render(source, "svg", timeout).decode("utf-8")
     ids = {node: node_id(i) for node, i in described.index.items()}
     return {

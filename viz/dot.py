@@ -17,7 +17,18 @@ from autograd import Value
 from autograd.describe import Description, Edge, kink_note, origin
 from autograd.text import num
 
-__all__ = ["FONT", "GraphView", "build_dot", "escape", "node_id", "select", "shown_grads"]
+__all__ = [
+    "FONT",
+    "QUICK_LAYOUT",
+    "QUICK_PLACEMENT",
+    "RULES_IN_OPS_PAST",
+    "GraphView",
+    "build_dot",
+    "escape",
+    "node_id",
+    "select",
+    "shown_grads",
+]
 
 FONT = "Arial"
 """Arial's metrics are graphviz-pure's own (Arimo) and Liberation Sans's, so text fits
@@ -26,14 +37,18 @@ its box in browsers and in librsvg alike."""
 _KINK = "#ff7f0e"  # an op that ran exactly at its kink: its derivative is a convention
 _MISMATCH = 1e-9  # relative: sums taken in another order differ in the last bits
 
-QUICK_LAYOUT_PAST = 400
-"""Past this many drawn edges, dot's passes that order and place the nodes stop
-early (``QUICK_LAYOUT``). Each edge's rule is a label dot lays out as a node of its
-own, so that it never overlaps anything; on a 1,630-value graph that made the
-layout 5-8x slower than the same graph unlabelled (micrograd's notebook diagram),
-and 1.7x with these limits. (An ``xlabel``, placed after the layout, was as fast as
-no label but overlapped boxes and other labels.)"""
+RULES_IN_OPS_PAST = 400
+"""Past this many drawn edges, dot's layout of the edges' rules gets slow: it lays out
+each edge label as a node of its own, so that it never overlaps anything, and routing
+the edges through those nodes made a 1,630-value graph 2.5x slower to draw than the
+same graph without labels (micrograd's notebook diagram; see benchmarks/README.md).
+A diagram then draws each op as a box listing its inputs' rules, each edge entering
+its own rule's cell, and dot's pass placing the nodes stops early (``QUICK_PLACEMENT``):
+0.6x micrograd's time. The animation keeps the rules on the edges, so that a step
+highlights an edge with its rule, and stops dot's passes early (``QUICK_LAYOUT``)."""
+QUICK_PLACEMENT = "nslimit=0.1"
 QUICK_LAYOUT = "mclimit=0.1, nslimit=0.1, nslimit1=0.1, searchsize=5"
+_INTO = {"LR": "w", "RL": "e", "TB": "n", "BT": "s"}  # the side an edge enters a cell by
 
 
 def node_id(index: int) -> str:
@@ -115,11 +130,13 @@ def build_dot(
     shares: bool = True,
     note: str = "",
     grad_text: Mapping[Value, str] | None = None,
+    rules_in_ops: bool = True,
 ) -> str:
     """The DOT text of ``view`` with ``grads`` shown (``?`` where None).
 
-    ``rules`` writes each edge's rule beside its value (``∂L/∂d = f = -2.0``); past
-    ``QUICK_LAYOUT_PAST`` edges, the layout's passes stop early;
+    ``rules`` writes each edge's rule beside its value (``∂L/∂d = f = -2.0``), on the
+    edge, or past ``RULES_IN_OPS_PAST`` edges in the op's box, in the cell the edge
+    enters (unless ``rules_in_ops`` is False);
     ``shares`` writes a reused node's grad as the sum of its contributions;
     ``grad_text`` writes given text in place of each grad (the animation sizes each
     box for its widest grad). The same graph always gives the same bytes.
@@ -129,7 +146,10 @@ def build_dot(
     described = view.described
     drawn = set(view.order)
     edges = sum(len(n.parents) for n in view.order if not (n.is_leaf or n in view.cut))
-    quick = f", {QUICK_LAYOUT}" if edges > QUICK_LAYOUT_PAST else ""
+    in_ops = rules_in_ops and edges > RULES_IN_OPS_PAST
+    quick = ""
+    if edges > RULES_IN_OPS_PAST:
+        quick = f", {QUICK_PLACEMENT if in_ops else QUICK_LAYOUT}"
     lines = [
         "digraph chainrule {",
         f'  graph [rankdir={rankdir}, fontname="{FONT}", nodesep=0.25, ranksep=0.4{quick}];',
@@ -161,16 +181,21 @@ def build_dot(
         mark = (
             "" if kink is None else f', xlabel="⚠ kink", color="{_KINK}", tooltip="{escape(kink)}"'
         )
-        lines.append(
-            f'  {me}op [label="{escape(_op_label(node))}", shape=circle, id="{me}op"{mark}];'
-        )
+        inputs = [e for e in described.edges_into(node) if e.parent in drawn]
+        texts = [e.text if rules else num(e.local) for e in inputs]
+        if in_ops:
+            label = _op_record(node, inputs, texts)
+            lines.append(f'  {me}op [label={label}, shape=Mrecord, fontsize=9, id="{me}op"{mark}];')
+        else:
+            label = escape(_op_label(node))
+            lines.append(f'  {me}op [label="{label}", shape=circle, id="{me}op"{mark}];')
         lines.append(f"  {me}op -> {me};")
-        for edge in described.edges_into(node):
-            if edge.parent not in drawn:
-                continue
-            text = edge.text if rules else num(edge.local)
-            source = node_id(described.index[edge.parent])
-            lines.append(f'  {source} -> {me}op [label="{escape(text)}", id="{me}op_{edge.slot}"];')
+        for edge, text in zip(inputs, texts, strict=True):
+            source, into = node_id(described.index[edge.parent]), f"{me}op_{edge.slot}"
+            if in_ops:  # into the cell holding its rule, from the side edges come from
+                lines.append(f'  {source} -> {me}op:i{edge.slot}:{_INTO[rankdir]} [id="{into}"];')
+            else:
+                lines.append(f'  {source} -> {me}op [label="{escape(text)}", id="{into}"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -182,6 +207,14 @@ def _op_label(node: Value) -> str:
         return op.symbol
     values = ", ".join(num(v).removesuffix(".0") for v in op.params.values())
     return f"{op.symbol}{values}" if not op.symbol[-1].isalnum() else f"{op.symbol}({values})"
+
+
+def _op_record(node: Value, inputs: list[Edge], texts: list[str]) -> str:
+    """An op as a record: a cell per input holding its rule (port ``i<slot>``), then the op."""
+    cells = " | ".join(
+        f"<i{e.slot}> {escape(t, record=True)}" for e, t in zip(inputs, texts, strict=True)
+    )
+    return f'"{{ {{ {cells} }} | {escape(_op_label(node), record=True)} }}"'
 
 
 def _drawn_consumers(view: GraphView, node: Value) -> list[Edge] | None:
