@@ -39,8 +39,8 @@ def read_svg(svg: str) -> tuple[dict[str, list[str]], list[tuple[str, str, str, 
     for edge_id, source, target, texts, tip in drawn:
         label = " ".join(texts)
         if not label and tip is not None and target.endswith("op") and len(nodes[target]) > 1:
-            rules = places[target][:-1]  # each cell's text; the last text is the op's symbol
-            nearest = min(range(len(rules)), key=lambda i: abs(rules[i] - tip))
+            texts_at = places[target]  # each cell's text, and the op's symbol
+            nearest = min(range(len(texts_at)), key=lambda i: abs(texts_at[i] - tip))
             label = nodes[target][nearest]
         edges.append((edge_id, source, target, label))
     return nodes, edges

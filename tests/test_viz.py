@@ -308,7 +308,7 @@ def test_text_fits_its_boxes_in_chromium(tmp_path):
     assert overflow == []  # checked to fail when the page forces a wider font (DejaVu Sans)
 
 
-@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+@pytest.mark.parametrize("rankdir", ["LR", "RL", "TB", "BT"])
 def test_a_large_graph_writes_each_rule_in_the_cell_its_edge_enters(rankdir):
     from viz.dot import QUICK_PLACEMENT, RULES_IN_OPS_PAST
 

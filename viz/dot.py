@@ -184,7 +184,7 @@ def build_dot(
         inputs = [e for e in described.edges_into(node) if e.parent in drawn]
         texts = [e.text if rules else num(e.local) for e in inputs]
         if in_ops:
-            label = _op_record(node, inputs, texts)
+            label = _op_record(node, inputs, texts, rankdir)
             lines.append(f'  {me}op [label={label}, shape=Mrecord, fontsize=9, id="{me}op"{mark}];')
         else:
             label = escape(_op_label(node))
@@ -209,12 +209,17 @@ def _op_label(node: Value) -> str:
     return f"{op.symbol}{values}" if not op.symbol[-1].isalnum() else f"{op.symbol}({values})"
 
 
-def _op_record(node: Value, inputs: list[Edge], texts: list[str]) -> str:
-    """An op as a record: a cell per input holding its rule (port ``i<slot>``), then the op."""
+def _op_record(node: Value, inputs: list[Edge], texts: list[str], rankdir: str) -> str:
+    """An op as a record: a cell per input holding its rule (port ``i<slot>``) on the
+    side its inputs come from (dot lays out RL and BT records as LR and TB ones), and
+    the op on the other."""
     cells = " | ".join(
         f"<i{e.slot}> {escape(t, record=True)}" for e, t in zip(inputs, texts, strict=True)
     )
-    return f'"{{ {{ {cells} }} | {escape(_op_label(node), record=True)} }}"'
+    sides = [f"{{ {cells} }}", escape(_op_label(node), record=True)]
+    if rankdir in ("RL", "BT"):
+        sides.reverse()
+    return f'"{{ {sides[0]} | {sides[1]} }}"'
 
 
 def _drawn_consumers(view: GraphView, node: Value) -> list[Edge] | None:
