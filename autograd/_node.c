@@ -15,6 +15,7 @@
 #include <Python.h>
 #include <structmember.h>
 #include <math.h>
+#include <string.h>
 
 typedef struct {
     PyObject_HEAD
@@ -539,6 +540,108 @@ error:
     return NULL;
 }
 
+/* -- many Values' numbers at once, for the replay and the optimizers --------------- */
+
+/* A C-contiguous float64 buffer of exactly `count` numbers, or -1 with an error. */
+static int
+float_buffer(PyObject *array, Py_ssize_t count, int writable, Py_buffer *view)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(array, view, flags) < 0) {
+        return -1;
+    }
+    if (view->itemsize != sizeof(double) || view->format == NULL
+        || strcmp(view->format, "d") != 0 || view->len != count * (Py_ssize_t)sizeof(double)) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_TypeError, "expected %zd float64 numbers in one block", count);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject **
+field_of(Node *node, int grad)
+{
+    return grad ? &node->grad : &node->data;
+}
+
+/* read_numbers(values, grad, out): each Value's data (or grad) into the float64 array
+ * out. True when done; False, with out half written and no Value touched, when one
+ * is not a Value or holds something other than a float or an int: the caller reads
+ * them the Python way, which converts or explains. */
+static PyObject *
+read_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 3 || !PyList_CheckExact(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "read_numbers(values: list, grad: bool, out)");
+        return NULL;
+    }
+    PyObject *values = args[0];
+    int grad = PyObject_IsTrue(args[1]);
+    Py_ssize_t count = PyList_GET_SIZE(values);
+    Py_buffer view;
+    if (grad < 0 || float_buffer(args[2], count, 1, &view) < 0) {
+        return NULL;
+    }
+    double *out = view.buf;
+    int done = 1;
+    for (Py_ssize_t i = 0; i < count && done; i++) {
+        PyObject *item = PyList_GET_ITEM(values, i);
+        done = PyObject_TypeCheck(item, &NodeType)
+               && grad_number(*field_of((Node *)item, grad), &out[i]);
+    }
+    PyBuffer_Release(&view);
+    return PyBool_FromLong(done);
+}
+
+/* write_numbers(values, grad, numbers, add): each Value's data (or grad) set to the
+ * float of numbers[i], or (add) to its number + numbers[i], as Python's `+=` on a
+ * float or an int does. True when done; False, with no Value touched, when one is not
+ * a Value, or (add) holds neither a float nor an int: the caller goes the Python way. */
+static PyObject *
+write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 4 || !PyList_CheckExact(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "write_numbers(values: list, grad, numbers, add)");
+        return NULL;
+    }
+    PyObject *values = args[0];
+    int grad = PyObject_IsTrue(args[1]), add = PyObject_IsTrue(args[3]);
+    Py_ssize_t count = PyList_GET_SIZE(values);
+    Py_buffer view;
+    if (grad < 0 || add < 0 || float_buffer(args[2], count, 0, &view) < 0) {
+        return NULL;
+    }
+    const double *numbers = view.buf;
+    double held = 0.0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(values, i);
+        if (!PyObject_TypeCheck(item, &NodeType)
+            || (add && !grad_number(*field_of((Node *)item, grad), &held))) {
+            PyBuffer_Release(&view);
+            Py_RETURN_FALSE;
+        }
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject **field = field_of((Node *)PyList_GET_ITEM(values, i), grad);
+        double number = numbers[i];
+        if (add) {
+            grad_number(*field, &held);  /* a repeated Value: its sum so far */
+            number = held + number;
+        }
+        PyObject *boxed = PyFloat_FromDouble(number);
+        if (boxed == NULL) {
+            PyBuffer_Release(&view);
+            return NULL;
+        }
+        Py_XSETREF(*field, boxed);
+    }
+    PyBuffer_Release(&view);
+    Py_RETURN_TRUE;
+}
+
 static PyMemberDef node_members[] = {
     {"data", T_OBJECT_EX, offsetof(Node, data), 0, NULL},
     {"grad", T_OBJECT_EX, offsetof(Node, grad), 0, NULL},
@@ -574,6 +677,11 @@ static PyMethodDef module_methods[] = {
     {"dot_inputs", (PyCFunction)(void (*)(void))dot_inputs, METH_FASTCALL,
      PyDoc_STR("dot_inputs(weights, inputs): a dot node's parents, interleaved, and the "
                "products its forward sums.")},
+    {"read_numbers", (PyCFunction)(void (*)(void))read_numbers, METH_FASTCALL,
+     PyDoc_STR("read_numbers(values, grad, out): Values' data or grads into a float64 array.")},
+    {"write_numbers", (PyCFunction)(void (*)(void))write_numbers, METH_FASTCALL,
+     PyDoc_STR("write_numbers(values, grad, numbers, add): set or add to Values' data or "
+               "grads from a float64 array.")},
     {NULL, NULL, 0, NULL},
 };
 

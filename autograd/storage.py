@@ -7,14 +7,31 @@ Set ``CHAINRULE_PURE_PYTHON=1`` before the first import to use the plain class.
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["COMPILED", "Node", "dot_inputs", "inner_order", "new", "track", "walk_back"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = [
+    "COMPILED", "Node", "dot_inputs", "inner_order", "new", "numbers", "set_numbers", "track",
+    "walk_back",
+]
 
 try:
     if os.environ.get("CHAINRULE_PURE_PYTHON", "") not in ("", "0"):
         raise ImportError("CHAINRULE_PURE_PYTHON is set")
-    from autograd._node import Node, dot_inputs, inner_order, new, track, walk_back
+    from autograd._node import (
+        Node,
+        dot_inputs,
+        inner_order,
+        new,
+        read_numbers,
+        track,
+        walk_back,
+        write_numbers,
+    )
 
     COMPILED = True
 except ImportError:
@@ -29,6 +46,39 @@ except ImportError:
     inner_order = None  # backward sorts with autograd.value._inner_order
     walk_back = None  # and runs its own loop over every node
     dot_inputs = None  # a dot's parents and products, in Python
+    read_numbers = write_numbers = None  # many Values' numbers, one at a time
 
     def track(node: Any) -> None:  # type: ignore[misc]
         """Plain instances are always tracked by the cycle collector: nothing to do."""
+
+
+def numbers(
+    values: Sequence[Any], field: str, slow: Callable[[], Iterable[Any]] | None = None
+) -> np.ndarray:
+    """Each Value's ``data`` (or ``grad``, as ``field`` says) in one float64 array. Where
+    one is not a float or an int, or not compiled, the numbers are read one by one, by
+    ``slow()`` if given (a reader that explains what it refuses)."""
+    import numpy as np
+
+    if read_numbers is not None and type(values) is list:
+        out = np.empty(len(values))
+        if read_numbers(values, field == "grad", out):
+            return out
+    read = slow() if slow is not None else map(attrgetter(field), values)
+    return np.fromiter(read, float, len(values))
+
+
+def set_numbers(values: Sequence[Any], field: str, new: np.ndarray, add: bool = False) -> None:
+    """Each Value's ``data`` (or ``grad``) set to ``new[i]``, or with ``add``, to itself
+    plus ``new[i]`` (as ``+=`` does)."""
+    if write_numbers is not None and type(values) is list:
+        import numpy as np
+
+        if write_numbers(values, field == "grad", np.ascontiguousarray(new, float), add):
+            return
+    if add:
+        for value, number in zip(values, new.tolist(), strict=True):
+            setattr(value, field, getattr(value, field) + number)
+    else:
+        for value, number in zip(values, new.tolist(), strict=True):
+            setattr(value, field, number)

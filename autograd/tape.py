@@ -24,6 +24,7 @@ import numpy as np
 
 from autograd.display import html_table
 from autograd.ops import Op
+from autograd.storage import numbers, set_numbers
 from autograd.tape_groups import Elementwise, Group, Layer, Passes, Rows, Stacked
 from autograd.value import Value, _locals_for, _parents, topo_order
 
@@ -86,7 +87,7 @@ class Tape:
         """The outputs for every row: shape (rows,) for one output, else (rows, outputs)."""
         parts = self._columns(batch)
         shared = self.shared
-        return self._forward(parts, np.fromiter([n.data for n in shared], float, len(shared)))
+        return self._forward(parts, numbers(shared, "data"))
 
     def _forward(self, parts: list[np.ndarray], shared: Any) -> np.ndarray:
         """``forward`` on the arguments ``_columns`` gives, the shared leaves' numbers
@@ -117,9 +118,7 @@ class Tape:
         returns the gradients of the inputs, one array per argument of the trace.
         """
         grads = self._backward(seed)
-        totals = grads[1][self._shared_rows, 0]
-        for node, total in zip(self.shared, totals.tolist(), strict=True):
-            node.grad += total
+        set_numbers(self.shared, "grad", grads[1][self._shared_rows, 0], add=True)
         return [
             grads[0][at].T.copy() if width else grads[0][at].copy() for at, width in self._arg_rows
         ]

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from autograd.storage import set_numbers
+
 if TYPE_CHECKING:
     from autograd.tape import Tape
     from autograd.value import Value
@@ -76,14 +78,11 @@ class Training:
 
     def sync(self) -> None:
         """Write the numbers and gradients held here to their Values."""
-        for p, x in zip(self.optimizer.params, self.data.tolist(), strict=True):
-            p.data = x
+        set_numbers(self.optimizer.params, "data", self.data)
         if not self._stepped:  # no step zeroed the grads: the Values keep theirs
             return
-        for p, g in zip(self.optimizer.params, self.grads.tolist(), strict=True):
-            p.grad = g
-        for leaf, g in zip(self._others, self._other_grads.tolist(), strict=True):
-            leaf.grad = g
+        set_numbers(self.optimizer.params, "grad", self.grads)
+        set_numbers(self._others, "grad", self._other_grads)
 
     def __enter__(self) -> Training:
         return self

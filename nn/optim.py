@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from autograd import Value
+from autograd.storage import numbers, set_numbers
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,19 +38,15 @@ class Optimizer:
         self.lr = lr
 
     def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = 0.0
+        import numpy as np
+
+        set_numbers(self.params, "grad", np.zeros(len(self.params)))
 
     def step(self) -> None:
         """Move every parameter by one step of the rule (or none, and raise, if one
         would leave the finite numbers)."""
-        import numpy as np
-
-        n = len(self.params)
-        grads = np.fromiter(self._grads(), float, n)
-        new = self.update(np.fromiter([p.data for p in self.params], float, n), grads)
-        for p, x in zip(self.params, new.tolist(), strict=True):
-            p.data = x
+        grads = numbers(self.params, "grad", slow=self._grads)  # update() names a NaN
+        set_numbers(self.params, "data", self.update(numbers(self.params, "data"), grads))
 
     def update(self, data: np.ndarray, grads: np.ndarray) -> np.ndarray:
         """The parameters after one step from ``data`` with gradients ``grads`` (arrays

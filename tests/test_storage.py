@@ -95,6 +95,29 @@ _PROGRAM = textwrap.dedent(
     out.backward()
     print(out.data, [(p.data, p.grad) for p in net.parameters()])
 
+    # the replay and an optimizer read and write many Values at once
+    from autograd import trace
+    from nn import Adam
+    w = [Value(0.1 * i - 0.3) for i in range(8)]
+    b = Value(0.2)
+    tape = trace(lambda x, y: (total([(wi * x + b).tanh() for wi in w]) - y) ** 2, 0.0, 0.0)
+    opt = Adam([*w, b], lr=0.01)
+    for _ in range(3):
+        opt.zero_grad()
+        out = tape.forward([0.5, -1.0, 2.0], [1.0, 0.0, -1.0])
+        tape.backward()
+        opt.step()
+    w[0].grad, w[1].grad = 0, 2**70  # ints: added to as Python adds
+    tape.forward([0.5], [1.0])
+    tape.backward()
+    print(out.tolist(), [(p.data, p.grad) for p in [*w, b]])
+    w[2].grad = Value(1.0)  # not a number: the slow way, and its message
+    try:
+        tape.backward()
+        opt.step()
+    except (TypeError, ValueError) as err:
+        print(type(err).__name__, err)
+
     # ops the compiled walk leaves to Python's loop: an int rule, a failing rule
     from autograd.ops import define_op
     define_op("twice", lambda a: 2.0 * a, lambda out, a: (2,), "2")
@@ -125,7 +148,7 @@ def _run(pure: bool) -> list[str]:
 def test_both_storages_give_the_same_numbers():
     compiled, pure = _run(pure=False), _run(pure=True)
     assert compiled[0] == str(BUILT) and pure[0] == "False"
-    assert len(compiled) == 9
+    assert len(compiled) == 11
     assert compiled[1:] == pure[1:]  # reprs of every float: equal bit for bit
 
 
@@ -143,7 +166,7 @@ def _random_graph(seed: int) -> Value:
     return total(nodes[-20:])
 
 
-@pytest.mark.skipif(not BUILT, reason="autograd._node is not built (checked above)")
+@pytest.mark.skipif(not storage.COMPILED, reason="the compiled storage is not in use (see above)")
 @pytest.mark.parametrize("seed", [*range(5), "demo"])
 def test_the_compiled_walk_is_the_python_walk(seed):
     from autograd._node import inner_order
