@@ -38,11 +38,18 @@ def rows(rounds: int) -> list[tuple[str, str, str]]:
         )
     )
     out.append(("same, first step of a fresh process", _range(fused["first"], digits=1), ">= 45x"))
-    style = micrograd_style(rounds)["micrograd's nn"]
+    styles = micrograd_style(rounds)
     out.append(
         (
             "same step in micrograd's own nn code on our Values",
-            _range(style["steady"], digits=1),
+            _range(styles["micrograd's nn"]["steady"], digits=1),
+            ">= 30x",
+        )
+    )
+    out.append(
+        (
+            "same, the neuron as sum(wi*xi for ...) + b, the mean as sum(losses) / len",
+            _range(styles["micrograd's nn, by hand"]["steady"], digits=1),
             ">= 30x",
         )
     )
@@ -70,11 +77,19 @@ def rows(rounds: int) -> list[tuple[str, str, str]]:
             "<= 2.5x",
         )
     )
-    batched = compare(rounds)
+    batched = compare(rounds, values=True)
     for key, figures in batched["torch / replay"].items():
         out.append(
             (
                 f"replay vs torch (1 thread), MLP(2,[h,h,1]) {key}: torch's time / ours",
+                _range(figures),
+                ">= 1x",
+            )
+        )
+    for key, figures in batched["torch / replay, Values read and written each step"].items():
+        out.append(
+            (
+                f"same, the loop of zero_grad, forward, backward, step on the Values, {key}",
                 _range(figures),
                 ">= 1x",
             )
