@@ -54,11 +54,14 @@ node_clear(Node *self)
 static void
 node_dealloc(Node *self)
 {
-    /* A subclass's dealloc (CPython's subtype_dealloc) runs first, inside the
-     * trashcan that keeps freeing a long chain of nodes from recursing deeply. */
+    /* A subclass's dealloc (CPython's subtype_dealloc) runs first, inside its own
+     * trashcan; this one does the same for Nodes made directly: freeing a long chain
+     * of nodes never recurses deeply. */
     PyObject_GC_UnTrack(self);
+    Py_TRASHCAN_BEGIN(self, node_dealloc)
     node_clear(self);
     Py_TYPE(self)->tp_free((PyObject *)self);
+    Py_TRASHCAN_END
 }
 
 static PyObject *
@@ -142,13 +145,18 @@ stack_free(Stack *stack)
 static int
 visit_parent(PyObject *parent, PyObject *zero, PyObject *leaves, Stack *stack)
 {
-    if (!PyObject_TypeCheck(parent, &NodeType)) {
-        PyErr_Format(PyExc_TypeError, "a parent in the graph is %R, not a Value",
-                     Py_TYPE(parent));
+    if (!PyObject_TypeCheck(parent, &NodeType)) {  /* Python's walk reads its _a */
+        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute '_a'",
+                     Py_TYPE(parent)->tp_name);
         return -1;
     }
     Node *node = (Node *)parent;
-    if (node->a == Py_None || node->a == NULL) {
+    if (node->a == NULL || node->grad == NULL) {
+        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute '%s'",
+                     Py_TYPE(parent)->tp_name, node->a == NULL ? "_a" : "grad");
+        return -1;
+    }
+    if (node->a == Py_None) {
         return PySet_Add(leaves, parent);
     }
     if (node->grad != zero) {
@@ -189,6 +197,13 @@ inner_order(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             continue;
         }
         Node *node = (Node *)item;
+        if (node->grad == NULL || node->a == NULL || node->b == NULL) {
+            PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute '%s'",
+                         Py_TYPE(item)->tp_name,
+                         node->grad == NULL ? "grad" : node->a == NULL ? "_a" : "_b");
+            Py_DECREF(item);
+            goto error;
+        }
         if (node->grad == zero) {
             Py_DECREF(item);
             continue;
@@ -201,23 +216,21 @@ inner_order(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto error;
         }
         PyObject *a = node->a, *b = node->b;
-        if (a == NULL) {
-            PyErr_SetString(PyExc_AttributeError, "a node in the graph has no _a");
-            goto error;
-        }
         if (b == many) {
-            if (!PyTuple_Check(a)) {
-                PyErr_SetString(PyExc_TypeError, "an n-ary node's parents are not a tuple");
+            PyObject *seq = PySequence_Fast(a, "an n-ary node's parents are not a sequence");
+            if (seq == NULL) {
                 goto error;
             }
-            for (Py_ssize_t i = PyTuple_GET_SIZE(a) - 1; i >= 0; i--) {
-                if (visit_parent(PyTuple_GET_ITEM(a, i), zero, leaves, &stack) < 0) {
+            for (Py_ssize_t i = PySequence_Fast_GET_SIZE(seq) - 1; i >= 0; i--) {
+                if (visit_parent(PySequence_Fast_GET_ITEM(seq, i), zero, leaves, &stack) < 0) {
+                    Py_DECREF(seq);
                     goto error;
                 }
             }
+            Py_DECREF(seq);
         }
         else {
-            if (b != NULL && b != Py_None && visit_parent(b, zero, leaves, &stack) < 0) {
+            if (b != Py_None && visit_parent(b, zero, leaves, &stack) < 0) {
                 goto error;
             }
             if (visit_parent(a, zero, leaves, &stack) < 0) {
@@ -354,11 +367,32 @@ rule_locals(Node *node, PyObject *const *inputs, Py_ssize_t count, PyObject *gra
     return locals;
 }
 
+/* What the walk reads, once per backward. */
+typedef struct {
+    PyObject *forms, *partners, *many;
+    PyObject *grads_name, *builtin_name;  /* "grads", "builtin" */
+} Walk;
+
+/* True when `fn` is a built-in op of the table: a pure rule, safe to run here. A user
+ * op's rule is left to Python's loop, so it runs once per node, as it would there. */
+static int
+is_builtin(PyObject *fn, PyObject *builtin_name)
+{
+    PyObject *flag = PyObject_GetAttr(fn, builtin_name);
+    if (flag == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    int builtin = flag == Py_True;
+    Py_DECREF(flag);
+    return builtin;
+}
+
 /* One node's chain rule. 1: done; 0: nothing done, left to Python; -1: an error. */
 static int
-walk_node(Node *node, double g, PyObject *forms, PyObject *partners, PyObject *many,
-          PyObject *grads_name)
+walk_node(Node *node, double g, const Walk *walk)
 {
+    PyObject *forms = walk->forms, *partners = walk->partners, *many = walk->many;
     PyObject *a = node->a, *b = node->b, *fn = node->fn;
     if (a == NULL || b == NULL || fn == NULL || node->data == NULL) {
         return 0;
@@ -407,21 +441,37 @@ walk_node(Node *node, double g, PyObject *forms, PyObject *partners, PyObject *m
             return 1;
         }
     }
-    PyObject *locals = rule_locals(node, parents, count, grads_name);
-    if (locals == NULL) {
-        return PyErr_Occurred() && !explained_error() ? -1 : 0;
+    if (!is_builtin(fn, walk->builtin_name)) {
+        return 0;
     }
-    PyObject *const *items = PyTuple_CheckExact(locals)
-                                 ? &PyTuple_GET_ITEM(locals, 0)
-                                 : (PyObject *const *)&PyList_GET_ITEM(locals, 0);
+    Py_INCREF(a);  /* the rule is Python code: held, whatever it does to the node */
+    Py_INCREF(b);
+    Py_INCREF(fn);
+    PyObject *locals = rule_locals(node, parents, count, walk->grads_name);
     int status = 1;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        if (add_share((Node *)parents[i], PyFloat_AS_DOUBLE(items[i]), g) < 0) {
-            status = -1;
-            break;
+    if (locals == NULL) {
+        status = PyErr_Occurred() && !explained_error() ? -1 : 0;
+    }
+    for (Py_ssize_t i = 0; status == 1 && i < count; i++) {
+        if (!is_float_node(parents[i])) {  /* changed meanwhile: Python's loop sorts it */
+            status = 0;
         }
     }
-    Py_DECREF(locals);
+    if (status == 1) {  /* from here on no Python code runs: each parent gets its share */
+        PyObject *const *items = PyTuple_CheckExact(locals)
+                                     ? &PyTuple_GET_ITEM(locals, 0)
+                                     : (PyObject *const *)&PyList_GET_ITEM(locals, 0);
+        for (Py_ssize_t i = 0; i < count; i++) {
+            if (add_share((Node *)parents[i], PyFloat_AS_DOUBLE(items[i]), g) < 0) {
+                status = -1;
+                break;
+            }
+        }
+    }
+    Py_XDECREF(locals);
+    Py_DECREF(a);
+    Py_DECREF(b);
+    Py_DECREF(fn);
     return status;
 }
 
@@ -439,9 +489,12 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "walk_back(order: list, forms: dict, partners, many)");
         return NULL;
     }
-    PyObject *order = args[0], *forms = args[1], *partners = args[2], *many = args[3];
-    PyObject *grads_name = PyUnicode_InternFromString("grads");
-    if (grads_name == NULL) {
+    PyObject *order = args[0];
+    Walk walk = {args[1], args[2], args[3], PyUnicode_InternFromString("grads"),
+                 PyUnicode_InternFromString("builtin")};
+    if (walk.grads_name == NULL || walk.builtin_name == NULL) {
+        Py_XDECREF(walk.grads_name);
+        Py_XDECREF(walk.builtin_name);
         return NULL;
     }
     Py_ssize_t left = PyList_GET_SIZE(order);
@@ -460,10 +513,11 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 break;
             }
             Py_INCREF(item);  /* a rule could drop the list's reference */
-            int done = walk_node(node, g, forms, partners, many, grads_name);
+            int done = walk_node(node, g, &walk);
             Py_DECREF(item);
             if (done < 0) {
-                Py_DECREF(grads_name);
+                Py_DECREF(walk.grads_name);
+                Py_DECREF(walk.builtin_name);
                 return NULL;
             }
             if (done == 0) {
@@ -472,7 +526,8 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         left--;
     }
-    Py_DECREF(grads_name);
+    Py_DECREF(walk.grads_name);
+    Py_DECREF(walk.builtin_name);
     return PyLong_FromSsize_t(left);
 }
 

@@ -71,10 +71,8 @@ def numbers(
 def set_numbers(values: Sequence[Any], field: str, new: np.ndarray, add: bool = False) -> None:
     """Each Value's ``data`` (or ``grad``) set to ``new[i]``, or with ``add``, to itself
     plus ``new[i]`` (as ``+=`` does)."""
-    if write_numbers is not None and type(values) is list:
-        import numpy as np
-
-        if write_numbers(values, field == "grad", np.ascontiguousarray(new, float), add):
+    if write_numbers is not None and type(values) is list and new.dtype == "float64":
+        if write_numbers(values, field == "grad", new.ravel(), add):
             return
     if add:
         for value, number in zip(values, new.tolist(), strict=True):

@@ -192,6 +192,45 @@ def test_a_long_chain_is_freed_without_recursing():
     del y  # 600,000 nodes, each holding the next: freed one after another, no crash
 
 
+def test_a_long_chain_of_bare_nodes_is_freed_without_recursing():
+    first = node = storage.Node()
+    for _ in range(1_000_000):
+        nxt = storage.Node()
+        nxt._a = node
+        node = nxt
+    del first, nxt
+    del node  # a million nodes, each holding the one before
+
+
+def test_a_user_rule_runs_once_per_node_and_may_rewire_the_graph():
+    from autograd.ops import define_op
+
+    calls = []
+
+    def rule(out, a, b, c):
+        calls.append(out)
+        node._a = tuple(reversed(node._a))  # the graph changes under the walk
+        return (1, 1, 1)  # ints: Python's loop adds them
+
+    define_op("three_way", lambda a, b, c: a + b + c, rule, "1")
+    x = Value(0.5)
+    node = Value.apply("three_way", x * 2, x * 3, x * 4)
+    (node * 2).backward()
+    assert len(calls) == 1 and x.grad == 2 * (2 + 3 + 4)
+
+
+def test_many_values_are_read_and_written_as_python_would():
+    import numpy as np
+
+    values = [Value(1.5), Value(-2.0), Value(0.25)]
+    values[1].grad = 3  # an int, added to as int + float adds
+    storage.set_numbers(values, "grad", np.array([0.5, 0.25, 1e300]), add=True)
+    assert [v.grad for v in values] == [0.5, 3.25, 1e300]
+    assert storage.numbers(values, "data").tolist() == [1.5, -2.0, 0.25]
+    storage.set_numbers(values, "data", np.array([2**60 + 1, 7, 9]))  # ints stay ints
+    assert [v.data for v in values] == [2**60 + 1, 7, 9] and type(values[1].data) is int
+
+
 def _bytes_after(rounds: int) -> int:
     gc.collect()
     tracemalloc.start()
