@@ -345,3 +345,19 @@ def test_the_animation_keeps_a_large_graphs_rules_on_its_edges():
     assert not any(text.startswith("∂") for texts in nodes.values() for text in texts)
     grads = {node_id(i): node.grad for node, i in described.index.items()}
     assert chain_rule_problems(state["svg"], grads) == []  # the boxes show the widest grads
+
+
+def test_a_models_graph_of_two_thousand_values_draws_with_the_defaults():
+    import random
+
+    from tests.helpers import LectureMLP
+
+    model = LectureMLP(2, [16, 16, 1], random.Random(0))
+    points = [(0.5, -0.3), (0.1, 0.9), (-0.7, 0.2)]
+    loss = sum((model([Value(a), Value(b)]) - 1.0) ** 2 for a, b in points)
+    loss.backward()
+    held = [(n.data, n.grad) for n in topo_order(loss)]
+    assert 2000 < len(held) <= 2500
+    svg = draw_dot(loss).svg()  # within the default max_nodes and timeout
+    assert chain_rule_problems(svg) == []
+    assert [(n.data, n.grad) for n in topo_order(loss)] == held

@@ -20,10 +20,14 @@ from viz.collapse import boxes_dot
 from viz.dot import build_dot, select, shown_grads
 from viz.render import RendererNotFound, render
 
-__all__ = ["MAX_NODES", "TIMEOUT", "Diagram", "GraphTooLarge", "draw_dot"]
+__all__ = ["MAX_DRAWN", "MAX_NODES", "TIMEOUT", "Diagram", "GraphTooLarge", "draw_dot"]
 
 MAX_NODES = 1000
-"""Values drawn one by one at most, by default: a layout of this size takes seconds."""
+"""Values an animation or the explorer lays out one by one at most, by default (their
+rules ride on the edges, which makes a layout of this size take seconds)."""
+MAX_DRAWN = 2500
+"""Values ``draw_dot`` draws one by one at most, by default: past 400 edges it writes the
+rules inside the ops' boxes, and a model's graph of this size lays out in seconds."""
 TIMEOUT = 5.0
 """Seconds a render may take by default."""
 
@@ -132,7 +136,7 @@ def draw_dot(
     focus: Value | None = None,
     depth: int | None = None,
     collapse: Any = None,
-    max_nodes: int = MAX_NODES,
+    max_nodes: int = MAX_DRAWN,
     timeout: float = TIMEOUT,
 ) -> Diagram:
     """A diagram of everything ``root`` depends on (micrograd's name and arguments).
