@@ -651,7 +651,8 @@ read_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 /* write_numbers(values, grad, numbers, add): each Value's data (or grad) set to the
- * float of numbers[i], or (add) to its number + numbers[i], as Python's `+=` on a
+ * float of numbers[i] (or to numbers itself, one float for all), or (add) to its
+ * number + numbers[i], as Python's `+=` on a
  * float or an int does. True when done; False, with no Value touched, when one is not
  * a Value, or (add) holds neither a float nor an int: the caller goes the Python way. */
 static PyObject *
@@ -665,8 +666,23 @@ write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *values = args[0];
     int grad = PyObject_IsTrue(args[1]), add = PyObject_IsTrue(args[3]);
     Py_ssize_t count = PyList_GET_SIZE(values);
+    if (grad < 0 || add < 0) {
+        return NULL;
+    }
+    if (PyFloat_CheckExact(args[2]) && !add) {  /* one float for all, as p.grad = 0.0 */
+        for (Py_ssize_t i = 0; i < count; i++) {
+            if (!PyObject_TypeCheck(PyList_GET_ITEM(values, i), &NodeType)) {
+                Py_RETURN_FALSE;
+            }
+        }
+        for (Py_ssize_t i = 0; i < count; i++) {
+            Py_INCREF(args[2]);
+            Py_XSETREF(*field_of((Node *)PyList_GET_ITEM(values, i), grad), args[2]);
+        }
+        Py_RETURN_TRUE;
+    }
     Py_buffer view;
-    if (grad < 0 || add < 0 || float_buffer(args[2], count, 0, &view) < 0) {
+    if (float_buffer(args[2], count, 0, &view) < 0) {
         return NULL;
     }
     const double *numbers = view.buf;

@@ -68,10 +68,18 @@ def numbers(
     return np.fromiter(read, float, len(values))
 
 
-def set_numbers(values: Sequence[Any], field: str, new: np.ndarray, add: bool = False) -> None:
-    """Each Value's ``data`` (or ``grad``) set to ``new[i]``, or with ``add``, to itself
-    plus ``new[i]`` (as ``+=`` does)."""
-    if write_numbers is not None and type(values) is list and new.dtype == "float64":
+def set_numbers(
+    values: Sequence[Any], field: str, new: np.ndarray | float, add: bool = False
+) -> None:
+    """Each Value's ``data`` (or ``grad``) set to ``new[i]`` (or to the float ``new``), or
+    with ``add``, to itself plus ``new[i]`` (as ``+=`` does)."""
+    if type(new) is float:
+        fast = write_numbers is not None and type(values) is list
+        if not fast or not write_numbers(values, field == "grad", new, False):
+            for value in values:
+                setattr(value, field, new)
+        return
+    if write_numbers is not None and type(values) is list and new.dtype.char == "d":
         if write_numbers(values, field == "grad", new.ravel(), add):
             return
     if add:

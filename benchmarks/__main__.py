@@ -69,11 +69,19 @@ def rows(rounds: int) -> list[tuple[str, str, str]]:
             "<= 600 / <= 400",
         )
     )
-    demo = taking_turns(["chainrule replay", "numpy by hand"], "benchmarks.demo_step", rounds)
+    kinds = ["chainrule replay", "replay, own loop", "numpy by hand"]
+    demo = taking_turns(kinds, "benchmarks.demo_step", rounds)
     out.append(
         (
             "replay of the demo step vs numpy by hand (times slower)",
             _range(ratios(demo, "chainrule replay", "numpy by hand", "s")),
+            "<= 2.5x",
+        )
+    )
+    out.append(
+        (
+            "same, the loop of zero_grad, forward, backward, step on the Values",
+            _range(ratios(demo, "replay, own loop", "numpy by hand", "s")),
             "<= 2.5x",
         )
     )

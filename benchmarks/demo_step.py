@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +170,9 @@ def _median_step(step: Callable[[], Any], grads: Callable[[], list[float]], node
     return {"s": statistics.median(times), "grads": first, "nodes": nodes}
 
 
-def step_replay(layers, x, y) -> dict:
+def step_replay(layers, x, y, held: bool = True) -> dict:
+    """The replay's step: ``tape.training``'s, the parameters held as arrays (``held``),
+    or a loop of ``zero_grad``, ``forward``, ``backward`` and ``step`` on the Values."""
     import numpy as np
 
     from autograd import trace
@@ -186,8 +189,15 @@ def step_replay(layers, x, y) -> dict:
     grads: list[float] = []
 
     def step() -> None:
-        run.step(xs, ys, seed=seed)
-        grads[:] = run.grads.tolist() if not grads else grads  # the first step's
+        if held:
+            run.step(xs, ys, seed=seed)
+        else:
+            opt.zero_grad()
+            tape.forward(xs, ys)
+            tape.backward(seed)
+            opt.step()
+        if not grads:  # the first step's
+            grads[:] = run.grads.tolist() if held else [p.grad for p in params]
 
     return _median_step(step, lambda: list(grads), len(tape.nodes))
 
@@ -314,6 +324,7 @@ STEPS = {
     "micrograd": train_micrograd,
     "chainrule": train_chainrule,
     "chainrule replay": step_replay,
+    "replay, own loop": partial(step_replay, held=False),
     "torch": step_torch,
     "numpy by hand": step_numpy,
 }

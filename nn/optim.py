@@ -38,9 +38,7 @@ class Optimizer:
         self.lr = lr
 
     def zero_grad(self) -> None:
-        import numpy as np
-
-        set_numbers(self.params, "grad", np.zeros(len(self.params)))
+        set_numbers(self.params, "grad", 0.0)
 
     def step(self) -> None:
         """Move every parameter by one step of the rule (or none, and raise, if one

@@ -227,6 +227,8 @@ def test_many_values_are_read_and_written_as_python_would():
     storage.set_numbers(values, "grad", np.array([0.5, 0.25, 1e300]), add=True)
     assert [v.grad for v in values] == [0.5, 3.25, 1e300]
     assert storage.numbers(values, "data").tolist() == [1.5, -2.0, 0.25]
+    storage.set_numbers(values, "grad", 0.0)  # zero_grad's one float for all
+    assert [v.grad for v in values] == [0.0, 0.0, 0.0] and type(values[2].grad) is float
     storage.set_numbers(values, "data", np.array([2**60 + 1, 7, 9]))  # ints stay ints
     assert [v.data for v in values] == [2**60 + 1, 7, 9] and type(values[1].data) is int
 
