@@ -1,8 +1,10 @@
-/* The storage of a Value, compiled: five fields and nothing else.
+/* The storage of a Value, compiled: its five fields, and the loops that only move
+ * them (backward's sort and walk, a dot's parents, many Values' numbers at once).
  *
- * autograd/storage.py picks this type when it was built, and a plain class with
- * the same five __slots__ when it was not; the methods, the arithmetic and every
- * derivative stay in Python, so both give the same numbers bit for bit.
+ * autograd/storage.py picks this module when it was built, and a plain class with
+ * the same five __slots__ and Python loops when it was not; the methods, the
+ * forwards and every derivative stay in Python (the op table), and the arithmetic
+ * done here is Python's float arithmetic, so both give the same numbers bit for bit.
  *
  * What this buys: a node made here is not tracked by the cycle collector. A
  * graph of Values holds no reference cycle (no closures), so reference counting

@@ -1,6 +1,10 @@
 """Where a Value keeps its five fields: the compiled ``autograd._node`` when it was built,
 else a plain class with the same slots. Methods and numbers are the same either way.
 
+The compiled module also sorts a graph and runs backward's loop over float nodes, makes
+a dot's parents and products, and reads and writes many Values' numbers at once; here
+each is None (or ``numbers``/``set_numbers`` go one Value at a time) without it.
+
 Set ``CHAINRULE_PURE_PYTHON=1`` before the first import to use the plain class.
 """
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from autograd.storage import set_numbers
+from autograd.storage import numbers, set_numbers
 
 if TYPE_CHECKING:
     from autograd.tape import Tape
@@ -55,10 +55,10 @@ class Training:
         self._other_rows = np.array(sorted(set(range(len(shared))) - set(ours)), dtype=np.intp)
         self._others = [shared[k] for k in self._other_rows.tolist()]
         self.tape, self.optimizer = tape, optimizer
-        self.data = np.array([p.data for p in params], dtype=float)
+        self.data = numbers(params, "data")
         self.grads = np.zeros(len(params))
-        self._other_grads = np.array([leaf.grad for leaf in self._others], dtype=float)
-        self._shared = np.array([leaf.data for leaf in shared], dtype=float)
+        self._other_grads = numbers(self._others, "grad")
+        self._shared = numbers(shared, "data")
         self._stepped = False
 
     def step(self, *batch: Any, seed: Any = None) -> np.ndarray:

@@ -709,6 +709,8 @@ def _leaf(x: float) -> Value:
 
 _new = new  # an empty Value, out of the cycle collector when compiled
 _DATA = attrgetter("data")
+
+
 class _Many:
     """The mark in ``_b`` of a node whose ``_a`` holds a tuple of parents: one object,
     which copies and pickles as itself."""
