@@ -54,10 +54,7 @@ class Optimizer:
 
         if not np.isfinite(grads).all():
             i = int(np.flatnonzero(~np.isfinite(grads))[0])
-            raise ValueError(
-                f"{type(self).__name__}.step: parameter {i} has gradient {float(grads[i])!r}; "
-                "run backward() (without create_graph) on a finite loss first"
-            )
+            raise self._bad_gradient(i, float(grads[i]))
         with np.errstate(all="ignore"):  # a step that overflows is refused below, by name
             moves, state = self._update(data, grads)
             for name, what in self._checked.items():
@@ -79,11 +76,14 @@ class Optimizer:
             return grads
         for i, g in enumerate(grads):
             if not isinstance(g, float) or not math.isfinite(g):
-                raise ValueError(
-                    f"{type(self).__name__}.step: parameter {i} has gradient {g!r}; "
-                    "run backward() (without create_graph) on a finite loss first"
-                )
+                raise self._bad_gradient(i, g)
         return grads
+
+    def _bad_gradient(self, i: int, grad: object) -> ValueError:
+        return ValueError(
+            f"{type(self).__name__}.step: parameter {i} has gradient {grad!r}; "
+            "run backward() (without create_graph) on a finite loss first"
+        )
 
     def _check_finite(
         self, numbers: np.ndarray, what: str, data: np.ndarray, grads: np.ndarray
