@@ -1,11 +1,8 @@
 """chainrule's engine: scalar Values that record their graph, and backward over it.
 
 The scalar engine needs only the standard library; ``trace`` and ``Tape`` (the
-batched numpy replay, ``autograd.tape``) load numpy when first used.
+batched numpy replay, ``autograd.replay.tape``) load numpy when first used.
 """
-
-import sys
-import types
 
 from autograd.ops import OPS, Op, define_op
 from autograd.value import Value, dot, grad, is_recording, no_grad, topo_order, total
@@ -52,17 +49,17 @@ __all__ = [
 # The tools below load when first named, so that ``import autograd`` (and ``import
 # nn``) costs the engine and little else.
 _LAZY = {
-    **dict.fromkeys(("CompareReport", "compare"), "compare"),
-    **dict.fromkeys(("Description", "describe", "graph_text"), "describe"),
-    **dict.fromkeys(("BUG_CLASSES", "Diagnosis"), "diagnose"),
-    **dict.fromkeys(("GradcheckReport", "NodeCheckReport", "check_nodes"), "gradcheck"),
-    "gradcheck": "gradcheck",
-    **dict.fromkeys(("trace", "Tape", "TapeMismatch"), "tape"),
-    **dict.fromkeys(("EngineReport", "check_engine"), "engine_check"),
-    **dict.fromkeys(("Dual", "cost", "forward_steps", "jvp"), "forward"),
-    "hessian": "higher",
-    **dict.fromkeys(("Step", "Stepper"), "stepper"),
-    **dict.fromkeys(("Timeline", "backward_timeline"), "timeline"),
+    **dict.fromkeys(("CompareReport", "compare"), "check.compare"),
+    **dict.fromkeys(("Description", "describe", "graph_text"), "explain.describe"),
+    **dict.fromkeys(("BUG_CLASSES", "Diagnosis"), "explain.diagnose"),
+    **dict.fromkeys(("GradcheckReport", "NodeCheckReport", "check_nodes"), "check.gradcheck"),
+    "gradcheck": "check.gradcheck",
+    **dict.fromkeys(("trace", "Tape", "TapeMismatch"), "replay.tape"),
+    **dict.fromkeys(("EngineReport", "check_engine"), "check.engine_check"),
+    **dict.fromkeys(("Dual", "cost", "forward_steps", "jvp"), "explain.forward"),
+    "hessian": "check.higher",
+    **dict.fromkeys(("Step", "Stepper"), "explain.stepper"),
+    **dict.fromkeys(("Timeline", "backward_timeline"), "explain.timeline"),
 }
 
 
@@ -75,14 +72,3 @@ def __getattr__(name: str) -> object:
     globals()[name] = value
     return value
 
-
-class _Package(types.ModuleType):
-    """This package: importing its submodule ``describe`` (or ``compare``, ``gradcheck``)
-    must not put the module where the function of the same name belongs."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if not (isinstance(value, types.ModuleType) and _LAZY.get(name) == name):
-            super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

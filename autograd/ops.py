@@ -145,7 +145,7 @@ class Op:
 
     def from_rule(self, origin: tuple) -> Op:
         """This op carrying where a node ``create_graph`` made came from: (kind, the op
-        whose rule it is, slot), which ``autograd.describe.origin`` writes out. Like a
+        whose rule it is, slot), which ``autograd.explain.describe.origin`` writes out. Like a
         label, it costs the node no slot."""
         fields = self.__dict__.copy()  # a copy, then one key: half the time of update()
         fields["origin"] = origin

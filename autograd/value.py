@@ -16,7 +16,7 @@ from autograd.ops import OPS, Op, _bound, fixed_rule, partners_rule  # _bound: b
 from autograd.storage import COMPILED, Node, dot_inputs, inner_order, new, track, walk_back
 
 if TYPE_CHECKING:
-    from autograd.stepper import Stepper
+    from autograd.explain.stepper import Stepper
 
 __all__ = ["Value", "dot", "grad", "total", "is_recording", "no_grad", "topo_order"]
 
@@ -488,7 +488,7 @@ class Value(Node):
 
     def backward_steps(self) -> Stepper:
         """Backward one chain-rule step at a time: ``next(steps)``, ``print(steps)``."""
-        from autograd.stepper import Stepper
+        from autograd.explain.stepper import Stepper
 
         return Stepper(self)
 
@@ -508,7 +508,7 @@ class Value(Node):
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def _repr_html_(self) -> str:
-        from autograd.display import value_html
+        from autograd.explain.display import value_html
 
         return value_html(self)
 
@@ -995,7 +995,7 @@ def _add_shares_as_values(
     tags: dict,
 ) -> None:
     """create_graph's chain rule into ``node``'s parents. Each node it makes is tagged
-    with where it came from (``autograd.describe.origin`` reads it): the local rule of
+    with where it came from (``autograd.explain.describe.origin`` reads it): the local rule of
     ``node``'s op toward a slot, the chain rule's product, or a sum of shares. The
     graph being differentiated (``known``) is left alone. A tag is a copy of the op
     that carries it, as a label is, made once per op and origin (``tags``)."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograd.text import format_table
+from autograd.explain.text import format_table
 
 OUTPUT = Path("demo-output")
 """Where the demos write their diagrams, animation and plots."""

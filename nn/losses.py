@@ -35,7 +35,7 @@ class Loss:
 
     ``replayable`` says that ``per_sample`` also works with the target as a Value
     and builds the same graph for every sample, so ``fit`` may trace it once and
-    replay it over a batch (see ``autograd.tape``); ``check_target`` then runs on
+    replay it over a batch (see ``autograd.replay.tape``); ``check_target`` then runs on
     the plain targets instead.
     """
 

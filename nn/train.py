@@ -11,9 +11,9 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from autograd import Value
-from autograd.display import chart_range, line_chart
-from autograd.tape import Tape, TapeMismatch, trace
-from autograd.text import num
+from autograd.explain.display import chart_range, line_chart
+from autograd.explain.text import num
+from autograd.replay.tape import Tape, TapeMismatch, trace
 from nn.layers import Rng, generator
 from nn.losses import LOSSES, Loss, l2_penalty
 from nn.module import Module
@@ -77,7 +77,7 @@ def fit(
     Loss and accuracy are measured on each batch before its update.
 
     ``replay``: run each batch as one numpy replay of a traced per-sample graph
-    (``autograd.tape``), with the same numbers as the scalar path. ``None`` picks
+    (``autograd.replay.tape``), with the same numbers as the scalar path. ``None`` picks
     it when it pays: a loss that allows it, number targets, batches big enough
     for the model (``REPLAY_MIN_WORK``), and a graph that retraces the same on
     another sample. ``True`` insists (and raises if it cannot), ``False`` stays scalar.

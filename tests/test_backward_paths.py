@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from autograd import OPS, Value, check_nodes, define_op, grad, hessian, topo_order
-from autograd.tape import trace
+from autograd.replay.tape import trace
 
 # (function, inputs, d/dinput by hand): each has a node whose upstream gradient is 0
 # and whose local derivative is infinite there

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from autograd import Value, describe
-from autograd.text import num
-from autograd.timeline import forward_steps_of
+from autograd.explain.text import num
+from autograd.explain.timeline import forward_steps_of
 from nn import MLP, mse
 from tests.helpers import product_plus_tanh
 from viz import explore

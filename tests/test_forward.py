@@ -7,7 +7,7 @@ import random
 import pytest
 
 from autograd import OPS, Value, dot, grad
-from autograd.forward import Dual, cost, forward_steps, jvp, push_tangents
+from autograd.explain.forward import Dual, cost, forward_steps, jvp, push_tangents
 from tests.helpers import close, op_cases
 
 

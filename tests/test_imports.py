@@ -6,7 +6,12 @@ import sys
 import pytest
 
 HEAVY = ("numpy", "tqdm", "json", "tempfile", "nn.train", "nn.pytorch")
-TOOLS = ("autograd.tape", "autograd.stepper", "autograd.compare", "autograd.gradcheck")
+TOOLS = (
+    "autograd.replay.tape",
+    "autograd.explain.stepper",
+    "autograd.check.compare",
+    "autograd.check.gradcheck",
+)
 
 
 def modules_after(statement: str) -> set[str]:
@@ -35,11 +40,13 @@ def test_a_micrograd_model_trains_without_numpy():
 
 def test_the_tools_load_when_first_named():
     loaded = modules_after("from nn import fit, save; from autograd import Stepper, trace")
-    assert {"nn.train", "nn.saving", "autograd.stepper", "autograd.tape", "numpy"} <= loaded
+    wanted = {"nn.train", "nn.saving", "autograd.explain.stepper", "autograd.replay.tape", "numpy"}
+    assert wanted <= loaded
     import autograd
     import nn
 
-    assert nn.fit.__module__ == "nn.train" and autograd.hessian.__module__ == "autograd.higher"
+    assert nn.fit.__module__ == "nn.train"
+    assert autograd.hessian.__module__ == "autograd.check.higher"
     with pytest.raises(AttributeError, match="no attribute 'fitt'"):
         nn.fitt  # noqa: B018
     with pytest.raises(AttributeError, match="no attribute 'hesian'"):
@@ -48,10 +55,17 @@ def test_the_tools_load_when_first_named():
 
 def test_a_tool_is_its_function_whichever_way_its_module_was_imported_first():
     code = (
-        "import autograd.forward, autograd.gradcheck; from autograd.compare import compare; "
-        "import autograd; from autograd import describe, gradcheck; "
-        "print(autograd.describe.__module__, autograd.compare.__name__, gradcheck.__name__, "
-        "callable(describe), callable(autograd.gradcheck))"
+        "import autograd.explain.describe, autograd.check.gradcheck, autograd.check.compare; "
+        "import autograd; from autograd import compare, describe, gradcheck; "
+        "print(describe.__module__, compare.__module__, gradcheck.__module__, "
+        "callable(describe), callable(compare), callable(autograd.gradcheck))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["autograd.describe", "compare", "gradcheck", "True", "True"]
+    assert done.stdout.split() == [
+        "autograd.explain.describe",
+        "autograd.check.compare",
+        "autograd.check.gradcheck",
+        "True",
+        "True",
+        "True",
+    ]

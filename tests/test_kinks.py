@@ -7,8 +7,8 @@ import math
 import pytest
 
 from autograd import OPS, Value, check_nodes, gradcheck, graph_text
-from autograd.describe import describe, kink_note
-from autograd.forward import forward_steps
+from autograd.explain.describe import describe, kink_note
+from autograd.explain.forward import forward_steps
 from viz.dot import build_dot, select
 
 KINKED = {"relu", "leaky_relu", "abs", "sign", "max", "min", "clamp", "hypot"}

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd import Value, define_op, grad, trace
-from autograd.tape import TapeMismatch
+from autograd.replay.tape import TapeMismatch
 
 
 def test_grad_of_a_plain_number_says_the_output_must_be_a_value():

@@ -118,7 +118,7 @@ def test_without_onnx_the_error_says_how_to_install_it(monkeypatch, tmp_path):
 
 
 def test_every_built_in_op_has_an_onnx_form(runtimes):
-    from autograd.onnx_ops import FORWARD
+    from autograd.replay.onnx_ops import FORWARD
 
     assert set(FORWARD) == {name for name, op in OPS.items() if op.builtin}
 

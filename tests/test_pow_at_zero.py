@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from autograd import Value, check_nodes, grad, hessian
-from autograd.tape import trace
+from autograd.replay.tape import trace
 
 # (function, inputs, gradient by hand)
 CASES = [

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from autograd import OPS, Value, check_nodes, define_op, grad, gradcheck, topo_order
-from autograd.describe import describe, origin
+from autograd.explain.describe import describe, origin
 from autograd.ops import primal
 from tests.helpers import op_cases
 

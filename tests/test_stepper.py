@@ -6,7 +6,7 @@ import re
 import pytest
 
 from autograd import Value, backward_timeline, check_nodes, graph_text, topo_order
-from autograd.text import num
+from autograd.explain.text import num
 from tests.helpers import product_used_twice
 
 

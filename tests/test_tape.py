@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from autograd import OPS, Value, define_op, gradcheck
-from autograd.tape import TapeMismatch, trace
+from autograd.replay.tape import TapeMismatch, trace
 from nn import MLP, fit, hinge, l2_penalty, make_moons
 from nn.optim import Adam
 from tests.helpers import numeric_partials, op_cases
@@ -222,7 +222,7 @@ def test_results_of_one_replay_survive_the_next():
 
 def test_every_kind_of_group_replays_the_scalar_numbers():
     from autograd import dot, total
-    from autograd.tape_groups import Elementwise, Layer, Stacked
+    from autograd.replay.tape_groups import Elementwise, Layer, Stacked
 
     w = [Value(0.5), Value(-1.5), Value(2.0)]
 
@@ -297,7 +297,7 @@ def test_labels_leave_the_tape_as_it_was():
 
 @pytest.mark.parametrize("m, k, n", [(64, 64, 1000), (64, 1000, 64), (1000, 64, 64)])
 def test_products_split_into_blocks_give_the_whole_product(m, k, n):
-    from autograd.tape_groups import ONE_THREAD_WORK, matmul
+    from autograd.replay.tape_groups import ONE_THREAD_WORK, matmul
 
     assert m * n * k > ONE_THREAD_WORK  # split by columns, by the inner dimension, by rows
     rng = np.random.default_rng(0)
@@ -309,7 +309,7 @@ def test_products_split_into_blocks_give_the_whole_product(m, k, n):
 
 
 def test_fit_retraces_after_1_2_4_8_epochs_not_every_one(monkeypatch):
-    from autograd.tape import Tape
+    from autograd.replay.tape import Tape
 
     calls = []
     original = Tape.verify
@@ -408,7 +408,7 @@ def test_training_refuses_a_repeated_parameter_and_keeps_a_refused_step_out():
 
 
 def test_a_penalty_over_all_parameters_and_the_layers_read_their_rows_as_views():
-    from autograd.tape_groups import Elementwise, Layer, Stacked
+    from autograd.replay.tape_groups import Elementwise, Layer, Stacked
 
     model = MLP(2, [5, 4, 1], rng=0)
     tape = _hinge_tape(model)
@@ -423,7 +423,7 @@ def test_a_penalty_over_all_parameters_and_the_layers_read_their_rows_as_views()
 
 
 def test_a_product_over_one_term_is_each_pair_multiplied():
-    from autograd.tape_groups import matmul
+    from autograd.replay.tape_groups import matmul
 
     a, b = np.array([[0.1], [-3.0], [7.25]]), np.array([[1.0 / 3.0, -2.5, 1e-300, 4.0]])
     got = matmul(a, b)

@@ -331,7 +331,7 @@ def test_a_large_graph_writes_each_rule_in_the_cell_its_edge_enters(rankdir):
 
 
 def test_the_animation_keeps_a_large_graphs_rules_on_its_edges():
-    from autograd.describe import Description
+    from autograd.explain.describe import Description
     from viz.animate import backward_state
 
     xs = [Value(0.01 * i, label=f"x{i}") for i in range(120)]

@@ -1,6 +1,6 @@
 """``animate``: backprop as one self-contained page, a chain-rule step at a time.
 
-The page holds one diagram and the backward timeline (``autograd.timeline``): each
+The page holds one diagram and the backward timeline (``autograd.explain.timeline``): each
 step names the node whose gradient is passed on, the edge it goes through, the
 parent that receives it and that parent's new gradient. The page's script sets the
 numbers of step k on the one diagram, so the file stays small at any step count.
@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from autograd.describe import Description
-from autograd.text import num
-from autograd.timeline import Timeline
+from autograd.explain.describe import Description
+from autograd.explain.text import num
+from autograd.explain.timeline import Timeline
 from autograd.value import topo_order
 from viz.diagram import MAX_NODES, TIMEOUT, GraphTooLarge, too_large
 from viz.dot import build_dot, node_id, select

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from autograd import Value, graph_text
-from autograd.expression import METHODS, ExpressionError, evaluate
+from autograd.explain.expression import METHODS, ExpressionError, evaluate
 
 __all__ = ["METHODS", "ExpressionError", "evaluate", "main"]
 

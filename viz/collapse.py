@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd import Value
-from autograd.describe import Description
-from autograd.text import num
+from autograd.explain.describe import Description
+from autograd.explain.text import num
 from viz.dot import FONT, GraphView, escape
 
 __all__ = ["Box", "boxes_dot", "find_units"]

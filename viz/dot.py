@@ -1,6 +1,6 @@
 """DOT text for a graph of Values: a box per value, a circle per op, a rule on every edge.
 
-Everything drawn is read from the graph's description (``autograd.describe``): the
+Everything drawn is read from the graph's description (``autograd.explain.describe``): the
 learner's names, each op's symbol and each edge's rule written in those names. A
 value whose shown gradient is not the sum of its drawn shares is marked, so a
 picture never contradicts its own chain rule without saying so; an op that ran
@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from autograd import Value
-from autograd.describe import Description, Edge, kink_note, origin
-from autograd.text import num
+from autograd.explain.describe import Description, Edge, kink_note, origin
+from autograd.explain.text import num
 
 __all__ = [
     "FONT",
@@ -114,7 +114,7 @@ def _ancestors(top: Value) -> set[Value]:
 
 def shown_grads(root: Value, order: list[Value]) -> dict[Value, float] | None:
     """The graph's own ``.grad`` per node, or None before any backward from ``root``."""
-    from autograd.text import grad_of
+    from autograd.explain.text import grad_of
 
     if grad_of(root) == 0.0:
         return None

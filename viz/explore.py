@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
-from autograd.describe import Description
-from autograd.quiz import questions_of, right_text, slips_of, unmatched_text
-from autograd.text import num
-from autograd.timeline import Timeline, forward_steps_of
+from autograd.explain.describe import Description
+from autograd.explain.quiz import questions_of, right_text, slips_of, unmatched_text
+from autograd.explain.text import num
+from autograd.explain.timeline import Timeline, forward_steps_of
 from autograd.value import topo_order
 from viz.animate import backward_state, page_html
 from viz.diagram import MAX_NODES, TIMEOUT, GraphTooLarge, too_large
@@ -209,7 +209,7 @@ def explore_state(
 def quiz_state(timeline: Timeline) -> list[list[dict[str, Any]]]:
     """Each backward step's questions as ``steps.quiz()`` asks them, for the page to
     check typed numbers without a kernel: the answer, and each slip's number and
-    text, read from autograd.quiz (the page matches them as ``_judge`` does)."""
+    text, read from autograd.explain.quiz (the page matches them as ``_judge`` does)."""
     return [
         [
             {

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import Value
-from autograd.describe import Description
-from autograd.timeline import Timeline
+from autograd.explain.describe import Description
+from autograd.explain.timeline import Timeline
 from viz.collapse import boxes_dot, find_units
 from viz.diagram import TIMEOUT
 from viz.dot import select

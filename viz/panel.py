@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from autograd import Value
-from autograd.describe import Description, Edge
-from autograd.text import num
-from autograd.timeline import Timeline
+from autograd.explain.describe import Description, Edge
+from autograd.explain.text import num
+from autograd.explain.timeline import Timeline
 from viz.dot import node_id
 
 __all__ = ["MAX_PATHS", "node_panel", "paths_to", "path_counts"]

@@ -12,13 +12,13 @@ function section(title, lines, cls = "") {
   return box;
 }
 
-// The quiz's judge, as autograd/quiz.py's _judge: right within 0.2%, else the first
+// The quiz's judge, as autograd/explain/quiz.py's _judge: right within 0.2%, else the first
 // slip whose number matches; every text comes from Python.
 function same(given, want) {
   return Math.abs(given - want) <= Math.max(2e-3 * Math.max(Math.abs(given), Math.abs(want)), 1e-6);
 }
 
-function num(x) { // autograd.text.num: "%.6g", with ".0" on a whole number
+function num(x) { // autograd.explain.text.num: "%.6g", with ".0" on a whole number
   const [mantissa, power] = (x + 0).toExponential(5).split("e");
   const exp = Number(power);
   let text = exp < -4 || exp >= 6

@@ -2,7 +2,7 @@
 
 Each probe is a small graph built twice, with their class and with chainrule's
 ``Value``, then compared node for node; a difference is explained by
-``autograd.diagnose``. Their class needs ``data``, ``grad``, ``backward()`` and its
+``autograd.explain.diagnose``. Their class needs ``data``, ``grad``, ``backward()`` and its
 operators; probes for what it lacks (``__rsub__``, ``tanh`` ...) are skipped.
 """
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from autograd.diagnose import BUG_CLASSES, Diagnosis, Pair, diagnose, number, same, show
-from autograd.display import html_table
-from autograd.text import format_table
+from autograd.explain.diagnose import BUG_CLASSES, Diagnosis, Pair, diagnose, number, same, show
+from autograd.explain.display import html_table
+from autograd.explain.text import format_table
 from autograd.value import Value
 
 __all__ = ["EngineReport", "ProbeResult", "check_engine"]

@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.describe import Description, kink_note, kinks_reached
-from autograd.display import html_table
-from autograd.second_order import SecondOrderReport, check_local_second, hessian_check
-from autograd.text import format_table, num
+from autograd.check.second_order import SecondOrderReport, check_local_second, hessian_check
+from autograd.explain.describe import Description, kink_note, kinks_reached
+from autograd.explain.display import html_table
+from autograd.explain.text import format_table, num
 from autograd.value import Value, _gradients, _parents, grad, no_grad
 
 __all__ = [
@@ -162,10 +162,10 @@ def gradcheck(
     report is truthy only if every input passed; ``print`` it for the table. The
     numeric derivatives always come from calling ``f`` at every nudged input. With
     ``replay`` (the default) the graph traced at ``inputs`` is also replayed at
-    them (``autograd.tape``, numpy): an input where it disagrees with ``f`` is named
+    them (``autograd.replay.tape``, numpy): an input where it disagrees with ``f`` is named
     in ``report.branching``, as ``f``'s graph depends on the data near it.
     ``order=2`` checks the Hessian from ``create_graph`` against central
-    differences of the gradient instead (``autograd.second_order``).
+    differences of the gradient instead (``autograd.check.second_order``).
     """
     xs = _check_arguments(inputs, eps, atol, rtol)
     if _order(order) == 2:
@@ -200,7 +200,7 @@ def _replayed_numeric(f: Callable[..., Value], xs: list[float], eps: float) -> l
     """
     import numpy as np
 
-    from autograd.tape import trace
+    from autograd.replay.tape import trace
 
     n = len(xs)
     nudged = np.tile(np.array(xs), (2 * n, 1))

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.describe import Description, Edge, describe, kink_note
-from autograd.display import pre
+from autograd.explain.describe import Description, Edge, describe, kink_note
+from autograd.explain.display import pre
+from autograd.explain.text import num
 from autograd.ops import Op
-from autograd.text import num
 from autograd.value import Value, _locals_for, _not_finite_gradient
 
 __all__ = ["BackwardStep", "ForwardStep", "Timeline", "backward_timeline", "forward_steps_of"]

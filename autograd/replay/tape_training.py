@@ -16,7 +16,7 @@ import numpy as np
 from autograd.storage import numbers, set_numbers
 
 if TYPE_CHECKING:
-    from autograd.tape import Tape
+    from autograd.replay.tape import Tape
     from autograd.value import Value
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.diagnose import Diagnosis, diagnose, number, same, show
-from autograd.display import html_table
+from autograd.explain.diagnose import Diagnosis, diagnose, number, same, show
+from autograd.explain.display import html_table
+from autograd.explain.text import format_table
 from autograd.ops import OPS
-from autograd.text import format_table
 from autograd.value import Value
 
 __all__ = ["CompareReport", "compare"]

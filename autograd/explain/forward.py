@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd.describe import Description, Edge, describe, kink_note, local_derivatives
-from autograd.display import pre
-from autograd.expression import METHODS
-from autograd.text import format_table, num
-from autograd.timeline import StepCursor
+from autograd.explain.describe import Description, Edge, describe, kink_note, local_derivatives
+from autograd.explain.display import pre
+from autograd.explain.expression import METHODS
+from autograd.explain.text import format_table, num
+from autograd.explain.timeline import StepCursor
 from autograd.value import Value, _backward_error, is_recording
 
 __all__ = [

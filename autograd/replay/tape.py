@@ -5,7 +5,7 @@ topological order: for each node, its op and the positions of its parents.
 ``tape.forward(*batch)`` then evaluates the same graph for many inputs at once,
 with one numpy call for all the nodes of one op at one depth (one matrix product
 for a layer of neurons), and ``tape.backward()`` applies the op table's local
-derivatives to those arrays. ``autograd.tape_groups`` holds the replay of a group.
+derivatives to those arrays. ``autograd.replay.tape_groups`` holds the replay of a group.
 
 The rule: a tape is only right for functions whose graph does not depend on the
 data. A Python ``if`` on ``x.data``, or a number computed from the data and used as
@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autograd.display import html_table
+from autograd.explain.display import html_table
 from autograd.ops import Op
+from autograd.replay.tape_groups import Elementwise, Group, Layer, Passes, Rows, Stacked
 from autograd.storage import numbers, set_numbers
-from autograd.tape_groups import Elementwise, Group, Layer, Passes, Rows, Stacked
 from autograd.value import Value, _locals_for, _parents, topo_order
 
 if TYPE_CHECKING:
-    from autograd.tape_training import ArrayOptimizer, Training
+    from autograd.replay.tape_training import ArrayOptimizer, Training
 
 __all__ = ["Tape", "TapeMismatch", "trace"]
 
@@ -159,9 +159,9 @@ class Tape:
         Each ``run.step`` gives the numbers ``opt.zero_grad()``, ``forward``,
         ``backward(seed)`` and ``opt.step()`` give, without reading or writing a
         Value: the parameters' ``data`` and ``grad`` are written when the block
-        ends. See ``autograd.tape_training``.
+        ends. See ``autograd.replay.tape_training``.
         """
-        from autograd.tape_training import Training
+        from autograd.replay.tape_training import Training
 
         return Training(self, optimizer)
 
@@ -172,9 +172,9 @@ class Tape:
         are initializers with their current values. ``backward=True`` adds the gradients
         ``backward()`` computes, written as ONNX from the op table's rules:
         ``grad_<argument>`` for each argument and ``grad_<leaf>`` for each parameter or
-        constant (summed over the rows). See ``autograd.onnx_export``.
+        constant (summed over the rows). See ``autograd.replay.onnx_export``.
         """
-        from autograd.onnx_export import export
+        from autograd.replay.onnx_export import export
 
         return export(self, path, backward)
 

@@ -3,7 +3,7 @@
 ``steps.quiz()`` asks, step by step, for the local derivative and then for the
 share the step adds (or, for a node used more than once, its gradient after the
 step). An answer is a number or an expression in the graph's names
-(``autograd.expression``). A wrong answer is matched against the classic slips,
+(``autograd.explain.expression``). A wrong answer is matched against the classic slips,
 each the right computation fed one wrong thing, and the likeliest one is named.
 """
 
@@ -14,16 +14,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from autograd.describe import rule_in_names
-from autograd.diagnose import other_rules
-from autograd.display import pre
-from autograd.expression import ExpressionError, evaluate
-from autograd.text import num
-from autograd.timeline import BackwardStep, Timeline
+from autograd.explain.describe import rule_in_names
+from autograd.explain.diagnose import other_rules
+from autograd.explain.display import pre
+from autograd.explain.expression import ExpressionError, evaluate
+from autograd.explain.text import num
+from autograd.explain.timeline import BackwardStep, Timeline
 from autograd.value import Value, no_grad
 
 if TYPE_CHECKING:
-    from autograd.stepper import Stepper
+    from autograd.explain.stepper import Stepper
 
 __all__ = [
     "MISTAKES",
@@ -288,7 +288,7 @@ def _slips(question: Question) -> Iterator[tuple[str, float | None, str]]:
 
 
 def _wrong_rules(step: BackwardStep) -> Iterator[tuple[str, float | None]]:
-    """The op's own rule fed the wrong thing (``autograd.diagnose`` guesses the same)."""
+    """The op's own rule fed the wrong thing (``autograd.explain.diagnose`` guesses the same)."""
     for kind, rule in other_rules(step.node, step.slot):
         guess = rule(step.node)
         slip = "other_input" if kind == "swapped" else kind

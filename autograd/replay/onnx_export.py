@@ -7,7 +7,7 @@ values at export. ``backward=True`` adds the gradients ``Tape.backward()`` compu
 (of the sum of every output over the rows): ``grad_<argument>`` for each argument,
 shaped as it, and ``grad_<leaf>`` for each parameter or constant, summed over the
 rows. Each node's local derivatives are the op table's rules, evaluated on symbolic
-tensors that write ONNX operators (``autograd.onnx_ops``).
+tensors that write ONNX operators (``autograd.replay.onnx_ops``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from autograd.value import _parents
 
 if TYPE_CHECKING:
-    from autograd.tape import Tape
+    from autograd.replay.tape import Tape
 
 __all__ = ["export", "local_rules"]
 
@@ -47,7 +47,7 @@ def local_rules(op: Any, out: Any, inputs: list[Any]) -> list[Any]:
             ) from None
     # vpow's rule branches on the base's sign in Python; the same rule as a selection:
     # b·a^(b-1), and out·log(a) for a > 0, 0 for a = 0, NaN (the engine raises) for a < 0
-    from autograd.onnx_ops import where_
+    from autograd.replay.onnx_ops import where_
 
     a, b = inputs
     toward_b = where_(
@@ -61,7 +61,7 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
     onnx = _onnx()
     from onnx import TensorProto, helper
 
-    from autograd.onnx_ops import DOMAIN, FORWARD, OPSET, Graph, Sym
+    from autograd.replay.onnx_ops import DOMAIN, FORWARD, OPSET, Graph, Sym
 
     for i, node in enumerate(tape.nodes):
         op = node.op_spec
@@ -155,7 +155,7 @@ def _grad_names(args: list[str], leaves: dict[int, str]) -> set[str]:
 
 def _columns(g: Any, tape: Tape, args: list[str]) -> dict[int, Any]:
     """Node position -> its column of the inputs, for the nodes that are inputs."""
-    from autograd.onnx_ops import Sym
+    from autograd.replay.onnx_ops import Sym
 
     where = [
         (a, None if w is None else k)
@@ -179,7 +179,7 @@ def _int_tensor(values: list[int]) -> Any:
 
 def _stack(g: Any, columns: list[Any], name: str, single: bool, count: int) -> Any:
     """The columns as one (rows,) or (rows, count) tensor named ``name``."""
-    from autograd.onnx_ops import Sym
+    from autograd.replay.onnx_ops import Sym
 
     if single and count == 1:
         g.nodes.append(_identity(columns[0].name, name))
@@ -232,7 +232,7 @@ def _backward(g: Any, tape: Tape, values: list[Any], seed: Any, index: dict) -> 
 def _gradient_outputs(
     g: Any, tape: Tape, args: list[str], leaves: dict[int, str], grads: dict[int, Any], rows: Any
 ) -> list[Any]:
-    from autograd.onnx_ops import Sym
+    from autograd.replay.onnx_ops import Sym
 
     zero = g.emit("Expand", 0.0, rows)
     by_input = {entry[1]: i for i, entry in enumerate(tape.program) if entry[0] == "input"}

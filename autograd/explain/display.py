@@ -1,7 +1,7 @@
 """HTML for notebooks: what a learner evaluates in a cell shows as a line, a table or a plot.
 
 Every text put into a page (labels, rules, messages) goes through ``html.escape``;
-numbers are written as the text views write them (``autograd.text.num``).
+numbers are written as the text views write them (``autograd.explain.text.num``).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
-from autograd.describe import substitute
-from autograd.text import grad_of, num
+from autograd.explain.describe import substitute
+from autograd.explain.text import grad_of, num
 from autograd.value import Value, _parents
 
 __all__ = ["html_table", "line_chart", "pre", "value_html"]

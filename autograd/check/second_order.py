@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from autograd.describe import Description, kink_note, kinks_reached, rule_in_names
-from autograd.display import html_table
-from autograd.text import format_table, num
+from autograd.explain.describe import Description, kink_note, kinks_reached, rule_in_names
+from autograd.explain.display import html_table
+from autograd.explain.text import format_table, num
 from autograd.value import Value, _local_grads, _parents, _recording_on, grad, no_grad
 
 __all__ = ["SecondCheck", "SecondOrderReport", "check_local_second", "hessian_check"]

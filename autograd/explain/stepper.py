@@ -1,6 +1,6 @@
 """Backward one chain-rule step at a time, for reading in a REPL.
 
-The stepper is a cursor over the backward timeline (``autograd.timeline``): each
+The stepper is a cursor over the backward timeline (``autograd.explain.timeline``): each
 step adds one parent's share of one node's gradient,
 ``parent.grad += ∂node/∂parent · node.grad``, in the stepper's own mapping of
 gradients. The graph's ``.grad`` fields are never touched; after the last step the
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from autograd.display import html_table
-from autograd.quiz import QuizReport, run_quiz
-from autograd.text import format_table
-from autograd.timeline import BackwardStep, StepCursor, Timeline, backward_timeline
+from autograd.explain.display import html_table
+from autograd.explain.quiz import QuizReport, run_quiz
+from autograd.explain.text import format_table
+from autograd.explain.timeline import BackwardStep, StepCursor, Timeline, backward_timeline
 from autograd.value import Value
 
 __all__ = ["Step", "Stepper"]

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from autograd.explain.text import format_table, grad_of, num
 from autograd.ops import Op
-from autograd.text import format_table, grad_of, num
 from autograd.value import Value, _local_grads, _parents, topo_order
 
 __all__ = [
