@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from demos import moons, seed000, seed001, seed002, seed003, seed004
@@ -10,7 +11,28 @@ from demos.report import OUTPUT, table
 DEMOS = [seed000, seed001, seed002, seed003, seed004, moons]
 
 
-def main() -> int:
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line: no arguments but ``--help``, which runs nothing."""
+    listing = "\n".join(
+        f"  {m.__name__.split('.')[-1]:8} {m.__doc__.splitlines()[0].split(': ', 1)[1]}"
+        for m in DEMOS
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m demos",
+        description=(
+            "Run every demo: each seed notebook's walk-through (demos/notebook_sources/),\n"
+            "then micrograd's two moons. Prints one table of every figure, the notebook's\n"
+            f"number beside the engine's, and writes diagrams, an animation and plots into\n"
+            f"{OUTPUT}/. Exits 1 if a figure does not match."
+        ),
+        epilog=f"the demos, in order (one alone: python -m demos.NAME):\n{listing}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parse(argv)
     OUTPUT.mkdir(exist_ok=True)
     figures = []
     for module in DEMOS:

@@ -1,17 +1,36 @@
-"""Figures a demo reproduces: the notebook's number, the engine's, and whether they agree."""
+"""Figures a demo reproduces: the notebook's number, the engine's, and whether they agree.
+
+A seed's walk-through is written once, as its notebook's source in
+``demos/notebook_sources/``. Its demo runs that source as a plain script
+(``walk_through``), then reads the figures from the names the script left behind.
+"""
 
 from __future__ import annotations
 
 import math
+import runpy
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from autograd.explain.text import format_table
 
 OUTPUT = Path("demo-output")
 """Where the demos write their diagrams, animation and plots."""
+
+SOURCES = Path(__file__).resolve().parent / "notebook_sources"
+"""Each seed's walk-through: run by its demo, built into its notebook."""
+
+
+def walk_through(source: str) -> dict[str, Any]:
+    """Run ``demos/notebook_sources/<source>.py`` as a script; the names it defines.
+
+    Its prints tell the story; its ``assert``s stop the demo at a figure that went wrong.
+    A cell's bare last expression, which the notebook displays, is evaluated and dropped.
+    """
+    return runpy.run_path(str(SOURCES / f"{source}.py"), run_name=f"demos.walk_through.{source}")
 
 
 @dataclass(frozen=True)

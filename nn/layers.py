@@ -231,10 +231,12 @@ class MLP(Module):
     """Layers of sizes ``nouts`` on ``nin`` inputs: ``MLP(2, [16, 16, 1])``.
 
     Every layer but the last uses ``activation`` (ReLU by default); the last uses
-    ``output_activation`` (linear by default), as in micrograd. By default the
-    weights are micrograd's: ``random.seed(1337); MLP(2, [16, 16, 1])`` holds
-    micrograd 0.1.0's. ``rng=`` (a seed or numpy Generator) or ``init=`` draw
-    them with numpy instead.
+    ``output_activation`` (linear by default), as micrograd's package does. The
+    lecture's network is tanh throughout: write ``activation="tanh"`` to train its
+    loop (ReLU there mostly stays at loss 4.0), and ``output_activation="tanh"``
+    too for exactly its network. By default the weights are micrograd's:
+    ``random.seed(1337); MLP(2, [16, 16, 1])`` holds micrograd 0.1.0's. ``rng=``
+    (a seed or numpy Generator) or ``init=`` draw them with numpy instead.
     """
 
     def __init__(
