@@ -99,6 +99,26 @@ def test_the_tables_hold_the_seed_readme_figures(tmp_path):
     assert seed002.EPOCH_LOSSES == (0.45465070, 0.13697961, 0.06206941)  # run above
 
 
+def test_a_failed_assert_stops_the_walk_through_naming_its_line(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    import demos.report
+
+    sources = tmp_path / "sources"
+    shutil.copytree(SOURCES, sources)
+    (sources / "broken.py").write_text("x = 1 + 1\nassert x == 3, x\n")
+    monkeypatch.setattr(demos.report, "SOURCES", sources)
+    stopped = r"broken.py, line 2: assert x == 3, x \(2\)"
+    with pytest.raises(demos.report.WalkThroughStopped, match=stopped):
+        walk_through("broken")
+    monkeypatch.setattr(seed004, "SOURCE", "broken")
+    monkeypatch.chdir(tmp_path)
+    assert main([]) == 1  # every other demo still runs, and the run fails
+    printed = capsys.readouterr().out
+    assert "a walk-through stopped before its figures: broken.py, line 2" in printed
+    assert "43 of 43 figures match" in printed
+
+
 def test_seed002_on_the_replay_trains_to_the_notebooks_losses():
     """The walk-through's own training loop, each sample replayed from one traced tape."""
     from nn import MLP
