@@ -79,6 +79,10 @@ def _activation(nonlin: bool, activation: str | None) -> str:
 
 
 def _choice(table: dict[str, Any], name: str, what: str) -> Any:
+    if not isinstance(name, str):
+        raise TypeError(
+            f"{what} is a name, one of {', '.join(table)}; got {type(name).__name__} {name!r:.40}"
+        )
     if name not in table:
         raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(table)}")
     return table[name]
