@@ -162,6 +162,26 @@ def _soft_label(target: Any, classes: int) -> list[float]:
     return ys
 
 
+def _probability(name: str) -> Callable[[Any], None]:
+    """A target check for ``name``: the target is the probability of class 1, in [0, 1]."""
+
+    def check(y: Any) -> None:
+        if isinstance(y, Value):
+            y = y.data
+        if not isinstance(y, numbers.Real):  # True and False are 1 and 0, hard labels
+            raise TypeError(
+                f"{name}: a target is the probability of class 1, a number in [0, 1]; "
+                f"got {type(y).__name__} {y!r:.40}"
+            )
+        if not 0.0 <= y <= 1.0:
+            raise ValueError(
+                f"{name}: target {y} is outside [0, 1]; a target is the probability of "
+                "class 1 (0 or 1 for a hard label; for labels -1 and 1 use hinge)"
+            )
+
+    return check
+
+
 def _plus_or_minus_one(y: float) -> None:
     if y not in (-1, 1):
         raise ValueError(f"hinge: targets must be -1 or 1, got {y}")
@@ -185,10 +205,18 @@ def _same_class(logits: Sequence[Value], target: Any) -> bool:
 mse = Loss("mse", _squared, replayable=True)
 l1 = Loss("l1", _absolute, replayable=True)
 bce = Loss(
-    "bce", _bce_from_probability, lambda p, y: (primal(p) > 0.5) == (y > 0.5), replayable=True
+    "bce",
+    _bce_from_probability,
+    lambda p, y: (primal(p) > 0.5) == (y > 0.5),
+    check_target=_probability("bce"),
+    replayable=True,
 )
 bce_with_logits = Loss(
-    "bce_with_logits", _bce_from_logit, lambda z, y: (primal(z) > 0) == (y > 0.5), replayable=True
+    "bce_with_logits",
+    _bce_from_logit,
+    lambda z, y: (primal(z) > 0) == (y > 0.5),
+    check_target=_probability("bce_with_logits"),
+    replayable=True,
 )
 # the target picks which logit is subtracted: a graph that depends on the data
 softmax_cross_entropy = Loss("softmax_cross_entropy", _softmax_ce, _same_class)
