@@ -421,7 +421,8 @@ class Dual:
         return _pushed(lambda me, *rest: getattr(me, method)(*rest, **params), (self, *others))
 
     def __getattr__(self, name: str) -> Callable[..., Dual]:
-        raise AttributeError(f"Dual has no method {name!r}; ops: {', '.join(DUAL_METHODS)}")
+        methods = ", ".join(m for m in DUAL_METHODS if not m.startswith("__"))
+        raise AttributeError(f"Dual has no method {name!r}; its ops: + - * / ** and {methods}")
 
     def __repr__(self) -> str:
         if not self._pending:
