@@ -484,3 +484,35 @@ def test_dual_apply_takes_a_users_op():
     define_op("cube_for_dual", lambda a: a**3, lambda out, a: (3 * a * a,), "3·a²")
     y = Dual.apply("cube_for_dual", Dual(2.0, 0.5))
     assert (y.data, y.tangent) == (8.0, 3 * 4.0 * 0.5)
+
+
+def _method_names():
+    from autograd.explain.forward import DUAL_METHODS
+
+    return DUAL_METHODS
+
+
+@pytest.mark.parametrize("name", _method_names())
+def test_each_dual_method_gives_the_reverse_gradient_of_the_value_method(name):
+    import inspect
+
+    a, b, ta, tb = 0.3, 0.6, 0.7, -0.4
+    constants = {"clamp": (0.0, 0.5), "leaky_relu": (0.2,)}
+    signature = inspect.signature(getattr(Value, name)).parameters.values()
+    takes_other = any(p.name != "self" and p.default is p.empty for p in signature)
+    A, B = Value(a), Value(b)
+    if name in constants:  # constant params: the tangent is along a alone
+        got = getattr(Dual(a, ta), name)(*constants[name])
+        out, leaves, ts = getattr(A, name)(*constants[name]), [A], [ta]
+    elif not takes_other:
+        got = getattr(Dual(a, ta), name)()
+        out, leaves, ts = getattr(A, name)(), [A], [ta]
+    elif name.startswith("__r"):  # b ∘ a with b a Value on the left: Python calls this one
+        got = getattr(Dual(a, ta), name)(Value(b))
+        out, leaves, ts = getattr(B, "__" + name[3:])(A), [A], [ta]
+    else:
+        got = getattr(Dual(a, ta), name)(Dual(b, tb))
+        out, leaves, ts = getattr(A, name)(B), [A, B], [ta, tb]
+    terms = [g * t for g, t in zip(grad(out, leaves), ts, strict=True)]
+    assert got.data == out.data
+    assert abs(got.tangent - math.fsum(terms)) <= 1e-12 * (1 + sum(map(abs, terms)))
