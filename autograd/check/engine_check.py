@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+from autograd.check.report import Report
 from autograd.explain.diagnose import BUG_CLASSES, Diagnosis, Pair, diagnose, number, same, show
-from autograd.explain.display import html_table
-from autograd.explain.text import format_table
 from autograd.value import Value
 
 __all__ = ["EngineReport", "ProbeResult", "check_engine"]
@@ -300,11 +299,13 @@ def _kept_or_doubled(first: Any, second: Any) -> bool:
 
 
 @dataclass
-class EngineReport:
+class EngineReport(Report):
     """The probes' results: print it for a table and its diagnoses; a notebook shows HTML."""
 
     name: str
     results: list[ProbeResult]
+
+    headers = ("probe", "their forward", "ours", "their grads", "our grads", "verdict")
 
     @property
     def failures(self) -> list[ProbeResult]:
@@ -318,15 +319,15 @@ class EngineReport:
         """The kinds (keys of ``BUG_CLASSES``) of every failure's diagnosis."""
         return {r.diagnosis.kind for r in self.failures if r.diagnosis is not None}
 
-    def __bool__(self) -> bool:
-        return self.passed
-
     def summary(self) -> str:
         counts = {v: sum(r.verdict == v for r in self.results) for v in ("ok", "FAIL", "error")}
         skipped = sum(r.verdict == "skipped" for r in self.results)
         text = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
         extra = f", {skipped} skipped" if skipped else ""
         return f"check_engine({self.name}): {len(self.results)} probes: {text}{extra}"
+
+    def title(self) -> str:
+        return self.summary()
 
     def rows(self) -> list[tuple[str, ...]]:
         return [
@@ -341,23 +342,23 @@ class EngineReport:
             for r in self.results
         ]
 
+    def table(self) -> list[tuple[str, ...]]:
+        return self.rows()
+
     def findings(self) -> list[str]:
         """One line per failing probe (its diagnosis) or note."""
         lines = [f"{r.expression}: {r.diagnosis}" for r in self.failures]
         return lines + [f"{r.expression}: {r.note}" for r in self.results if r.note]
 
-    def __str__(self) -> str:
-        headers = ("probe", "their forward", "ours", "their grads", "our grads", "verdict")
-        body = [self.summary(), format_table(headers, self.rows())]
-        if self.findings():
-            body.append("\n".join(["", *(f"- {line}" for line in self.findings())]))
-        return "\n".join(body)
+    def notes(self) -> list[str]:
+        found = self.findings()
+        return ["", *(f"- {line}" for line in found)] if found else []
 
-    __repr__ = __str__
+    def html_notes(self) -> list[str]:
+        return self.findings()
 
-    def _repr_html_(self) -> str:
-        headers = ("probe", "their forward", "ours", "their grads", "our grads", "verdict")
-        return html_table(self.summary(), headers, self.rows(), self.findings())
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def _num(x: float | None) -> str:

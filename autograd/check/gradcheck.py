@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.check.report import Report
 from autograd.check.second_order import SecondOrderReport, check_local_second, hessian_check
 from autograd.explain.describe import Description, kink_note, kinks_reached
-from autograd.explain.display import html_table
-from autograd.explain.text import format_table, num
+from autograd.explain.text import num
 from autograd.value import Value, _gradients, _parents, grad, no_grad
 
 __all__ = [
@@ -67,7 +67,7 @@ class InputCheck:
         return _relative(self.analytic, self.numeric)
 
 
-class GradcheckReport:
+class GradcheckReport(Report):
     """What ``gradcheck`` found: truthy only if every input passed; prints as a table.
 
     ``branching`` lists the inputs near which ``f``'s graph depends on the data: the
@@ -89,16 +89,14 @@ class GradcheckReport:
         self.branching = list(branching)
         self.kinks = dict(kinks or {})
 
+    headers = ("input", "value", "analytic", "numeric", "abs error", "rel error", "result")
+    table_first = True
+
     @property
     def failures(self) -> list[InputCheck]:
         return [r for r in self.rows if not r.ok]
 
-    def __bool__(self) -> bool:
-        return not self.failures
-
-    _HEADERS = ("input", "value", "analytic", "numeric", "abs error", "rel error", "result")
-
-    def _rows(self) -> list[tuple[object, ...]]:
+    def table(self) -> list[tuple[object, ...]]:
         return [
             (
                 f"x[{r.index}]",
@@ -135,12 +133,14 @@ class GradcheckReport:
             "on .data?): the numbers are f's own; a derivative across a branch is not smooth"
         ) + notes
 
-    def __str__(self) -> str:
-        return f"{format_table(self._HEADERS, self._rows())}\n{self.verdict()}"
+    def title(self) -> str:
+        return self.verdict().split("\n")[0]
 
-    def _repr_html_(self) -> str:
-        title, *notes = self.verdict().split("\n")
-        return html_table(f"gradcheck: {title}", self._HEADERS, self._rows(), notes)
+    def notes(self) -> list[str]:
+        return self.verdict().split("\n")[1:]
+
+    def html_title(self) -> str:
+        return f"gradcheck: {self.title()}"
 
     def __repr__(self) -> str:
         return f"<GradcheckReport: {'pass' if self else 'FAIL'}, {len(self.rows)} inputs>"
@@ -278,7 +278,7 @@ class NodeCheck:
         return abs(self.gradient - self.numeric)
 
 
-class NodeCheckReport:
+class NodeCheckReport(Report):
     """Every node's check, root first; names the first node that disagrees, and why."""
 
     def __init__(self, rows: list[NodeCheck], diagnosis: str) -> None:
@@ -294,12 +294,10 @@ class NodeCheckReport:
         bad = self.failures
         return bad[0] if bad else None
 
-    def __bool__(self) -> bool:
-        return not self.failures
+    headers = ("node", "op", "data", "gradient", "numeric", "abs error", "result")
+    table_first = True
 
-    _HEADERS = ("node", "op", "data", "gradient", "numeric", "abs error", "result")
-
-    def _rows(self, rows: list[NodeCheck] | None = None) -> list[tuple[object, ...]]:
+    def table(self, rows: list[NodeCheck] | None = None) -> list[tuple[object, ...]]:
         return [
             (
                 r.name,
@@ -313,18 +311,24 @@ class NodeCheckReport:
             for r in (self.rows if rows is None else rows)
         ]
 
-    def __str__(self) -> str:
-        return f"{format_table(self._HEADERS, self._rows())}\n{self.diagnosis}"
+    def title(self) -> str:
+        return self.diagnosis
 
-    def _repr_html_(self) -> str:
-        """The nodes that were checked (those given a gradient), and the diagnosis."""
-        checked = [r for r in self.rows if r.gradient is not None]
+    def _checked(self) -> list[NodeCheck]:
+        return [r for r in self.rows if r.gradient is not None]
+
+    def html_title(self) -> str:
         verdict = "every node passes" if self else f"{len(self.failures)} nodes FAIL"
-        title = f"check_nodes: {verdict} ({len(checked)} nodes checked)"
-        notes = [self.diagnosis]
-        if len(checked) < len(self.rows):
-            notes.append(f"{len(self.rows) - len(checked)} nodes were given no gradient to check")
-        return html_table(title, self._HEADERS, self._rows(checked), notes)
+        return f"check_nodes: {verdict} ({len(self._checked())} nodes checked)"
+
+    def html_rows(self) -> list[tuple[object, ...]]:
+        """The nodes that were checked (those given a gradient)."""
+        return self.table(self._checked())
+
+    def html_notes(self) -> list[str]:
+        unchecked = len(self.rows) - len(self._checked())
+        given = [f"{unchecked} nodes were given no gradient to check"] if unchecked else []
+        return [self.diagnosis, *given]
 
     def __repr__(self) -> str:
         return f"<NodeCheckReport: {'pass' if self else 'FAIL'}, {len(self.rows)} nodes>"

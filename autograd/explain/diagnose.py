@@ -15,27 +15,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.check.slips import SLIPS
 from autograd.ops import OPS
 from autograd.value import Value
 
 __all__ = ["BUG_CLASSES", "Diagnosis", "diagnose", "number", "other_rules", "same"]
 
-BUG_CLASSES = {
-    "assign": "gradient assigned with `=` instead of accumulated with `+=`",
-    "sign": "a derivative with the wrong sign",
-    "upstream": "a backward missing the upstream factor out.grad",
-    "uses_input": "a derivative that uses the input instead of the output",
-    "uses_output": "a derivative that uses the output instead of the input",
-    "swapped": "a derivative that uses the wrong operand",
-    "root": "backward does not start the root's grad at 1",
-    "forward": "a forward value that is wrong",
-    "recursion": "backward recurses, so deep graphs fail",
-    "double_backward": "a second backward doubles the grads of inner nodes",
-    "exception": "the engine raised an error",
-    "hang": "backward does not finish (stopped after the probe's timeout)",
-    "wrong": "a gradient that no single classic bug explains",
-}
-"""Each bug class a diagnosis can name, in plain words."""
+BUG_CLASSES = {name: slip.words for name, slip in SLIPS.items()}
+"""Each bug class a diagnosis can name, in plain words (the one list: ``autograd.check.slips``)."""
 
 
 @dataclass(frozen=True)
