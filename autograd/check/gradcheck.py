@@ -15,7 +15,7 @@ from autograd.check.report import Report
 from autograd.check.second_order import SecondOrderReport, check_local_second, hessian_check
 from autograd.explain.describe import Description, kink_note, kinks_reached
 from autograd.explain.text import num
-from autograd.value import Value, _gradients, _parents, grad, no_grad
+from autograd.value import Value, _gradients, _parents, grad, no_grad, topo_order
 
 __all__ = [
     "GradcheckReport",
@@ -72,6 +72,8 @@ class GradcheckReport(Report):
 
     ``branching`` lists the inputs near which ``f``'s graph depends on the data: the
     graph traced at the inputs gives another numeric derivative than ``f`` itself.
+    ``constants`` lists the failing inputs whose number ``f`` reads (``.data``) into a
+    constant of its graph: same ops within eps, other constants.
     ``kinks`` holds, per input, the notes of the ops it reaches that ran at their kink.
     """
 
@@ -82,11 +84,13 @@ class GradcheckReport(Report):
         tol: Tolerance,
         branching: list[int] = (),
         kinks: Mapping[int, list[str]] | None = None,
+        constants: Sequence[int] = (),
     ) -> None:
         self.rows = rows
         self.eps = eps
         self.tol = tol
-        self.branching = list(branching)
+        self.constants = list(constants)
+        self.branching = [i for i in branching if i not in self.constants]
         self.kinks = dict(kinks or {})
 
     headers = ("input", "value", "analytic", "numeric", "abs error", "rel error", "result")
@@ -125,6 +129,13 @@ class GradcheckReport(Report):
             for r in bad
             for k in self.kinks.get(r.index, ())
         )
+        if self.constants:
+            named = ", ".join(f"x[{i}]" for i in self.constants)
+            notes += (
+                f"\nf reads the number of {named} (.data) and computes with it: backward "
+                "treats that number as a constant, so the analytic derivative misses its "
+                "part; the numeric one is right. Use the Value itself (x * x, not x * x.data)"
+            )
         if not self.branching:
             return f"{verdict} ({limits}){notes}"
         named = ", ".join(f"x[{i}]" for i in self.branching)
@@ -189,7 +200,42 @@ def gradcheck(
             for i, (r, n) in enumerate(zip(replayed, numeric, strict=True))
             if r is None or not tol.passes(r, n)
         ]
-    return GradcheckReport(rows, eps, tol, branching, kinks_reached(out, values))
+    constants = [r.index for r in rows if not r.ok and _reads_data(f, xs, r.index, eps)]
+    return GradcheckReport(rows, eps, tol, branching, kinks_reached(out, values), constants)
+
+
+def _reads_data(f: Callable[..., Value], xs: list[float], i: int, eps: float) -> bool:
+    """Whether ``f`` builds the same ops at ``x[i] ± eps`` with other constants in them:
+    it turned x[i]'s number into a constant (``.data``), with no branch."""
+    try:
+        up, down = (_shape(f, xs, i, xs[i] + d) for d in (eps, -eps))
+    except (*_ERRORS, TypeError):
+        return False
+    return up[0] == down[0] and up[1] != down[1]
+
+
+def _shape(f: Callable[..., Value], xs: list[float], i: int, x: float) -> tuple[list, list]:
+    """The ops of ``f``'s graph with ``x[i]`` at ``x`` (each with its params and parents),
+    and the numbers of its constants (leaves that are not inputs)."""
+    values = [Value(v) for v in xs]
+    values[i] = Value(x)
+    out = f(*values)
+    if not isinstance(out, Value):
+        raise TypeError("f must return a Value")
+    order = topo_order(out)
+    index = {node: n for n, node in enumerate(order)}
+    inputs = {node: n for n, node in enumerate(values)}
+    ops, constants = [], []
+    for node in order:
+        if node in inputs:
+            ops.append(("input", inputs[node]))
+        elif node.is_leaf:
+            ops.append(("constant",))
+            constants.append(node.data)
+        else:
+            params = tuple(sorted(node.params.items()))
+            ops.append((node.op, params, tuple(index[p] for p in node.parents)))
+    return ops, constants
 
 
 def _replayed_numeric(f: Callable[..., Value], xs: list[float], eps: float) -> list[float | None]:
@@ -243,6 +289,14 @@ def _call(f: Callable[..., Value], values: list[Value], where: str) -> Value:
         out = f(*values)
     except _ERRORS as err:
         raise type(err)(f"gradcheck: f failed {where}: {err}") from None
+    except TypeError as err:
+        if "a Value is not a float" not in str(err):
+            raise
+        raise TypeError(
+            f"gradcheck: f calls float() or a math function on a Value {where}: that number "
+            "would leave the graph and backward would treat it as a constant; use the Value's "
+            "ops (v.exp(), v.log(), v ** 0.5) instead"
+        ) from None
     if not isinstance(out, Value):
         raise TypeError(
             f"gradcheck: f must return a Value (the result of ops on its inputs), "
