@@ -11,11 +11,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.check.data_reads import reads_data
 from autograd.check.report import Report
 from autograd.check.second_order import SecondOrderReport, check_local_second, hessian_check
 from autograd.explain.describe import Description, kink_note, kinks_reached
 from autograd.explain.text import num
-from autograd.value import Value, _gradients, _parents, grad, no_grad, topo_order
+from autograd.value import Value, _gradients, _parents, grad, no_grad
 
 __all__ = [
     "GradcheckReport",
@@ -200,42 +201,8 @@ def gradcheck(
             for i, (r, n) in enumerate(zip(replayed, numeric, strict=True))
             if r is None or not tol.passes(r, n)
         ]
-    constants = [r.index for r in rows if not r.ok and _reads_data(f, xs, r.index, eps)]
+    constants = [r.index for r in rows if not r.ok and reads_data(f, xs, r.index, eps)]
     return GradcheckReport(rows, eps, tol, branching, kinks_reached(out, values), constants)
-
-
-def _reads_data(f: Callable[..., Value], xs: list[float], i: int, eps: float) -> bool:
-    """Whether ``f`` builds the same ops at ``x[i] ± eps`` with other constants in them:
-    it turned x[i]'s number into a constant (``.data``), with no branch."""
-    try:
-        up, down = (_shape(f, xs, i, xs[i] + d) for d in (eps, -eps))
-    except (*_ERRORS, TypeError):
-        return False
-    return up[0] == down[0] and up[1] != down[1]
-
-
-def _shape(f: Callable[..., Value], xs: list[float], i: int, x: float) -> tuple[list, list]:
-    """The ops of ``f``'s graph with ``x[i]`` at ``x`` (each with its params and parents),
-    and the numbers of its constants (leaves that are not inputs)."""
-    values = [Value(v) for v in xs]
-    values[i] = Value(x)
-    out = f(*values)
-    if not isinstance(out, Value):
-        raise TypeError("f must return a Value")
-    order = topo_order(out)
-    index = {node: n for n, node in enumerate(order)}
-    inputs = {node: n for n, node in enumerate(values)}
-    ops, constants = [], []
-    for node in order:
-        if node in inputs:
-            ops.append(("input", inputs[node]))
-        elif node.is_leaf:
-            ops.append(("constant",))
-            constants.append(node.data)
-        else:
-            params = tuple(sorted(node.params.items()))
-            ops.append((node.op, params, tuple(index[p] for p in node.parents)))
-    return ops, constants
 
 
 def _replayed_numeric(f: Callable[..., Value], xs: list[float], eps: float) -> list[float | None]:

@@ -31,6 +31,7 @@ class Diagnosis:
 
     kind: str
     text: str
+    op: str = ""  # the op whose rule the finding points at, if one
 
     def __str__(self) -> str:
         return self.text
@@ -103,7 +104,7 @@ def _explain(grad: float, edges: list[_Edge], head: str) -> Diagnosis:
     total = sum(e.share for e in edges)
     for kind, op, slot, guess in _guesses(edges, total):
         if same(grad, guess) and not same(guess, total):
-            return Diagnosis(kind, f"{_name_bug(kind, op, slot, len(edges))}: {head}")
+            return Diagnosis(kind, f"{_name_bug(kind, op, slot, len(edges))}: {head}", op)
     shares = " + ".join(f"{show(e.local)}·{show(e.upstream)}" for e in edges)
     return Diagnosis("wrong", f"{head} (= {shares}, each local derivative × its out.grad)")
 
@@ -118,10 +119,23 @@ def _guesses(edges: list[_Edge], total: float) -> Iterator[tuple[str, str, int, 
         groups.setdefault((e.consumer.op, e.slot), []).append(e)
     for (op, slot), group in groups.items():
         shares = sum(e.share for e in group)
+        for kind, rule in _op_slips(group[0].consumer):  # before uses_output: for x², 2·x²
+            yield kind, op, slot, total - shares + sum(rule(e.consumer) * e.upstream for e in group)
         yield "sign", op, slot, total - 2 * shares
         yield "upstream", op, slot, total - shares + sum(e.local for e in group)
         for kind, rule in other_rules(group[0].consumer, slot):
             yield kind, op, slot, total - shares + sum(rule(e.consumer) * e.upstream for e in group)
+        if len(group[0].consumer.parents) == 1:
+            yield "forgets_chain", op, slot, total - shares + sum(e.upstream for e in group)
+
+
+def _op_slips(node: Value) -> Iterator[tuple[str, Callable[[Value], float]]]:
+    """Slips of one op's rule: the power rule's exponent kept, relu's slope as its output."""
+    if node.op == "pow":
+        k = node.params["k"]
+        yield "power", _safe(lambda n: k * n.parents[0].data ** k)
+    elif node.op == "relu":
+        yield "relu_output", lambda n: n.data
 
 
 def other_rules(node: Value, slot: int) -> Iterator[tuple[str, Callable[[Value], float]]]:
@@ -164,4 +178,6 @@ def _name_bug(kind: str, op: str, slot: int, uses: int) -> str:
         return f"{op}'s derivative uses the input instead of the output"
     if kind == "uses_output":
         return f"{op}'s derivative uses the output instead of the input"
+    if kind in ("power", "relu_output", "forgets_chain"):
+        return f"{op}'s derivative: {BUG_CLASSES[kind]}"
     return f"{op}'s derivative toward {toward} uses the other operand"
