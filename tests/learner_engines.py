@@ -28,7 +28,7 @@ BUGS = (
 TEMPLATE = """
 import math
 
-BUG = {bugs!r}
+BUG = {bugs}
 
 
 def acc(node, g):
@@ -36,6 +36,8 @@ def acc(node, g):
 
 
 class Value:
+    # a scalar that remembers how it was made, as in the lecture
+
     def __init__(self, data, _children=(), _op=""):
         self.data = data
         self.grad = 0.0
@@ -185,8 +187,8 @@ def engine_source(extra: str = "", **bugs: bool) -> str:
     unknown = set(bugs) - set(BUGS)
     if unknown:
         raise ValueError(f"no such bug: {sorted(unknown)}")
-    flags = {name: bool(bugs.get(name)) for name in BUGS}
-    return TEMPLATE.format(bugs=flags) + extra
+    flags = "".join(f"\n    {name!r}: {bool(bugs.get(name))}," for name in BUGS)
+    return TEMPLATE.format(bugs="{" + flags + "\n}") + extra
 
 
 def from_source(source: str, name: str = "Value") -> type:

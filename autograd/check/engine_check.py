@@ -231,10 +231,8 @@ def _relabel(every: list[Probe], results: list[ProbeResult]) -> None:
         if r.diagnosis.kind == "recursion" and "infinite_recursion" in kinds:
             r.diagnosis = Diagnosis(
                 "infinite_recursion",
-                r.diagnosis.text.replace(
-                    "backward recurses: fails at depth",
-                    "backward recurses for ever; it fails at depth",
-                ),
+                f"{SLIPS['infinite_recursion'].words}: `{r.expression}` fails as a graph only "
+                "a few nodes deep does, so this is no depth limit",
             )
         if r.op == "div" and power is not None and r.diagnosis.kind != power.kind:
             r.diagnosis = Diagnosis(

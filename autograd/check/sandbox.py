@@ -151,10 +151,12 @@ def _needs(body: str, module: types.ModuleType, done: set[str], depth: int) -> l
     found: list[str] = []
     for name in sorted(names - done):
         done.add(name)
-        value = module.__dict__.get(name)
+        if name not in module.__dict__:  # a local, a builtin, or a name that fails in theirs too
+            continue
+        value = module.__dict__[name]
         if isinstance(value, types.ModuleType):
             found.append(f"import {value.__name__} as {name}")
-        elif isinstance(value, (bool, int, float, str, type(None))):
+        elif _literal(value):
             found.append(f"{name} = {value!r}")
         elif callable(value) and getattr(value, "__module__", None) not in (None, module.__name__):
             found.append(f"from {value.__module__} import {value.__qualname__} as {name}")
@@ -163,6 +165,15 @@ def _needs(body: str, module: types.ModuleType, done: set[str], depth: int) -> l
             if text is not None:
                 found += [*_needs(text, module, done, depth - 1), text]
     return found
+
+
+def _literal(value: Any) -> bool:
+    """Whether ``repr(value)`` reads back as the same value (numbers, strings, their
+    lists and dicts)."""
+    try:
+        return ast.literal_eval(repr(value)) == value
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
 
 
 # -- running in a child process ------------------------------------------------------
