@@ -2,11 +2,11 @@
 
 import time
 
-import psutil
 import pytest
 
 from autograd import BUG_CLASSES, Value, check_engine, compare
 from tests.learner_engines import engine
+from tests.processes import children
 
 BUGS = [
     ({"assign": True}, "assign", "gradient assigned with `=` instead of accumulated with `+=`"),
@@ -192,7 +192,7 @@ def test_a_backward_that_never_ends_is_reported_as_hanging_and_stopped():
     assert "within 0.03 s" in str(hung[1].diagnosis)  # a tenth after one hung
     assert BUG_CLASSES["hang"].startswith("backward does not finish")
     assert took < 3 * 0.3 + 12 * 2.0  # the documented bound: 3 timeouts, 12 child starts
-    assert _children() == []  # every child was killed
+    assert children() == []  # every child was killed
 
 
 def test_only_the_probes_that_hang_are_reported_so():
@@ -204,15 +204,9 @@ def test_only_the_probes_that_hang_are_reported_so():
     assert verdicts["a ** 3"] == verdicts["(a ** 3) * c"] == "ok"  # 3·a² by hand: a·a, right
     assert verdicts["a.exp()"] == verdicts["relu below 0"] == "ok"  # run in a fresh child
     assert report.bug_classes() == {"hang"}
-    assert _children() == []
+    assert children() == []
 
 
 def test_the_timeout_must_be_positive():
     with pytest.raises(ValueError, match="timeout must be > 0 seconds, got 0"):
         check_engine(engine(), timeout=0)
-
-
-def _children():
-    """This process's living children (zombies reaped by now count as gone)."""
-    found = psutil.Process().children(recursive=True)
-    return [p for p in found if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]

@@ -7,12 +7,12 @@ import threading
 import time
 import types
 
-import psutil
 import pytest
 
 from autograd import BUG_CLASSES, check_engine, compare
 from autograd.check.slips import SLIPS
 from tests.learner_engines import engine, engine_source, from_source
+from tests.processes import children
 
 NEW = [
     ("power", "power", "the power rule with the exponent left as it is"),
@@ -104,11 +104,6 @@ Value.backward = _loud
 """
 
 
-def _children():
-    found = psutil.Process().children(recursive=True)
-    return [p for p in found if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-
-
 @pytest.mark.parametrize(
     ("extra", "kind", "words"),
     [
@@ -124,7 +119,7 @@ def test_an_engine_that_blocks_exhausts_memory_or_exits_is_named_and_cleaned_up(
     report = check_engine(engine(extra), timeout=0.5)
     assert report.bug_classes() == {kind} and words in str(report.failures[0].diagnosis)
     assert time.monotonic() - started < 3 * 0.5 + 12 * 2.0
-    assert _children() == [] and threading.active_count() == threads
+    assert children() == [] and threading.active_count() == threads
 
 
 def test_an_engine_printing_megabytes_passes_quickly():
@@ -198,7 +193,7 @@ def test_the_step_budget_names_a_hang_without_a_process():
     assert report.bug_classes() == {"hang"}
     assert "did not finish within 100000 steps" in str(report.failures[0].diagnosis)
     assert "within 10000 steps" in str(report.failures[1].diagnosis)
-    assert _children() == [] and threading.active_count() == threads
+    assert children() == [] and threading.active_count() == threads
     assert sys.gettrace() is None
 
 

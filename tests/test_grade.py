@@ -13,11 +13,11 @@ import time
 import uuid
 from pathlib import Path
 
-import psutil
 import pytest
 
 from autograd.check.grade import main, score
 from autograd.check.submission import read_submission
+from tests.processes import tagged
 
 CLASS = Path(__file__).parent / "grade_class"
 EXPECTED = {  # submission -> the bug classes it must be given
@@ -43,17 +43,6 @@ EXPECTED = {  # submission -> the bug classes it must be given
     "tina_torch.py": ["forbidden"],
     "uma_subclass.py": ["forbidden"],  # subclasses chainrule's Value without an import line
 }
-
-
-def _leftovers(tag):
-    found = []
-    for process in psutil.process_iter():
-        try:
-            if process.environ().get("GRADE_TEST_TAG") == tag:
-                found.append(process)
-        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
-            continue
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +71,7 @@ def test_the_class_is_graded_within_the_speed_bar_and_leaves_nothing(graded):
     out, done, took, tag = graded
     assert done.returncode == 0, done.stderr
     assert took < 180, took
-    assert _leftovers(tag) == []
+    assert tagged("GRADE_TEST_TAG", tag) == []
     assert "judy_power.py: 8/10  power" in done.stdout
 
 
@@ -174,3 +163,21 @@ def test_score_rules():
     assert score({"power", "sign"}, {"power": 3}, 10, 20, 38) == 5
     assert score({"hang"}, {}, 10, 0, 38) == 0  # fails every probe
     assert score({"syntax"}, {}, 10, 0, 0) == 0
+
+
+def test_the_dashboard_in_a_real_browser(graded):
+    from tests.browser import browser, screenshot
+
+    out, *_ = graded
+    driver = browser(1200, 1800)
+    try:
+        driver.get((out / "class.html").as_uri())
+        bars = driver.find_elements("css selector", "svg rect")
+        widths = [bar.size["width"] for bar in bars]
+        rows = driver.find_elements("css selector", "table tr")
+        score = driver.find_element("css selector", "td.n")
+        screenshot(driver, "grade_dashboard.png")
+        assert len(bars) == 16 and widths[0] == max(widths) > 2 * min(widths) * 0.99
+        assert len(rows) == 22 and score.size["height"] < 30  # "0 / 10" on one line
+    finally:
+        driver.quit()

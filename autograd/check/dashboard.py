@@ -22,7 +22,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}
 h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 8px}
 table{border-collapse:collapse}
 td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left}
-td.n{text-align:right}
+td.n{text-align:right;white-space:nowrap}
 .tag{display:inline-block;background:#eef;border-radius:3px;padding:0 5px;margin:1px}
 .bad{background:#fdd} .full{color:#070} dt{font-weight:bold;margin-top:6px} dd{margin:0 0 0 16px}
 svg text{font:12px system-ui,sans-serif}
@@ -56,7 +56,7 @@ def write_csv(results: dict[str, Any], path: str | Path) -> None:
 
 
 def _chart(counts: dict[str, int], total: int) -> str:
-    """Horizontal bars: one per bug class, its length the share of the class."""
+    """Horizontal bars: one per bug class, the commonest the longest."""
     if not counts:
         return "<p>No bug class found: every engine passed.</p>"
     label_w, bar_w, row_h = 150, 420, 26
@@ -64,7 +64,7 @@ def _chart(counts: dict[str, int], total: int) -> str:
     bars = []
     for i, (name, n) in enumerate(counts.items()):
         y = 5 + i * row_h
-        width = max(2, bar_w * n / max(total, 1))
+        width = max(2, bar_w * n / max(counts.values()))
         bars.append(
             f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{html.escape(name)}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{width:.1f}" height="{row_h - 8}" '

@@ -202,7 +202,7 @@ def _crash(line: dict[str, Any], where: str) -> Diagnosis:
 
 
 def _raised(line: dict[str, Any], where: str, deep: bool) -> Diagnosis:
-    what = f"{line['error']}: {line['message'][:120]}"
+    what = f"{line['error']}: {line['message'][:120]}" if line["message"] else line["error"]
     if line.get("memory"):
         return Diagnosis("memory", f"{SLIPS['memory'].words} {where} ({what})")
     if line.get("recursion") and deep:
