@@ -2,10 +2,12 @@
 shipped, and engines that hang, die or exhaust memory."""
 
 import linecache
+import os
 import sys
 import threading
 import time
 import types
+from pathlib import Path
 
 import pytest
 
@@ -209,3 +211,19 @@ def test_processes_are_not_tried_in_the_browser(monkeypatch):
     assert not processes_available()
     report = check_engine(engine(BUSY), timeout=0.05)
     assert report.bug_classes() == {"hang"} and "steps" in str(report.failures[0].diagnosis)
+
+
+def test_a_class_defined_in_a_real_notebook_kernel_is_graded(tmp_path):
+    nbformat = pytest.importorskip("nbformat", reason="in the dev extra (jupyterlab)")
+    nbclient = pytest.importorskip("nbclient", reason="in the dev extra (jupyterlab)")
+    head, rest = engine_source(power=True).split("class Value:", 1)
+    check = "from autograd import check_engine\nprint(sorted(check_engine(Value).bug_classes()))"
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(c) for c in (head, "class Value:" + rest, check)]
+    root = str(Path(__file__).resolve().parents[1])
+    env_path = os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTHONPATH", env_path)
+        nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    (output,) = notebook.cells[2].outputs
+    assert output["text"] == "['power']\n"
