@@ -181,3 +181,16 @@ def test_the_dashboard_in_a_real_browser(graded):
         assert len(rows) == 22 and score.size["height"] < 30  # "0 / 10" on one line
     finally:
         driver.quit()
+
+
+def test_another_class_name_weights_and_hints_with_numbers(tmp_path):
+    source = (CLASS / "judy_power.py").read_text().replace("Value", "Scalar")
+    (tmp_path / "scalar.py").write_text(source)
+    paths = [str(tmp_path / "scalar.py"), str(CLASS / "alice_correct.py")]
+    args = ["--json", str(tmp_path / "r.json"), "--class", "Scalar", "--hints", "numbers"]
+    assert main([*paths, *args, "--weights", '{"power": 3}']) == 0
+    scalar, alice = json.loads((tmp_path / "r.json").read_text())["submissions"]
+    assert scalar["score"] == 7 and scalar["bug_classes"] == ["power"]
+    hint = next(p["hint"] for p in scalar["probes"] if p["hint"])
+    assert hint.endswith("`a ** 3` gives a.grad 1.029, expected 1.47")  # 3·0.7³, 3·0.7²
+    assert alice["score"] == 0 and "defines no class named 'Scalar'" in alice["error"]

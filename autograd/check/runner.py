@@ -64,7 +64,9 @@ def load_class(job: dict[str, Any]) -> type:
         try:
             found = getattr(found, part)
         except AttributeError:
-            raise LookupError(f"defines no class named {job['qualname']!r}") from None
+            raise LookupError(
+                f"defines no class named {job['qualname']!r} (the grader's --class names another)"
+            ) from None
     if not isinstance(found, type):
         raise LookupError(f"{job['qualname']!r} is a {type(found).__name__}, not a class")
     return found
