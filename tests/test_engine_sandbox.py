@@ -17,7 +17,7 @@ from tests.learner_engines import engine, engine_source, from_source
 from tests.processes import children
 
 NEW = [
-    ("power", "power", "the power rule with the exponent left as it is"),
+    ("power", "power", "the power rule applied with the wrong exponent"),
     ("relu_output", "relu_output", "relu's slope taken from its output value"),
     ("exp_as_one", "forgets_chain", "exp's derivative: a derivative written as 1"),
     ("no_visited", "revisits", "one node's backward ran 3 times in one backward()"),

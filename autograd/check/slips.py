@@ -3,7 +3,8 @@
 ``check_engine``, ``compare``, the quiz and the grader all name a slip from here, so
 one bug gets one name and one sentence everywhere. Each slip also carries a nudge (a
 hint that points at the place without giving the rule, ``{op}`` filled in) and a
-re-teach note for a teacher's class view.
+re-teach note for a teacher's class view. ``words`` never state a rule either: they
+name a submission's class in what a learner sees (Gradescope's test names).
 """
 
 from __future__ import annotations
@@ -75,13 +76,13 @@ _LIST = [
     ),
     Slip(
         "power",
-        "the power rule with the exponent left as it is (n·xⁿ instead of n·xⁿ⁻¹)",
+        "the power rule applied with the wrong exponent",
         "compare {op}'s derivative with the power rule at x = 2",
         "Revisit the power rule; test it at a point where xⁿ and xⁿ⁻¹ differ (x = 2, n = 3).",
     ),
     Slip(
         "relu_output",
-        "relu's slope taken from its output value instead of 0 or 1",
+        "relu's slope taken from its output value",
         "what is relu's slope for a positive input?",
         "relu's slope is a step: 1 where the input is positive, else 0, whatever the output.",
     ),

@@ -178,6 +178,8 @@ def _name_bug(kind: str, op: str, slot: int, uses: int) -> str:
         return f"{op}'s derivative uses the input instead of the output"
     if kind == "uses_output":
         return f"{op}'s derivative uses the output instead of the input"
-    if kind in ("power", "relu_output", "forgets_chain"):
+    if kind == "power":  # the numbers' level: the rule may be named here
+        return f"{op}'s derivative: {BUG_CLASSES[kind]} (n·xⁿ instead of n·xⁿ⁻¹)"
+    if kind in ("relu_output", "forgets_chain"):
         return f"{op}'s derivative: {BUG_CLASSES[kind]}"
     return f"{op}'s derivative toward {toward} uses the other operand"
