@@ -23,7 +23,6 @@ import json
 import linecache
 import os
 import queue
-import select
 import signal
 import subprocess
 import sys
@@ -259,6 +258,8 @@ class _Child:
                 return self.queue.get(timeout=wait)
             except queue.Empty:
                 return None
+        import select  # here, not at the top: browsers (Pyodide) run no child to select on
+
         ready, _, _ = select.select([stream], [], [], wait)
         return os.read(stream.fileno(), 65536) if ready else None
 
