@@ -31,7 +31,14 @@ from autograd.check.slips import SLIPS, nudge_for
 from autograd.explain.diagnose import BUG_CLASSES, Diagnosis, Pair, diagnose, same, show
 from autograd.value import Value
 
-__all__ = ["EngineReport", "ProbeResult", "check_engine", "check_job", "HINT_LEVELS"]
+__all__ = [
+    "HINT_LEVELS",
+    "EngineReport",
+    "ProbeResult",
+    "check_engine",
+    "check_job",
+    "report_of",
+]
 
 TIMEOUT = 3.0  # seconds for their part of one probe; a correct engine takes milliseconds
 MEMORY_MB = 1024  # the child's address space (POSIX)
@@ -92,32 +99,30 @@ def check_engine(
         raise RuntimeError("check_engine: called from inside a grading process (guard it)")
     indices = list(range(len(probes())))
     if isolation == "steps" or (isolation == "auto" and not processes_available()):
-        return report_of(
-            their_class.__name__, run_in_process(their_class, indices, timeout), timeout
-        )
+        return report_of(their_class.__name__, run_in_process(their_class, indices, timeout))
     outcome = run_isolated(ship(their_class), indices, timeout, memory_mb)
-    return report_of(their_class.__name__, outcome, timeout)
+    return report_of(their_class.__name__, outcome)
 
 
 def check_job(job: dict[str, Any], name: str, timeout: float, memory_mb: int) -> EngineReport:
     """check_engine for a class the child finds itself (a submission's source)."""
     indices = list(range(len(probes())))
-    return report_of(name, run_isolated(job, indices, timeout, memory_mb), timeout)
+    return report_of(name, run_isolated(job, indices, timeout, memory_mb))
 
 
-def report_of(name: str, outcome: Outcome, timeout: float) -> EngineReport:
+def report_of(name: str, outcome: Outcome) -> EngineReport:
     """The report for what the child said."""
     load = outcome.load
-    problem = _load_problem(load, timeout)
+    problem = _load_problem(load)
     if problem is not None:
         return EngineReport(name, [ProbeResult("loading the engine", "error", diagnosis=problem)])
     every = probes()
     results = [_result(every[i], line) for i, line in sorted(outcome.lines.items())]
-    _relabel(every, results)
+    _relabel(results)
     return EngineReport(load.get("name", name), results)
 
 
-def _load_problem(load: dict[str, Any], timeout: float) -> Diagnosis | None:
+def _load_problem(load: dict[str, Any]) -> Diagnosis | None:
     if load.get("loaded"):
         return None
     if load.get("forbidden"):
@@ -220,7 +225,7 @@ def _raised(line: dict[str, Any], where: str, deep: bool) -> Diagnosis:
     return Diagnosis("exception", f"your engine raised {what} {where}")
 
 
-def _relabel(every: list[Probe], results: list[ProbeResult]) -> None:
+def _relabel(results: list[ProbeResult]) -> None:
     """Name a failure by its cause where an earlier probe shows it: recursion that never
     ends fails the deep chain too; a ``**`` bug fails the division built on it."""
     kinds = {r.diagnosis.kind for r in results if r.diagnosis is not None}

@@ -27,7 +27,7 @@ from autograd.check.engine_check import HINT_LEVELS, MEMORY_MB, EngineReport, Pr
 from autograd.check.slips import SLIPS
 from autograd.check.submission import Submission, read_submission
 
-__all__ = ["SCHEMA", "grade", "main", "score"]
+__all__ = ["SCHEMA", "grade", "gradescope", "main", "score"]
 
 SCHEMA = "chainrule.grade/1"
 MAX_SCORE = 10.0

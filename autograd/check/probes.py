@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DEPTH", "Probe", "probes", "run_probe"]
+__all__ = ["DEPTH", "Probe", "build", "number", "probes", "run_probe"]
 
 A, B, C = 0.7, -1.3, 2.5  # leaf values away from kinks, and where no two bugs give one number
 DEPTH = 1000  # micrograd's recursive topological sort fails here on Python's default limit

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from autograd.check.probes import probes, run_probe
 
-__all__ = ["load_class", "main", "outcome_of"]
+__all__ = ["FORBIDDEN", "load_class", "main", "outcome_of", "uses_forbidden"]
 
 FORBIDDEN = ("autograd", "torch", "jax", "micrograd", "tinygrad")
 """Packages whose engines a learner may not use (import or subclass) in a submission."""

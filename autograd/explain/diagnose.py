@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.check.probes import number
 from autograd.check.slips import SLIPS
 from autograd.ops import OPS
 from autograd.value import Value
@@ -38,14 +39,6 @@ class Diagnosis:
 
 
 Pair = tuple[str, Value, Any]  # a name, our node, their node
-
-
-def number(x: Any, what: str) -> float:
-    """A learner's ``data`` or ``grad`` as a float, or a ValueError saying what it is."""
-    try:
-        return float(x)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{what} is {type(x).__name__} {x!r:.40}, not a number") from None
 
 
 def same(theirs: float, ours: float) -> bool:
