@@ -1,20 +1,12 @@
-"""The check wing: gradients compared with numbers computed another way, and engines
-graded probe by probe. Nothing here changes a ``.data`` or ``.grad`` of yours.
+"""The check wing: is a gradient right, and if not, which slip made it wrong?
 
-- ``gradcheck``: ``gradcheck(f, inputs)`` against central differences, input by input
-  (``order=2``: the Hessian); ``check_nodes(root)`` node by node on a built graph,
-  naming the first node that disagrees and the local rule that is wrong.
-- ``second_order``: the same at second order: a Hessian against differences of the
-  gradient, and each op's rule, differentiated again by ``create_graph``, against
-  differences of the rule.
-- ``higher``: ``hessian(f, inputs)``, from ``autograd.grad`` with ``create_graph``.
-- ``engine_check``: ``check_engine(TheirValue)`` grades a micrograd-style class on 42
-  small graphs built with it and with chainrule's ``Value``.
-- ``compare``: ``compare(their_root)`` rebuilds a learner's graph with chainrule and
-  names the first node whose grad differs.
-
-It reads the engine (``Value``, the op table), ``autograd.explain`` (descriptions,
-the learners' slips in ``diagnose``, text and HTML), and the replay
-(``gradcheck`` notes where ``f``'s graph depends on the data). The names users need
-are exported from ``autograd``.
+- ``gradcheck``: gradients against central differences, per input (``gradcheck``) and
+  per node (``check_nodes``); ``data_reads`` tells a ``.data`` read from a branch.
+- ``second_order``, ``higher``: Hessians and each rule differentiated again.
+- ``compare``: a learner's built graph beside chainrule's, first difference named.
+- ``engine_check``: ``check_engine(TheirValue)``, probe by probe; the probes are in
+  ``probes``, run in a child process by ``sandbox`` (parent) and ``runner`` (child).
+- ``grade``, ``submission``, ``dashboard``: ``python -m autograd.grade`` for a class.
+- ``slips``: the one list of bug classes every tool names; ``report``: the base of
+  every report (text, HTML, truthiness).
 """
