@@ -140,11 +140,19 @@ _SCRIPTS = ("stepper.js", "explore.js")
 _STYLES = ("stepper.css", "explore.css")
 
 
+def inline_json(state: dict[str, Any]) -> str:
+    """``state`` as JSON safe inside a ``<script>`` element: every ``<``, ``>`` and ``&``
+    written as a ``\\u`` escape, so no text in it (``<!--<script>``, ``</script>``)
+    changes how the page is parsed."""
+    text = json.dumps(state, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def page_html(title: str, state: dict[str, Any], app: str = "mount") -> str:
     """A self-contained page: the front end's style and script, with ``state`` inlined;
     ``app`` is the function that mounts it (``mountExplorer`` for the explorer)."""
     script, style = front_end()
-    data = json.dumps(state, ensure_ascii=False).replace("</", "<\\/")
+    data = inline_json(state)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

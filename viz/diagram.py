@@ -43,11 +43,18 @@ class Diagram:
     """DOT text (``.source``) that renders to SVG or PNG, and shows itself in Jupyter."""
 
     def __init__(
-        self, source: str, *, format: str = "svg", nodes: int = 0, timeout: float = TIMEOUT
+        self,
+        source: str,
+        *,
+        format: str = "svg",
+        nodes: int = 0,
+        kind: str = "nodes",
+        timeout: float = TIMEOUT,
     ) -> None:
         self.source = source
         self.format = format
-        self.nodes = nodes
+        self.nodes = nodes  # what is drawn: values, or a collapsed view's boxes (``kind``)
+        self.kind = kind
         self.timeout = timeout
 
     def pipe(self, format: str | None = None, encoding: str | None = None) -> bytes | str:
@@ -114,7 +121,7 @@ class Diagram:
         return self._repr_mimebundle_()["text/html"]
 
     def __repr__(self) -> str:
-        return f"<Diagram: {self.nodes} nodes, {self.source.count(chr(10))} lines of DOT>"
+        return f"<Diagram: {self.nodes:,} {self.kind}, {self.source.count(chr(10))} lines of DOT>"
 
 
 def _scrolling(svg: str) -> str:
@@ -161,11 +168,13 @@ def draw_dot(
     if collapse is None and len(view.order) > max_nodes:
         raise GraphTooLarge(too_large("draw_dot", len(view.order), max_nodes))
     grads = shown_grads(root, view.order)
+    drawn, kind = len(view.order), "nodes"
     if collapse is not None:
-        source = boxes_dot(view, collapse, grads, rankdir)
+        source, drawn = boxes_dot(view, collapse, grads, rankdir)
+        kind = "boxes"
     else:
         source = build_dot(view, grads, rankdir=rankdir, rules=rules)
-    return Diagram(source, format=format.lstrip("."), nodes=len(view.order), timeout=timeout)
+    return Diagram(source, format=format.lstrip("."), nodes=drawn, kind=kind, timeout=timeout)
 
 
 def too_large(who: str, size: int, budget: int) -> str:

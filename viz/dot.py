@@ -10,6 +10,7 @@ a node that ``create_graph`` made says which op-table rule it came from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from autograd.explain.text import num
 
 __all__ = [
     "FONT",
+    "NO_GRADS",
     "QUICK_LAYOUT",
     "QUICK_PLACEMENT",
     "RULES_IN_OPS_PAST",
@@ -34,6 +36,7 @@ FONT = "Arial"
 """Arial's metrics are graphviz-pure's own (Arimo) and Liberation Sans's, so text fits
 its box in browsers and in librsvg alike."""
 
+NO_GRADS = "grads not computed yet (every grad is 0): call backward()"
 _KINK = "#ff7f0e"  # an op that ran exactly at its kink: its derivative is a convention
 _MISMATCH = 1e-9  # relative: sums taken in another order differ in the last bits
 
@@ -57,12 +60,26 @@ def node_id(index: int) -> str:
 
 
 def escape(text: str, *, record: bool = False) -> str:
-    """``text`` inside a DOT quoted string, escaped once (and as a record field)."""
+    """``text`` inside a DOT quoted string, drawn exactly as written (and as a record field).
+
+    Graphviz would decode ``&lt;`` and ``&#65;``, drop a tab and stop at a NUL byte:
+    ``&`` is written as ``&amp;``, and a control character other than a line break
+    as its Python escape (``\\t``, ``\\x00``), so that it shows.
+    """
+    text = _CONTROL.sub(_visible, text)
     text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    text = text.replace("&", "&amp;")
     if record:
         for ch in "{}|<>":
             text = text.replace(ch, "\\" + ch)
     return text
+
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    return repr(match.group(0))[1:-1]
 
 
 def _record(fields: list[str]) -> str:
@@ -113,12 +130,15 @@ def _ancestors(top: Value) -> set[Value]:
 
 
 def shown_grads(root: Value, order: list[Value]) -> dict[Value, float] | None:
-    """The graph's own ``.grad`` per node, or None before any backward from ``root``."""
+    """The graph's own ``.grad`` per node, or None while every one of them is 0 (before
+    any backward reached them). A root at 0 whose inputs hold grads (another root's
+    backward) is drawn as it is, and marked as not agreeing with its shares."""
     from autograd.explain.text import grad_of
 
-    if grad_of(root) == 0.0:
+    grads = {node: grad_of(node) for node in order}
+    if grad_of(root) == 0.0 and not any(grads.values()):
         return None
-    return {node: grad_of(node) for node in order}
+    return grads
 
 
 def build_dot(
@@ -159,14 +179,14 @@ def build_dot(
     wrong = _disagreeing(view, grads)
     caption = note
     if grads is None:
-        caption = caption or "grads not computed yet: call backward()"
+        caption = caption or NO_GRADS
     elif wrong:
         caption = (
             f"{len(wrong)} node(s) marked red hold a grad that is not the sum of their shares: "
             f"grads from another root, from backward() run twice, or set by hand. "
             f"zero_grad() then one backward() from {described.names[described.root]} "
             "makes them agree"
-        ) + (f"\\n{note}" if note else "")
+        ) + (f"\n{note}" if note else "")
     if caption:
         lines.append(f'  label="{escape(caption)}"; labelloc=t;')
     for node in view.order:

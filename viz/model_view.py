@@ -46,7 +46,7 @@ def model_view(
             f"sample={sample}: the loss has {len(terms)} sample(s), 0 to {len(terms) - 1}"
         )
     grads = Timeline(described).final
-    source = boxes_dot(select(described, root), model, grads, rankdir)
+    source, _ = boxes_dot(select(described, root), model, grads, rankdir)
     svg = render(source, "svg", timeout).decode("utf-8")
     term = terms[sample]
     return ModelView(

@@ -34,7 +34,8 @@ def node_panel(node: Value, timeline: Timeline) -> dict[str, Any]:
     shares = [s for s in timeline if s.parent is node]
     steps = [s.index for s in shares]
     if node is described.root:
-        built = [f"{name}.grad = 1.0    (the root: ∂{name}/∂{name} = 1)"]
+        wrapped = name if name.isidentifier() else f"({name})"
+        built = [f"{name}.grad = 1.0    (the root: ∂{wrapped}/∂{wrapped} = 1)"]
     else:
         built = [
             f"{s.edge.partial} · {s.node_name}.grad = ({num(s.local)})({num(s.upstream)})"
