@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import webbrowser
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from autograd.explain.describe import Description
 from autograd.value import topo_order
 from viz.collapse import boxes_dot
 from viz.dot import build_dot, select, shown_grads
-from viz.render import RendererNotFound, render
+from viz.render import RendererNotFound, render, smaller_views
 
 __all__ = ["MAX_DRAWN", "MAX_NODES", "TIMEOUT", "Diagram", "GraphTooLarge", "draw_dot"]
 
@@ -60,7 +61,10 @@ class Diagram:
     def pipe(self, format: str | None = None, encoding: str | None = None) -> bytes | str:
         """The diagram rendered to ``format`` (the diagram's own by default)."""
         fmt = format or self.format
-        data = self.source.encode() if fmt in _SOURCE else render(self.source, fmt, self.timeout)
+        if fmt in _SOURCE:
+            data = self.source.encode()
+        else:
+            data = render(self.source, fmt, self.timeout, caller=draw_dot)
         return data.decode(encoding) if encoding else data
 
     def svg(self) -> str:
@@ -162,11 +166,11 @@ def draw_dot(
     top = root if focus is None else focus
     size = len(topo_order(top))
     if collapse is None and depth is None and size > max_nodes:
-        raise GraphTooLarge(too_large("draw_dot", size, max_nodes))
+        raise GraphTooLarge(too_large(draw_dot, size, max_nodes))
     described = Description(root)
     view = select(described, top, depth)
     if collapse is None and len(view.order) > max_nodes:
-        raise GraphTooLarge(too_large("draw_dot", len(view.order), max_nodes))
+        raise GraphTooLarge(too_large(draw_dot, len(view.order), max_nodes))
     grads = shown_grads(root, view.order)
     drawn, kind = len(view.order), "nodes"
     if collapse is not None:
@@ -177,12 +181,11 @@ def draw_dot(
     return Diagram(source, format=format.lstrip("."), nodes=drawn, kind=kind, timeout=timeout)
 
 
-def too_large(who: str, size: int, budget: int) -> str:
-    """The refusal for a graph over the budget, naming the views that fit."""
+def too_large(caller: Callable[..., object], size: int, budget: int) -> str:
+    """The refusal for a graph over the budget, naming the views ``caller`` can draw."""
     return (
-        f"{who}: this graph has {size:,} values, more than max_nodes={budget:,} can be laid "
-        "out in a few seconds. Draw a part of it: focus=node (only that node's inputs), "
-        "depth=3 (three ops up from the root), or collapse=model (one box per neuron, over "
-        f"the whole batch); graph_text(root) lists every node as text; or pass a larger "
-        "max_nodes= (and timeout=) to wait for it."
+        f"{caller.__name__}: this graph has {size:,} values, more than max_nodes={budget:,} "
+        f"can be laid out in a few seconds. Draw a part of it: {smaller_views(caller)}; "
+        "graph_text(root) lists every node as text; or pass a larger max_nodes= (and "
+        "timeout=) to wait for it."
     )

@@ -84,7 +84,9 @@ class Exploration:
         if model is None:
             self.top = self.root if focus is None else focus
             return explore_state(self.top, **options)
-        view = model_view(self.root, model, sample, rankdir=options["rankdir"])
+        view = model_view(
+            self.root, model, sample, rankdir=options["rankdir"], timeout=options["timeout"]
+        )
         self.top = view.term
         state = explore_state(view.term, **options)
         state["model"] = dict(view.state, term=state["names"][state["root"]])
@@ -179,13 +181,15 @@ def explore_state(
     """The explorer's whole state for ``root``: the animation's, plus forward, panels, paths."""
     size = len(topo_order(root))
     if size > max_nodes:
-        refusal = too_large("explore", size, max_nodes).replace(_NO_DEPTH, "")
+        refusal = too_large(explore, size, max_nodes)
         raise GraphTooLarge(
             f"{refusal} With collapse=model, explore also steps through one sample."
         )
     described = Description(root)
     timeline = Timeline(described)
-    state = backward_state(described, rankdir=rankdir, timeout=timeout, timeline=timeline)
+    state = backward_state(
+        described, rankdir=rankdir, timeout=timeout, timeline=timeline, caller=explore
+    )
     ids = {node: node_id(i) for node, i in described.index.items()}
     counts = path_counts(described)
     state.update(
@@ -228,9 +232,6 @@ def quiz_state(timeline: Timeline) -> list[list[dict[str, Any]]]:
         ]
         for questions in questions_of(timeline)
     ]
-
-
-_NO_DEPTH = "depth=3 (three ops up from the root), "  # explore steps whole graphs only
 
 
 def _find_leaf(described: Description, node: Value | str) -> Value:
