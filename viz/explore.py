@@ -199,6 +199,11 @@ def explore_state(
             for s in forward_steps_of(described)
         ],
         nodes={ids[n]: node_panel(n, timeline) for n in described.order},
+        rules={  # each edge's rule without its number, until forward computes its op
+            f"{ids[e.node]}op_{e.slot}": e.rule
+            for n in described.order
+            for e in described.edges_into(n)
+        },
         paths={
             ids[n]: paths_to(n, timeline, counts[n], MAX_PATHS)
             for n in described.order

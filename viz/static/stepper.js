@@ -2,8 +2,9 @@
 // (buttons, slider, arrow keys, space to play, speed), zoom and pan.
 // State (from Python): {svg, root, names, start: {id: grad}, steps: [{node, edge,
 // parent, grad, line}], autoplay}; with {data: {id: text}, forward: [{node, inputs,
-// line}]} the forward pass comes first: position 0 shows the leaves only, position f
-// the first f values computed, then the backward start and one position per step.
+// line}], rules: {edge id: rule}]} the forward pass comes first: position 0 shows the
+// leaves only, position f the first f values computed (an edge's number appears once
+// its op has run), then the backward start and one position per step.
 // explore.js continues this module (the explorer and the anywidget entry point).
 
 const SPEEDS = [0.5, 1, 2, 4];
@@ -64,6 +65,11 @@ export function mount(root, state, options = {}) {
   const gradText = textsOf(svg, ids, "grad ");
   const dataText = fwd ? textsOf(svg, ids, "data ") : {};
   const leaves = fwd ? ids.filter((id) => !state.forward.some((f) => f.node === id)) : [];
+  const edgeText = {}; // edge id → [its text element, the text with its number]
+  for (const id of Object.keys(state.rules || {})) {
+    const t = svg.getElementById(id) && svg.getElementById(id).querySelector("text");
+    if (t) edgeText[id] = [t, t.textContent];
+  }
   let k = 0, timer = null, scale = 1, tx = 0, ty = 0;
   let now = { phase: "backward", grads: state.start, known: null };
 
@@ -126,6 +132,9 @@ export function mount(root, state, options = {}) {
       t.textContent = known.has(id) ? `data ${state.data[id]}` : "data ?";
     }
     for (const t of Object.values(gradText)) t.textContent = "grad ?";
+    for (const [id, [t, full]] of Object.entries(edgeText)) {
+      t.textContent = known.has(id.replace(/op_\d+$/, "")) ? full : state.rules[id];
+    }
     counter.textContent = `forward ${f} of ${fwd - 1}`;
     now = { phase: "forward", grads: null, known };
     if (f === 0) {
@@ -148,6 +157,7 @@ export function mount(root, state, options = {}) {
     for (let j = 0; j < b; j++) grads[state.steps[j].parent] = state.steps[j].grad;
     for (const [id, t] of Object.entries(gradText)) t.textContent = `grad ${grads[id]}`;
     for (const [id, t] of Object.entries(dataText)) t.textContent = `data ${state.data[id]}`;
+    for (const [t, full] of Object.values(edgeText)) t.textContent = full;
     counter.textContent = fwd ? `backward ${b} of ${state.steps.length}`
       : `step ${b} of ${state.steps.length}`;
     now = { phase: "backward", grads, known: null, step: b };
