@@ -4,6 +4,8 @@ hosted by a small stand-in for anywidget's model (no Jupyter server)."""
 import json
 from pathlib import Path
 
+import pytest
+
 from autograd import Value
 from tests.browser import browser, screenshot
 from tests.helpers import product_plus_tanh
@@ -314,5 +316,61 @@ def test_each_position_shows_only_what_the_timeline_has_computed(tmp_path):
         assert all(line in text for line in state["nodes"][leaf]["built"])
         assert state["paths"][leaf]["summary"] in text
         assert all(" = " in t and t != state["rules"][i] for i, t in edges().items())
+    finally:
+        driver.quit()
+
+
+_LAYOUT = """
+const app = document.querySelector('.cr-explorer');
+const view = app.querySelector('.cr-view').getBoundingClientRect();
+const graph = app.querySelector('.cr-view svg').getBoundingClientRect();
+const px = (t) => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a;
+const texts = [...app.querySelectorAll('.cr-view svg text')];
+return {whole: view.left <= graph.left && graph.right <= view.right &&
+               view.top <= graph.top && graph.bottom <= view.bottom,
+        smallest: Math.min(...texts.map(px))};
+"""
+
+
+def _neuron():
+    x1, x2, w1, w2, b = (
+        Value(v, label=n)
+        for v, n in ((2.0, "x1"), (0.0, "x2"), (-3.0, "w1"), (1.0, "w2"), (6.8813735870195432, "b"))
+    )
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+@pytest.mark.parametrize("width", [1000, 1400, 1800])
+def test_a_small_graph_opens_readable_and_whole_and_fit_keeps_it_so(tmp_path, width):
+    path = explore(_neuron()).save(tmp_path / "neuron.html").resolve()
+    driver = browser(width, 900)
+    try:
+        driver.get(path.as_uri())
+        opened = driver.execute_script(_LAYOUT)
+        screenshot(driver, f"explore-layout-{width}.png")
+        driver.execute_script("document.querySelector('button[title^=fit]').click()")
+        fitted = driver.execute_script(_LAYOUT)
+        assert opened["whole"] and fitted["whole"], (opened, fitted)
+        assert min(opened["smallest"], fitted["smallest"]) >= 9  # px
+    finally:
+        driver.quit()
+
+
+def test_fit_never_shrinks_a_large_graph_below_readable_text(tmp_path):
+    y = Value(0.5, label="x")
+    for _ in range(40):
+        y = (y * 1.01).tanh()
+    path = explore(y).save(tmp_path / "chain.html").resolve()
+    driver = browser(1000, 800)
+    try:
+        driver.get(path.as_uri())
+        driver.execute_script("document.querySelector('button[title^=fit]').click()")
+        fitted = driver.execute_script(_LAYOUT)
+        screenshot(driver, "explore-layout-large-fit.png")
+        assert not fitted["whole"] and fitted["smallest"] >= 9  # panned, not shrunk
     finally:
         driver.quit()

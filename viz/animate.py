@@ -99,7 +99,13 @@ def backward_state(
     view = select(described, described.root)
     widest = _widest_grads(timeline)
     source = build_dot(
-        view, timeline.final, rankdir=rankdir, shares=False, grad_text=widest, rules_in_ops=False
+        view,
+        timeline.final,
+        rankdir=rankdir,
+        shares=False,
+        grad_text=widest,
+        rules_in_ops=False,
+        stacked=True,
     )
     svg = render(source, "svg", timeout, caller=caller).decode("utf-8")
     ids = {node: node_id(i) for node, i in described.index.items()}

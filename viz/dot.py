@@ -82,8 +82,11 @@ def _visible(match: re.Match[str]) -> str:
     return repr(match.group(0))[1:-1]
 
 
-def _record(fields: list[str]) -> str:
-    return '"{ ' + " | ".join(escape(f, record=True) for f in fields) + ' }"'
+def _record(fields: list[str], stacked: bool = False) -> str:
+    """A record's label: its fields side by side across the ranks' direction, or (``stacked``)
+    along it, which keeps a left-to-right graph narrow."""
+    joined = " | ".join(escape(f, record=True) for f in fields)
+    return f'"{joined}"' if stacked else f'"{{ {joined} }}"'
 
 
 @dataclass
@@ -151,6 +154,7 @@ def build_dot(
     note: str = "",
     grad_text: Mapping[Value, str] | None = None,
     rules_in_ops: bool = True,
+    stacked: bool = False,
 ) -> str:
     """The DOT text of ``view`` with ``grads`` shown (``?`` where None).
 
@@ -159,7 +163,9 @@ def build_dot(
     enters (unless ``rules_in_ops`` is False);
     ``shares`` writes a reused node's grad as the sum of its contributions;
     ``grad_text`` writes given text in place of each grad (the animation sizes each
-    box for its widest grad). The same graph always gives the same bytes.
+    box for its widest grad); ``stacked`` writes a value's name, data and grad one above
+    the other in a left-to-right graph (side by side top to bottom), so that the graph
+    is short along its ranks. The same graph always gives the same bytes.
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be LR, RL, TB or BT, got {rankdir!r}")
@@ -170,11 +176,14 @@ def build_dot(
     quick = ""
     if edges > RULES_IN_OPS_PAST:
         quick = f", {QUICK_PLACEMENT if in_ops else QUICK_LAYOUT}"
+    # stacked: compact enough for a notebook's width, the edges' text a point larger
+    spacing, margin = ("ranksep=0.25", ', margin="0.06,0.03"') if stacked else ("ranksep=0.4", "")
+    circle = "circle, width=0.3, margin=0" if stacked else "circle"
     lines = [
         "digraph chainrule {",
-        f'  graph [rankdir={rankdir}, fontname="{FONT}", nodesep=0.25, ranksep=0.4{quick}];',
-        f'  node [fontname="{FONT}", fontsize=11];',
-        f'  edge [fontname="{FONT}", fontsize=9];',
+        f'  graph [rankdir={rankdir}, fontname="{FONT}", nodesep=0.25, {spacing}{quick}];',
+        f'  node [fontname="{FONT}", fontsize=11{margin}];',
+        f'  edge [fontname="{FONT}", fontsize={9 + stacked}];',
     ]
     wrong = _disagreeing(view, grads)
     caption = note
@@ -191,7 +200,7 @@ def build_dot(
         lines.append(f'  label="{escape(caption)}"; labelloc=t;')
     for node in view.order:
         me = node_id(described.index[node])
-        line = _value_line(node, me, view, grads, wrong.get(node), shares)
+        line = _value_line(node, me, view, grads, wrong.get(node), shares, stacked)
         if grad_text is not None:
             line = line.replace(f"grad {num(grads[node])}", f"grad {grad_text[node]}", 1)
         lines.append(line)
@@ -208,7 +217,7 @@ def build_dot(
             lines.append(f'  {me}op [label={label}, shape=Mrecord, fontsize=9, id="{me}op"{mark}];')
         else:
             label = escape(_op_label(node))
-            lines.append(f'  {me}op [label="{label}", shape=circle, id="{me}op"{mark}];')
+            lines.append(f'  {me}op [label="{label}", shape={circle}, id="{me}op"{mark}];')
         lines.append(f"  {me}op -> {me};")
         for edge, text in zip(inputs, texts, strict=True):
             source, into = node_id(described.index[edge.parent]), f"{me}op_{edge.slot}"
@@ -285,6 +294,7 @@ def _value_line(
     grads: Mapping[Value, float] | None,
     should_be: float | None,
     shares: bool,
+    stacked: bool,
 ) -> str:
     fields = [view.described.names[node], f"data {num(node.data)}"]
     if came_from := origin(node):  # backward is a graph too: the rule that made this node
@@ -304,4 +314,4 @@ def _value_line(
             fields[-1] += f" = {parts}"
     if node in view.cut:
         extra += ', style="dashed", tooltip="inputs not drawn (depth limit)"'
-    return f'  {me} [label={_record(fields)}, shape=record, id="{me}"{extra}];'
+    return f'  {me} [label={_record(fields, stacked)}, shape=record, id="{me}"{extra}];'
