@@ -1,11 +1,14 @@
-"""``collapse=model``: one box per neuron for the whole batch, whatever code built it.
+"""``collapse=model``: one box per layer, a row per neuron over the whole batch,
+whatever code built it.
 
 A neuron is found in the graph from its parameters: the products and sums that
 read its weights and bias (a fused ``dot`` or micrograd's ``w*x`` chain), and the
-activation applied once every parameter is in. Each box stands for that neuron in
-every sample: its value (listed for one sample, the mean for more) and its grad
-summed over the samples. An edge carries the share of the gradient it passes back,
-summed over the samples, so each box's grad is the sum of its outgoing edges.
+activation applied once every parameter is in. Each row stands for that neuron in
+every sample: its value (one sample's, or the mean over several) and its grad summed
+over the samples; the inputs are one box with a row per position, in order. A
+layer's grad is the sum of its rows'. One edge joins two boxes and carries the share
+of the gradient passed back along every connection between them, summed over the
+samples, so each box's grad is the sum of its outgoing edges.
 """
 
 from __future__ import annotations

@@ -155,8 +155,8 @@ def draw_dot(
     Each value shows its name, data and grad; each op is its own node; each edge
     into an op carries ∂out/∂parent, with its rule in the nodes' names (``rules``).
     ``focus`` draws only the ancestors of that node, ``depth`` stops that many ops
-    up, and ``collapse=model`` draws each neuron of an ``nn`` model as one box for
-    the whole batch. A graph of more than ``max_nodes`` values is refused with the
+    up, and ``collapse=model`` draws each layer of an ``nn`` model as one box, a row
+    per neuron, over the whole batch. A graph of more than ``max_nodes`` values is refused with the
     view that fits; a render stops after ``timeout`` seconds.
     """
     if not isinstance(root, Value):

@@ -48,8 +48,8 @@ def explore(
     Click a node for its formula, data, grad, its inputs' rules and the shares that
     built its grad; step the forward pass then the backward pass (← → space); pick a
     leaf to see every path to it. ``focus`` explores only that node's inputs, backward
-    from it. ``collapse=model`` (an ``nn`` model's loss) shows one box per neuron over
-    the batch, beside the graph of one ``sample``. Nothing changes the graph's
+    from it. ``collapse=model`` (an ``nn`` model's loss) shows one box per layer (a
+    row per neuron) over the batch, beside the graph of one ``sample``. Nothing changes the graph's
     ``.data`` or ``.grad``, except editing a leaf, which sets that leaf's ``.data``
     and recomputes the values that depend on it.
     """

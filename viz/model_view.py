@@ -1,4 +1,4 @@
-"""The explorer on an ``nn`` model's loss: one box per neuron, and one sample's own graph.
+"""The explorer on an ``nn`` model's loss: one box per layer, and one sample's own graph.
 
 A batch loss is too large to draw node by node (micrograd's demo loss has 65k
 values), so the explorer shows the model collapsed (``viz.collapse``) and, to step

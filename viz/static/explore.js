@@ -249,7 +249,7 @@ export function mountExplorer(host, state, options = {}) {
 function modelSection(model, onSample) {
   const box = el("details", { class: "cr-model", open: "" });
   box.append(el("summary", {},
-    `the model over the whole batch of ${model.root} (one box per neuron); the graph above ` +
+    `the model over the whole batch of ${model.root} (one box per layer, a row per neuron); the graph above ` +
     `is sample ${model.sample}'s own term of the loss (named ${model.term} there)`));
   const choose = el("label", {}, "sample ");
   const select = el("select", { "aria-label": "sample" });
