@@ -101,3 +101,26 @@ def test_micrograds_demo_is_five_boxes_without_crossings():
         total = float(texts[1].removeprefix("grad "))
         assert math.isclose(sum(rows), total, rel_tol=1e-5, abs_tol=1e-5)
     assert _column(boxes["inputs"], "input") == ["x[0]", "x[1]"]
+
+
+def test_a_lone_neuron_and_a_lone_layer_are_one_box_each():
+    from nn import Layer, Neuron
+
+    neuron = Neuron(3, rng=0)
+    out = neuron([1.0, 2.0, -3.0])
+    loss = (out - 1.0) ** 2
+    loss.backward()
+    boxes = _layers(draw_dot(loss, collapse=neuron).svg())
+    (title,) = [t for t in boxes if "neuron(s)" in t]
+    assert title.startswith("neuron: 1 neuron(s)")
+    layer = Layer(2, 3, rng=0)
+    outs = layer([1.0, -1.0])
+    total = sum((o * o for o in outs), Value(0.0))
+    total.backward()
+    svg = draw_dot(total, collapse=layer).svg()
+    boxes = _layers(svg)
+    (texts,) = [t for k, t in boxes.items() if k.startswith("layer: 3 neuron(s)")]
+    assert _column(texts, "neuron") == ["0", "1", "2"]
+    # by hand: ∂(Σ o²)/∂o_j = 2 o_j
+    assert [float(g) for g in _column(texts, "grad")] == [float(f"{2 * o.data:.6g}") for o in outs]
+    assert chain_rule_problems(svg) == []

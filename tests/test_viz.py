@@ -353,6 +353,13 @@ def test_rules_bracket_names_that_are_not_identifiers():
     source = draw_dot(s).source
     assert "∂(x1*w1 + x2*w2)/∂(x1*w1) = 1 = 1.0" in source
     assert "∂(x1*w1)/∂x1 = w1 = 2.0" in source
+    from viz import explore
+
+    state = explore(s).state  # the stepper's lines, the panel and the quiz say the same
+    first = state["steps"][0]["line"]
+    assert first.startswith("x1*w1.grad += ∂(x1*w1 + x2*w2)/∂(x1*w1) · x1*w1 + x2*w2.grad")
+    prompts = [q["prompt"] for qs in state["quiz"] for q in qs]
+    assert any(p.startswith("the share ∂(x1*w1 + x2*w2)/∂(x1*w1) ·") for p in prompts)
 
 
 def test_a_subgraph_left_at_grad_0_by_another_roots_backward_shows_its_grads():

@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         "--focus", metavar="NAME", help="draw only this node's inputs (a name from the table)"
     )
     parser.add_argument(
-        "--depth", metavar="K", type=int, help="draw only K ops up from the root (or --focus)"
+        "--depth", metavar="K", type=int, help="--svg: only K ops up from the root (or --focus)"
     )
     parser.add_argument(
         "--max-nodes", metavar="N", type=int, help="refuse to lay out more than N values"

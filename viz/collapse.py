@@ -236,8 +236,11 @@ def _assign(
     """The box ``node`` is drawn in: its neuron's, its input position's, or the rest."""
     if node in found:
         unit = found[node][0]
-        layer, _, index = unit.name.rpartition(".neurons.")
-        box = Box(f"unit {unit.name}", unit.name, "unit", layer or unit.name, index or unit.name)
+        prefix, sep, index = unit.name.rpartition("neurons.")  # layers.0.neurons.3
+        layer = prefix.rstrip(".") or "layer"  # a Layer's own neurons are neurons.k
+        if not (sep and index.isdigit()):
+            layer = index = unit.name  # a lone neuron
+        box = Box(f"unit {unit.name}", unit.name, "unit", layer, index)
         box.place = int(index) if index.isdigit() else 0
         box.detail = f"{unit.activation}(Σ w·x + b)"
     else:
