@@ -177,7 +177,7 @@ def build_dot(
     if edges > RULES_IN_OPS_PAST:
         quick = f", {QUICK_PLACEMENT if in_ops else QUICK_LAYOUT}"
     # stacked: compact enough for a notebook's width, the edges' text a point larger
-    spacing, margin = ("ranksep=0.25", ', margin="0.06,0.03"') if stacked else ("ranksep=0.4", "")
+    spacing, margin = ("ranksep=0.35", ', margin="0.06,0.03"') if stacked else ("ranksep=0.4", "")
     circle = "circle, width=0.3, margin=0" if stacked else "circle"
     lines = [
         "digraph chainrule {",
