@@ -89,4 +89,8 @@ def test_the_command_line_suggests_its_own_options(tmp_path, capsys, monkeypatch
         assert not SUGGESTED.search(message.replace("--", "")), message  # no Python keywords
     assert "--depth" in messages[0] and "--depth" not in messages[1]
     assert "--timeout" in messages[2]
-
+    # --collapse needs a model, which only Python has: it names the calls that take one
+    refusal = _cli_failure(capsys, ["a*b", "a=1", "b=2", "--collapse"])
+    assert set(re.findall(r"--[a-z-]+", refusal)) <= options
+    _suggestions_fit(refusal.partition(" or explore(")[0], draw_dot)
+    _suggestions_fit(refusal.partition(" or explore(")[2], explore)

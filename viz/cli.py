@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
         "--depth", metavar="K", type=int, help="--svg: only K ops up from the root (or --focus)"
     )
     parser.add_argument(
+        "--collapse",
+        action="store_true",
+        help="one box per layer: an nn model's loss, in Python: draw_dot(loss, collapse=model)",
+    )
+    parser.add_argument(
         "--max-nodes", metavar="N", type=int, help="refuse to lay out more than N values"
     )
     parser.add_argument(
@@ -117,6 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.depth is not None and args.depth < 0:
             raise _Refusal(f"--depth must be 0 or more, got {args.depth}")
+        if args.collapse:
+            raise _Refusal(
+                "--collapse draws an nn model's layers, and an expression builds no model: "
+                "in Python, draw_dot(loss, collapse=model) or explore(loss, collapse=model); "
+                "here, --focus NAME and --depth K draw a part of the graph"
+            )
         try:
             root = evaluate(args.expression, _bindings(args.values))
         except (RecursionError, MemoryError):
