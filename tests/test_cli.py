@@ -70,3 +70,41 @@ def test_python_dash_m_viz_runs():
         [sys.executable, "-m", "viz", "x**2", "x=3"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0 and "6.0" in done.stdout.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("a+" * 3000 + "a", "nests too deeply for Python's parser"),
+        ("a" + ".tanh()" * 3000, "nests too deeply for Python's parser"),
+    ],
+)
+def test_a_long_or_deep_expression_is_one_line_and_exit_2(expression, message, capsys):
+    assert main([expression, "a=0.5"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+    assert len(err) < 400  # the expression is quoted short
+
+
+def test_focus_and_depth_draw_a_part_and_a_bad_name_or_depth_is_refused(tmp_path, capsys):
+    svg = tmp_path / "part.svg"
+    assert main(["(a*b).tanh() * a", "a=0.5", "b=2", "--svg", str(svg), "--focus", "v2"]) == 0
+    drawn = svg.read_text()
+    assert ">tanh<" not in drawn and ">v2<" in drawn  # v2 = a*b and its inputs only
+    assert ">∂v2/∂a = b = 2.0<" in drawn and ">out<" not in drawn
+    assert main(["(a*b).tanh() * a", "a=0.5", "b=2", "--svg", str(svg), "--depth", "1"]) == 0
+    assert ">a<" in svg.read_text() and ">b<" not in svg.read_text()
+    capsys.readouterr()
+    assert main(["a*b", "a=1", "b=2", "--svg", str(svg), "--focus", "zz"]) == 2
+    assert "--focus 'zz' is not a name in the table above" in capsys.readouterr().err
+    assert main(["a*b", "a=1", "b=2", "--svg", str(svg), "--depth", "-1"]) == 2
+    assert "--depth must be 0 or more" in capsys.readouterr().err
+
+
+def test_the_limits_reach_draw_dot_and_explore(tmp_path, capsys):
+    chain = "a*b + " * 30 + "a"
+    html = tmp_path / "x.html"
+    assert main([chain, "a=0.5", "b=2", "--html", str(html), "--max-nodes", "50"]) == 2
+    assert "more than --max-nodes 50" in capsys.readouterr().err and not html.exists()
+    assert main([chain, "a=0.5", "b=2", "--html", str(html), "--max-nodes", "200"]) == 0
+    assert html.exists()

@@ -4,6 +4,8 @@ hosted by a small stand-in for anywidget's model (no Jupyter server)."""
 import json
 from pathlib import Path
 
+import pytest
+
 from autograd import Value
 from tests.browser import browser, screenshot
 from tests.helpers import product_plus_tanh
@@ -170,7 +172,12 @@ def test_the_widget_module_with_a_stand_in_model(tmp_path):
         exploration.set_value(sent[0]["node"], sent[0]["value"])
         driver.execute_script("window.model.set('state', arguments[0])", exploration.state)
         panel = driver.find_element(By.CSS_SELECTOR, ".cr-panel").text
-        assert "data 0.5" in panel and f"grad {exploration.state['nodes'][leaf]['grad']}" in panel
+        assert "data 0.5" in panel and "grad ? (backward has not started)" in panel
+        view = driver.find_element(By.CSS_SELECTOR, ".cr-view")  # the widget redrew
+        view.send_keys(Keys.END)  # the grads exist once backward has run
+        panel = driver.find_element(By.CSS_SELECTOR, ".cr-panel").text
+        assert f"grad {exploration.state['nodes'][leaf]['grad']}" in panel
+        view.send_keys(Keys.HOME, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
         assert a.data == 0.5 and a.grad == 0.0
         assert driver.execute_script("return window.model.get('position')") == 3  # kept
         driver.execute_script("window.model.set('error', 'x = -1.0: log fails')")
@@ -211,8 +218,10 @@ def test_saved_page_quiz_judges_typed_numbers_with_pythons_words(tmp_path):
         driver.find_element(By.CSS_SELECTOR, ".cr-quiz-toggle").click()
         app = driver.find_element(By.CSS_SELECTOR, ".cr-explorer")
         assert app.get_attribute("data-phase") == "backward"  # the quiz starts backward
-        shown = "return [...document.querySelectorAll('g.edge text')].filter(t => " \
+        shown = (
+            "return [...document.querySelectorAll('g.edge text')].filter(t => "
             "getComputedStyle(t).visibility !== 'hidden').length"
+        )
         assert driver.execute_script(shown) == 0  # the edges' rules would give the answers
         assert int(app.get_attribute("data-step")) == len(state["forward"]) + 1
         assert f"step 1: {quiz[0][0]['prompt']}" in panel()
@@ -256,5 +265,112 @@ def test_a_large_graph_opens_on_the_first_steps_inputs(tmp_path):
         )
         screenshot(driver, "explore-large-opening.png")
         assert shown == [True] * len(first)
+    finally:
+        driver.quit()
+
+
+def test_each_position_shows_only_what_the_timeline_has_computed(tmp_path):
+    *_, out = product_plus_tanh()
+    exploration = explore(out)
+    state = exploration.state
+    path = exploration.save(tmp_path / "explore.html").resolve()
+    driver = browser(1400, 900)
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    def edges():
+        return driver.execute_script(
+            "return Object.fromEntries([...document.querySelectorAll('g.edge')]"
+            ".filter(g => g.querySelector('text'))"
+            ".map(g => [g.id, g.querySelector('text').textContent]));"
+        )
+
+    def panel_of(node_id):
+        _click(driver, node_id)
+        return driver.find_element(By.CSS_SELECTOR, ".cr-panel").text
+
+    root, leaf = state["root"], next(i for i, n in state["names"].items() if n == "a")
+    try:
+        driver.get(path.as_uri())
+        body = driver.find_element(By.TAG_NAME, "body")
+        assert edges() == state["rules"]  # no op has run: every rule, no number
+        text = panel_of(root)
+        assert "data ? (not computed yet)" in text and "grad ? (backward has not started)" in text
+        assert all(
+            f"{r} = ? (forward has not run this op)" in text for r in state["nodes"][root]["rules"]
+        )
+        assert not any(line in text for line in state["nodes"][root]["inputs"])
+        assert state["nodes"][root]["pending"][0] in text and "1.0" not in text
+        text = panel_of(leaf)
+        assert not any(line in text for line in state["nodes"][leaf]["built"])
+        assert all(line in text for line in state["nodes"][leaf]["pending"])
+        assert state["paths"][leaf]["summary"] not in text
+        first = state["forward"][0]
+        body.send_keys(Keys.ARROW_RIGHT)  # the first op runs: its edges get their numbers
+        shown = edges()
+        for edge_id, rule in state["rules"].items():
+            ran = edge_id.startswith(first["node"] + "op_")
+            assert (shown[edge_id] != rule) == ran and shown[edge_id].startswith(rule)
+        body.send_keys(Keys.END)
+        text = panel_of(leaf)
+        assert all(line in text for line in state["nodes"][leaf]["built"])
+        assert state["paths"][leaf]["summary"] in text
+        assert all(" = " in t and t != state["rules"][i] for i, t in edges().items())
+    finally:
+        driver.quit()
+
+
+_LAYOUT = """
+const app = document.querySelector('.cr-explorer');
+const view = app.querySelector('.cr-view').getBoundingClientRect();
+const graph = app.querySelector('.cr-view svg').getBoundingClientRect();
+const px = (t) => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a;
+const texts = [...app.querySelectorAll('.cr-view svg text')];
+return {whole: view.left <= graph.left && graph.right <= view.right &&
+               view.top <= graph.top && graph.bottom <= view.bottom,
+        smallest: Math.min(...texts.map(px))};
+"""
+
+
+def _neuron():
+    x1, x2, w1, w2, b = (
+        Value(v, label=n)
+        for v, n in ((2.0, "x1"), (0.0, "x2"), (-3.0, "w1"), (1.0, "w2"), (6.8813735870195432, "b"))
+    )
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+@pytest.mark.parametrize("width", [1000, 1400, 1800])
+def test_a_small_graph_opens_readable_and_whole_and_fit_keeps_it_so(tmp_path, width):
+    path = explore(_neuron()).save(tmp_path / "neuron.html").resolve()
+    driver = browser(width, 900)
+    try:
+        driver.get(path.as_uri())
+        opened = driver.execute_script(_LAYOUT)
+        screenshot(driver, f"explore-layout-{width}.png")
+        driver.execute_script("document.querySelector('button[title^=fit]').click()")
+        fitted = driver.execute_script(_LAYOUT)
+        assert opened["whole"] and fitted["whole"], (opened, fitted)
+        assert min(opened["smallest"], fitted["smallest"]) >= 9  # px
+    finally:
+        driver.quit()
+
+
+def test_fit_never_shrinks_a_large_graph_below_readable_text(tmp_path):
+    y = Value(0.5, label="x")
+    for _ in range(40):
+        y = (y * 1.01).tanh()
+    path = explore(y).save(tmp_path / "chain.html").resolve()
+    driver = browser(1000, 800)
+    try:
+        driver.get(path.as_uri())
+        driver.execute_script("document.querySelector('button[title^=fit]').click()")
+        fitted = driver.execute_script(_LAYOUT)
+        screenshot(driver, "explore-layout-large-fit.png")
+        assert not fitted["whole"] and fitted["smallest"] >= 9  # panned, not shrunk
     finally:
         driver.quit()

@@ -38,10 +38,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _notebook(path: Path) -> None:
+LAYOUT_CELLS = [
+    "from autograd import Value\nfrom viz import explore",
+    "x1, x2, w1, w2, b = (Value(v, label=n) for v, n in\n"
+    "    ((2.0, 'x1'), (0.0, 'x2'), (-3.0, 'w1'), (1.0, 'w2'), (6.8813735870195432, 'b')))\n"
+    "n = x1*w1 + x2*w2 + b\nn.label = 'n'\no = n.tanh()\no.label = 'o'\nexplore(o)",
+]
+"""The lecture's neuron: 8 values, which must open readable and whole."""
+
+
+def _notebook(path: Path, sources: list[str] = CELLS) -> None:
     cells = [
         {"cell_type": "code", "metadata": {}, "source": src, "outputs": [], "execution_count": None}
-        for src in CELLS
+        for src in sources
     ]
     kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook = {
@@ -83,6 +92,7 @@ def jupyterlab(tmp_path):
         JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
     )
     _notebook(tmp_path / "explore.ipynb")
+    _notebook(tmp_path / "layout.ipynb", LAYOUT_CELLS)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -113,40 +123,78 @@ def jupyterlab(tmp_path):
             server.kill()
 
 
+def _open_and_run(driver, url: str) -> None:
+    """Open the notebook at ``url``, wait for its kernel, run every cell and wait for
+    the explorer to draw."""
+    driver.get(url)
+    _wait(
+        lambda: driver.execute_script(
+            "return !!(window.jupyterapp && document.querySelector('.jp-Notebook'))"
+        ),
+        60,
+        "JupyterLab to open the notebook",
+    )
+    _wait(
+        lambda: driver.execute_script(
+            "const w = window.jupyterapp.shell.currentWidget;"
+            "const k = w && w.sessionContext && w.sessionContext.session"
+            "  && w.sessionContext.session.kernel;"
+            "return !!k && k.status === 'idle';"
+        ),
+        60,
+        "the kernel to start",
+    )
+    driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    _wait(
+        lambda: driver.execute_script("return !!document.querySelector('.cr-explorer svg g#v0')"),
+        60,
+        "the explorer widget to render",
+    )
+
+
+_LAYOUT = """
+const app = document.querySelector('.cr-explorer');
+const view = app.querySelector('.cr-view').getBoundingClientRect();
+const graph = app.querySelector('.cr-view svg').getBoundingClientRect();
+const panel = app.querySelector('.cr-panel').getBoundingClientRect();
+const edges = [...app.querySelectorAll('.cr-view svg g.edge text')];
+const px = (t) => parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a;
+return {view: [view.left, view.top, view.right, view.bottom],
+        graph: [graph.left, graph.top, graph.right, graph.bottom],
+        panel: [panel.left, panel.top, panel.width],
+        smallest: Math.min(...edges.map(px))};
+"""
+
+
+def test_a_small_graph_opens_readable_and_whole_in_jupyterlab(jupyterlab):
+    driver = browser(1400, 900)
+    try:
+        _open_and_run(driver, jupyterlab + "lab/tree/layout.ipynb")
+        time.sleep(1)  # the widget settles
+        for moment in ("opened", "fit"):
+            if moment == "fit":
+                driver.execute_script(
+                    "document.querySelector('.cr-explorer button[title^=fit]').click()"
+                )
+            seen = driver.execute_script(_LAYOUT)
+            screenshot(driver, f"jupyterlab-explorer-{moment}.png")
+            view, graph = seen["view"], seen["graph"]
+            assert view[0] <= graph[0] and graph[2] <= view[2], seen  # whole, left to right
+            assert view[1] <= graph[1] and graph[3] <= view[3], seen  # and top to bottom
+            assert seen["smallest"] >= 9, seen  # px: edge text stays readable
+            # the graph has the output's whole width, the panel goes below it
+            assert abs((view[2] - view[0]) - seen["panel"][2]) < 2 and view[2] - view[0] > 900
+            assert seen["panel"][1] >= view[3] - 1, seen
+    finally:
+        driver.quit()
+
+
 def test_explorer_widget_in_jupyterlab_recomputes_on_edit(jupyterlab):
     driver = browser(1500, 1000)
     panel = ".cr-explorer .cr-panel"
 
-    def run_all() -> None:
-        driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-
     try:
-        driver.get(jupyterlab + "lab/tree/explore.ipynb")
-        _wait(
-            lambda: driver.execute_script(
-                "return !!(window.jupyterapp && document.querySelector('.jp-Notebook'))"
-            ),
-            60,
-            "JupyterLab to open the notebook",
-        )
-        _wait(
-            lambda: driver.execute_script(
-                "const w = window.jupyterapp.shell.currentWidget;"
-                "const k = w && w.sessionContext && w.sessionContext.session"
-                "  && w.sessionContext.session.kernel;"
-                "return !!k && k.status === 'idle';"
-            ),
-            60,
-            "the kernel to start",
-        )
-        run_all()
-        _wait(
-            lambda: driver.execute_script(
-                "return !!document.querySelector('.cr-explorer svg g#v0')"
-            ),
-            60,
-            "the explorer widget to render",
-        )
+        _open_and_run(driver, jupyterlab + "lab/tree/explore.ipynb")
 
         # the widget may redraw while the kernel settles: act and read through JS, retrying
         def panel_after(action: str, wanted: str) -> str:
@@ -155,7 +203,9 @@ def test_explorer_widget_in_jupyterlab_recomputes_on_edit(jupyterlab):
             )
             return text if wanted in text else ""
 
-        click = (
+        click = (  # after backward (End): the panel shows a grad once it is computed
+            "document.querySelector('.cr-explorer')"
+            ".dispatchEvent(new KeyboardEvent('keydown', {key: 'End', bubbles: true}));"
             "document.querySelector('.cr-explorer svg g#v0')"
             ".dispatchEvent(new MouseEvent('click', {bubbles: true}))"
         )

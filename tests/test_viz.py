@@ -11,10 +11,9 @@ import pytest
 
 from autograd import Value, topo_order
 from nn import MLP, mse
-from tests.helpers import lecture_demo_loss, small_graph
+from tests.helpers import small_graph
 from tests.picture import chain_rule_problems, read_svg
 from viz import RendererNotFound, RenderError, draw_dot, find_renderer
-from viz.diagram import GraphTooLarge
 from viz.dot import escape, node_id
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -116,45 +115,6 @@ def test_an_nn_models_graph_shows_the_learners_names():
     leaves = [n for n in topo_order(loss) if n.is_leaf]
     assert sum(n.label.startswith("x[") for n in leaves) == 2  # one Value per input
     assert chain_rule_problems(draw_dot(loss).svg()) == []
-
-
-def test_mlp_collapsed_into_neurons_for_one_sample():
-    model = MLP(2, [3, 1], rng=0)
-    out = model([1.0, 2.0])
-    loss = mse([out], [0.5])
-    loss.backward()
-    boxed = draw_dot(loss, collapse=model).source
-    assert boxed.count("(Σ w·x + b)") == 4
-    for j in range(3):
-        assert f"layers.0.neurons.{j} | relu" in boxed
-    assert "layers.1.neurons.0 | linear" in boxed
-    assert "w0" not in boxed  # parameters are inside the boxes
-    svg = draw_dot(loss, collapse=model).svg()
-    assert chain_rule_problems(svg) == []
-    # the output box's grad is ∂loss/∂out = 2(out - 0.5), by hand
-    texts = [t for ts in read_svg(svg)[0].values() for t in ts]
-    assert f"grad {2 * (out.data - 0.5):.6g}" in texts
-    focused = draw_dot(loss, focus=out, collapse=model).source
-    assert "rest of the graph" not in focused and focused.count("(Σ w·x + b)") == 4
-
-
-def test_micrograds_demo_loss_collapses_to_one_box_per_neuron_for_the_batch():
-    model, loss = lecture_demo_loss()
-    loss.backward()
-    size = len(topo_order(loss))
-    assert size > 60_000
-    with pytest.raises(GraphTooLarge, match=f"{size:,} values.*focus=.*depth=.*collapse=model"):
-        draw_dot(loss)
-    held = [p.grad for p in model.parameters()]
-    diagram = draw_dot(loss, collapse=model)
-    svg = diagram.svg()
-    assert [p.grad for p in model.parameters()] == held
-    boxes = read_svg(svg)[0]
-    units = [t for t in boxes.values() if "(Σ w·x + b)" in t[1]]
-    assert len(units) == 16 + 16 + 1
-    assert all("over 100 samples" in t[2] for t in units)
-    assert {t[0] for t in boxes.values() if t[1] == "input"} == {"x[0]", "x[1]"}
-    assert chain_rule_problems(svg) == []
 
 
 def test_a_render_past_its_time_bound_stops_and_says_what_to_do(tmp_path, monkeypatch):
@@ -361,3 +321,56 @@ def test_a_models_graph_of_two_thousand_values_draws_with_the_defaults():
     svg = draw_dot(loss).svg()  # within the default max_nodes and timeout
     assert chain_rule_problems(svg) == []
     assert [(n.data, n.grad) for n in topo_order(loss)] == held
+
+
+@pytest.mark.parametrize(
+    ("label", "drawn"),
+    [
+        ("&lt;b&gt;", "&lt;b&gt;"),  # an entity is drawn as typed, not decoded
+        ("&#65;", "&#65;"),
+        ("a & b", "a & b"),
+        ("col\tumn", "col\\tumn"),  # a control character shows as its escape
+        ("nul\x00byte", "nul\\x00byte"),
+    ],
+)
+def test_labels_are_drawn_exactly_as_written(label, drawn):
+    x = Value(2.0, label=label)
+    y = x * x
+    y.label = "y"
+    y.backward()
+    nodes, edges = read_svg(draw_dot(y).svg())
+    assert nodes["v0"][0] == drawn
+    assert [e[3] for e in edges if e[3]] == [f"∂y/∂({drawn}) = ({drawn}) = 2.0"] * 2
+
+
+def test_rules_bracket_names_that_are_not_identifiers():
+    x1, w1, x2, w2 = (Value(float(k), label=n) for k, n in enumerate(["x1", "w1", "x2", "w2"], 1))
+    p = x1 * w1
+    p.label = "x1*w1"
+    s = p + x2 * w2
+    s.label = "x1*w1 + x2*w2"
+    s.backward()
+    source = draw_dot(s).source
+    assert "∂(x1*w1 + x2*w2)/∂(x1*w1) = 1 = 1.0" in source
+    assert "∂(x1*w1)/∂x1 = w1 = 2.0" in source
+    from viz import explore
+
+    state = explore(s).state  # the stepper's lines, the panel and the quiz say the same
+    first = state["steps"][0]["line"]
+    assert first.startswith("x1*w1.grad += ∂(x1*w1 + x2*w2)/∂(x1*w1) · x1*w1 + x2*w2.grad")
+    prompts = [q["prompt"] for qs in state["quiz"] for q in qs]
+    assert any(p.startswith("the share ∂(x1*w1 + x2*w2)/∂(x1*w1) ·") for p in prompts)
+
+
+def test_a_subgraph_left_at_grad_0_by_another_roots_backward_shows_its_grads():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    y = a * b
+    y.label = "y"
+    loss = a + 1
+    loss.backward()  # reaches a, not y
+    source = draw_dot(y).source
+    assert "grads not computed yet" not in source and "grad ?" not in source
+    assert "{ a | data 2.0 | grad 1.0 |" in source and "{ y | data 6.0 | grad 0.0 |" in source
+    assert "2 node(s) marked red" in source  # y is not its shares' sum: another root's grads
+    fresh = Value(1.0) * Value(4.0)
+    assert "grads not computed yet" in draw_dot(fresh).source

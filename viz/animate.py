@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,8 @@ def animate(
     top = root if focus is None else focus
     size = len(topo_order(top))
     if size > max_nodes:
-        raise GraphTooLarge(too_large("animate", size, max_nodes).replace("collapse=model", "—"))
-    state = backward_state(Description(top), rankdir=rankdir, timeout=timeout)
+        raise GraphTooLarge(too_large(animate, size, max_nodes))
+    state = backward_state(Description(top), rankdir=rankdir, timeout=timeout, caller=animate)
     state["autoplay"] = autoplay
     page = page_html("chainrule: backprop step by step", state)
     target = Path(path)
@@ -85,16 +86,28 @@ def animate(
 
 
 def backward_state(
-    described: Description, *, rankdir: str, timeout: float, timeline: Timeline | None = None
+    described: Description,
+    *,
+    rankdir: str,
+    timeout: float,
+    timeline: Timeline | None = None,
+    caller: Callable[..., object] | None = None,
 ) -> dict[str, Any]:
-    """The diagram and every backward step, as the page's script reads them."""
+    """The diagram and every backward step, as the page's script reads them; a render
+    past ``timeout`` suggests the views ``caller`` (animate, explore) can draw."""
     timeline = Timeline(described) if timeline is None else timeline
     view = select(described, described.root)
     widest = _widest_grads(timeline)
     source = build_dot(
-        view, timeline.final, rankdir=rankdir, shares=False, grad_text=widest, rules_in_ops=False
+        view,
+        timeline.final,
+        rankdir=rankdir,
+        shares=False,
+        grad_text=widest,
+        rules_in_ops=False,
+        stacked=True,
     )
-    svg = render(source, "svg", timeout).decode("utf-8")
+    svg = render(source, "svg", timeout, caller=caller).decode("utf-8")
     ids = {node: node_id(i) for node, i in described.index.items()}
     return {
         "svg": svg[svg.index("<svg") :],
@@ -140,11 +153,19 @@ _SCRIPTS = ("stepper.js", "explore.js")
 _STYLES = ("stepper.css", "explore.css")
 
 
+def inline_json(state: dict[str, Any]) -> str:
+    """``state`` as JSON safe inside a ``<script>`` element: every ``<``, ``>`` and ``&``
+    written as a ``\\u`` escape, so no text in it (``<!--<script>``, ``</script>``)
+    changes how the page is parsed."""
+    text = json.dumps(state, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def page_html(title: str, state: dict[str, Any], app: str = "mount") -> str:
     """A self-contained page: the front end's style and script, with ``state`` inlined;
     ``app`` is the function that mounts it (``mountExplorer`` for the explorer)."""
     script, style = front_end()
-    data = json.dumps(state, ensure_ascii=False).replace("</", "<\\/")
+    data = inline_json(state)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -1,11 +1,14 @@
-"""``collapse=model``: one box per neuron for the whole batch, whatever code built it.
+"""``collapse=model``: one box per layer, a row per neuron over the whole batch,
+whatever code built it.
 
 A neuron is found in the graph from its parameters: the products and sums that
 read its weights and bias (a fused ``dot`` or micrograd's ``w*x`` chain), and the
-activation applied once every parameter is in. Each box stands for that neuron in
-every sample: its value (listed for one sample, the mean for more) and its grad
-summed over the samples. An edge carries the share of the gradient it passes back,
-summed over the samples, so each box's grad is the sum of its outgoing edges.
+activation applied once every parameter is in. Each row stands for that neuron in
+every sample: its value (one sample's, or the mean over several) and its grad summed
+over the samples; the inputs are one box with a row per position, in order. A
+layer's grad is the sum of its rows'. One edge joins two boxes and carries the share
+of the gradient passed back along every connection between them, summed over the
+samples, so each box's grad is the sum of its outgoing edges.
 """
 
 from __future__ import annotations
@@ -17,18 +20,23 @@ from typing import Any
 from autograd import Value
 from autograd.explain.describe import Description
 from autograd.explain.text import num
-from viz.dot import FONT, GraphView, escape
+from viz.dot import FONT, NO_GRADS, GraphView, escape
 
 __all__ = ["Box", "boxes_dot", "find_units"]
 
 
 @dataclass
 class Box:
-    """One drawn box: a neuron, an input position, or the rest of the graph."""
+    """A neuron, an input position, or the rest of the graph: a row of its group's box
+    (a layer, the inputs) or, for the rest, a box of its own."""
 
     key: str
     title: str
-    kind: str
+    kind: str  # "unit", "input" or "rest"
+    group: str
+    row: str
+    place: int = 0  # the neuron's index in its layer, the input's position
+    detail: str = ""
     outputs: list[Value] = field(default_factory=list)
 
 
@@ -119,8 +127,9 @@ def find_units(order: list[Value], model: Any) -> dict[Value, tuple[_Unit, bool]
 
 def boxes_dot(
     view: GraphView, model: Any, grads: Mapping[Value, float] | None, rankdir: str
-) -> str:
-    """The DOT text of ``view`` with every neuron of ``model`` one box over all samples."""
+) -> tuple[str, int]:
+    """The DOT text of ``view`` with every layer of ``model`` one box (a row per neuron,
+    over all samples), and the number of boxes drawn."""
     described = view.described
     found = find_units(view.order, model)
     params = {p for unit, _ in found.values() for p in unit.params}
@@ -130,48 +139,92 @@ def boxes_dot(
         if node not in params:
             where[node] = _assign(node, described, found, boxes)
     flows: dict[tuple[str, str], float] = {}
-    outputs: dict[str, list[Value]] = {}
     for node in view.order:
         if node not in where:
             continue
         here = where[node]
-        if node in found and found[node][1] or here.key == "input " + here.title:
-            outputs.setdefault(here.key, []).append(node)
+        if node in found and found[node][1] or here.kind == "input":
+            here.outputs.append(node)
         upstream = grads[node] if grads is not None else 0.0
         for parent, local in zip(node.parents, described.locals_of(node), strict=True):
             source = where.get(parent)
-            if source is None or source is here:
+            if source is None or source.group == here.group:
                 continue
-            key = (source.key, here.key)
+            key = (source.group, here.group)
             flows[key] = flows.get(key, 0.0) + (local * upstream if upstream else 0.0)
     if "rest" in boxes:
-        outputs["rest"] = [described.root]
-    ids = {key: f"g{i}" for i, key in enumerate(boxes)}
+        boxes["rest"].outputs[:] = [described.root]
+    groups: dict[str, list[Box]] = {}
+    for box in sorted(boxes.values(), key=_row_order):
+        groups.setdefault(box.group, []).append(box)
+    ids = {key: f"g{i}" for i, key in enumerate(groups)}
+    samples = max((len(b.outputs) for b in boxes.values() if b.kind != "rest"), default=1)
+    caption = (
+        f"each box: a layer, one row per neuron over {samples} sample(s) (data: the mean, "
+        "grad: the sum); a box's grad is the sum of its rows'; each edge: the share of the "
+        "gradient it passes back, Σ over samples"
+    )
+    if grads is None:
+        caption += f"\n{NO_GRADS}"
     lines = [
         "digraph chainrule {",
-        f'  graph [rankdir={rankdir}, fontname="{FONT}", nodesep=0.3, ranksep=0.6];',
+        f'  graph [rankdir={rankdir}, fontname="{FONT}", nodesep=0.4, ranksep=0.9];',
         f'  node [fontname="{FONT}", fontsize=11];',
-        f'  edge [fontname="{FONT}", fontsize=9];',
+        f'  edge [fontname="{FONT}", fontsize=10];',
+        f'  label="{escape(caption)}"; labelloc=t;',
     ]
-    samples = max((len(v) for k, v in outputs.items() if k.startswith("unit")), default=1)
-    caption = f"each box: one neuron over {samples} sample(s); grad = Σ over samples"
-    caption += "; each edge: the share of the gradient it passes back, Σ over samples"
-    if grads is None:
-        caption += "\\ngrads not computed yet: call backward()"
-    lines.append(f'  label="{escape(caption)}"; labelloc=t;')
-    for key, box in boxes.items():
-        outs = outputs.get(key, [])
-        fields = [box.title, box.kind, _data(outs)]
-        total = sum(grads[o] for o in outs) if grads is not None else None
-        fields.append("grad ?" if total is None else f"grad {num(total)}")
-        style = ', style="rounded,filled", fillcolor="#eef3fb"' if key.startswith("unit") else ""
-        label = " | ".join(escape(f, record=True) for f in fields)
-        lines.append(f'  {ids[key]} [label="{{ {label} }}", shape=record, id="{ids[key]}"{style}];')
+    for key, rows in groups.items():
+        label = _group_label(rows, grads, samples, rankdir)
+        style = ', style="rounded,filled", fillcolor="#eef3fb"' if rows[0].kind == "unit" else ""
+        lines.append(f'  {ids[key]} [label="{label}", shape=record, id="{ids[key]}"{style}];')
     for n, ((src, dst), value) in enumerate(flows.items()):
         text = "share ?" if grads is None else f"share {num(value)}"
         lines.append(f'  {ids[src]} -> {ids[dst]} [label="{text}", id="{ids[dst]}_in{n}"];')
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", len(groups)
+
+
+def _row_order(box: Box) -> tuple[int, int, str]:
+    """Inputs first, by position; then each layer's neurons by their index; the rest last."""
+    return {"input": 0, "unit": 1, "rest": 2}[box.kind], box.place, box.row
+
+
+def _group_label(
+    rows: list[Box], grads: Mapping[Value, float] | None, samples: int, rankdir: str
+) -> str:
+    """A record: the group's title and total grad, then a column per field, a row per box."""
+
+    def total(box: Box) -> float | None:
+        return None if grads is None else sum(grads[o] for o in box.outputs)
+
+    first = rows[0]
+    sums = [total(b) for b in rows]
+    whole = "grad ?" if grads is None else f"grad {num(sum(sums))}"  # type: ignore[arg-type]
+    if first.kind == "rest":
+        fields = [first.title, "the rest of the graph", f"data {_data(first.outputs)}", whole]
+        return _stacked([escape(f, record=True) for f in fields], rankdir)
+    kinds = sorted({b.detail for b in rows})
+    title = first.group if first.kind == "unit" else "inputs"
+    head = f"{title}: {len(rows)} neuron(s), {', '.join(kinds)}" if first.kind == "unit" else title
+    many = samples > 1
+    columns = [
+        ["neuron" if first.kind == "unit" else "input", *(b.row for b in rows)],
+        ["data (mean)" if many else "data", *(_data(b.outputs) for b in rows)],
+        ["grad (Σ)" if many else "grad", *("?" if g is None else num(g) for g in sums)],
+    ]
+    if len(kinds) > 1:
+        columns.insert(1, ["activation", *(b.detail for b in rows)])
+    cells = " | ".join(
+        "{ " + " | ".join(escape(c, record=True) for c in col) + " }" for col in columns
+    )
+    fields = [escape(head, record=True), escape(whole, record=True), f"{{ {cells} }}"]
+    return _stacked(fields, rankdir)
+
+
+def _stacked(fields: list[str], rankdir: str) -> str:
+    """Record fields one above the other (dot stacks a bare list when LR, a braced one TB)."""
+    joined = " | ".join(fields)
+    return joined if rankdir in ("LR", "RL") else f"{{ {joined} }}"
 
 
 def _assign(
@@ -183,15 +236,22 @@ def _assign(
     """The box ``node`` is drawn in: its neuron's, its input position's, or the rest."""
     if node in found:
         unit = found[node][0]
-        key, title, kind = f"unit {unit.name}", unit.name, f"{unit.activation}(Σ w·x + b)"
+        prefix, sep, index = unit.name.rpartition("neurons.")  # layers.0.neurons.3
+        layer = prefix.rstrip(".") or "layer"  # a Layer's own neurons are neurons.k
+        if not (sep and index.isdigit()):
+            layer = index = unit.name  # a lone neuron
+        box = Box(f"unit {unit.name}", unit.name, "unit", layer, index)
+        box.place = int(index) if index.isdigit() else 0
+        box.detail = f"{unit.activation}(Σ w·x + b)"
     else:
         position = _input_position(node, described, found) if node.is_leaf else None
         if position is None:
-            key, title, kind = "rest", described.names[described.root], "the rest of the graph"
+            box = Box("rest", described.names[described.root], "rest", "rest", "")
         else:
             title = node.label or f"x[{position}]"
-            key, kind = f"input {title}", "input"
-    return boxes.setdefault(key, Box(key, title, kind))
+            box = Box(f"input {title}", title, "input", "inputs", title)
+            box.place = position
+    return boxes.setdefault(box.key, box)
 
 
 def _input_position(
@@ -212,9 +272,7 @@ def _input_position(
 
 
 def _data(outs: list[Value]) -> str:
+    """One sample's value, the mean over several, or — when no output is drawn."""
     if not outs:
-        return "data —"
-    if len(outs) == 1:
-        return f"data {num(outs[0].data)}"
-    mean = sum(o.data for o in outs) / len(outs)
-    return f"data mean {num(mean)} over {len(outs)} samples"
+        return "—"
+    return num(sum(o.data for o in outs) / len(outs))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import webbrowser
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from autograd.explain.describe import Description
 from autograd.value import topo_order
 from viz.collapse import boxes_dot
 from viz.dot import build_dot, select, shown_grads
-from viz.render import RendererNotFound, render
+from viz.render import RendererNotFound, render, smaller_views
 
 __all__ = ["MAX_DRAWN", "MAX_NODES", "TIMEOUT", "Diagram", "GraphTooLarge", "draw_dot"]
 
@@ -43,17 +44,27 @@ class Diagram:
     """DOT text (``.source``) that renders to SVG or PNG, and shows itself in Jupyter."""
 
     def __init__(
-        self, source: str, *, format: str = "svg", nodes: int = 0, timeout: float = TIMEOUT
+        self,
+        source: str,
+        *,
+        format: str = "svg",
+        nodes: int = 0,
+        kind: str = "nodes",
+        timeout: float = TIMEOUT,
     ) -> None:
         self.source = source
         self.format = format
-        self.nodes = nodes
+        self.nodes = nodes  # what is drawn: values, or a collapsed view's boxes (``kind``)
+        self.kind = kind
         self.timeout = timeout
 
     def pipe(self, format: str | None = None, encoding: str | None = None) -> bytes | str:
         """The diagram rendered to ``format`` (the diagram's own by default)."""
         fmt = format or self.format
-        data = self.source.encode() if fmt in _SOURCE else render(self.source, fmt, self.timeout)
+        if fmt in _SOURCE:
+            data = self.source.encode()
+        else:
+            data = render(self.source, fmt, self.timeout, caller=draw_dot)
         return data.decode(encoding) if encoding else data
 
     def svg(self) -> str:
@@ -114,7 +125,7 @@ class Diagram:
         return self._repr_mimebundle_()["text/html"]
 
     def __repr__(self) -> str:
-        return f"<Diagram: {self.nodes} nodes, {self.source.count(chr(10))} lines of DOT>"
+        return f"<Diagram: {self.nodes:,} {self.kind}, {self.source.count(chr(10))} lines of DOT>"
 
 
 def _scrolling(svg: str) -> str:
@@ -144,8 +155,8 @@ def draw_dot(
     Each value shows its name, data and grad; each op is its own node; each edge
     into an op carries ∂out/∂parent, with its rule in the nodes' names (``rules``).
     ``focus`` draws only the ancestors of that node, ``depth`` stops that many ops
-    up, and ``collapse=model`` draws each neuron of an ``nn`` model as one box for
-    the whole batch. A graph of more than ``max_nodes`` values is refused with the
+    up, and ``collapse=model`` draws each layer of an ``nn`` model as one box, a row
+    per neuron, over the whole batch. A graph of more than ``max_nodes`` values is refused with the
     view that fits; a render stops after ``timeout`` seconds.
     """
     if not isinstance(root, Value):
@@ -155,25 +166,26 @@ def draw_dot(
     top = root if focus is None else focus
     size = len(topo_order(top))
     if collapse is None and depth is None and size > max_nodes:
-        raise GraphTooLarge(too_large("draw_dot", size, max_nodes))
+        raise GraphTooLarge(too_large(draw_dot, size, max_nodes))
     described = Description(root)
     view = select(described, top, depth)
     if collapse is None and len(view.order) > max_nodes:
-        raise GraphTooLarge(too_large("draw_dot", len(view.order), max_nodes))
+        raise GraphTooLarge(too_large(draw_dot, len(view.order), max_nodes))
     grads = shown_grads(root, view.order)
+    drawn, kind = len(view.order), "nodes"
     if collapse is not None:
-        source = boxes_dot(view, collapse, grads, rankdir)
+        source, drawn = boxes_dot(view, collapse, grads, rankdir)
+        kind = "boxes"
     else:
         source = build_dot(view, grads, rankdir=rankdir, rules=rules)
-    return Diagram(source, format=format.lstrip("."), nodes=len(view.order), timeout=timeout)
+    return Diagram(source, format=format.lstrip("."), nodes=drawn, kind=kind, timeout=timeout)
 
 
-def too_large(who: str, size: int, budget: int) -> str:
-    """The refusal for a graph over the budget, naming the views that fit."""
+def too_large(caller: Callable[..., object], size: int, budget: int) -> str:
+    """The refusal for a graph over the budget, naming the views ``caller`` can draw."""
     return (
-        f"{who}: this graph has {size:,} values, more than max_nodes={budget:,} can be laid "
-        "out in a few seconds. Draw a part of it: focus=node (only that node's inputs), "
-        "depth=3 (three ops up from the root), or collapse=model (one box per neuron, over "
-        f"the whole batch); graph_text(root) lists every node as text; or pass a larger "
-        "max_nodes= (and timeout=) to wait for it."
+        f"{caller.__name__}: this graph has {size:,} values, more than max_nodes={budget:,} "
+        f"can be laid out in a few seconds. Draw a part of it: {smaller_views(caller)}; "
+        "graph_text(root) lists every node as text; or pass a larger max_nodes= (and "
+        "timeout=) to wait for it."
     )

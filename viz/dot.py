@@ -10,6 +10,7 @@ a node that ``create_graph`` made says which op-table rule it came from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from autograd.explain.text import num
 
 __all__ = [
     "FONT",
+    "NO_GRADS",
     "QUICK_LAYOUT",
     "QUICK_PLACEMENT",
     "RULES_IN_OPS_PAST",
@@ -34,6 +36,7 @@ FONT = "Arial"
 """Arial's metrics are graphviz-pure's own (Arimo) and Liberation Sans's, so text fits
 its box in browsers and in librsvg alike."""
 
+NO_GRADS = "grads not computed yet (every grad is 0): call backward()"
 _KINK = "#ff7f0e"  # an op that ran exactly at its kink: its derivative is a convention
 _MISMATCH = 1e-9  # relative: sums taken in another order differ in the last bits
 
@@ -57,16 +60,33 @@ def node_id(index: int) -> str:
 
 
 def escape(text: str, *, record: bool = False) -> str:
-    """``text`` inside a DOT quoted string, escaped once (and as a record field)."""
+    """``text`` inside a DOT quoted string, drawn exactly as written (and as a record field).
+
+    Graphviz would decode ``&lt;`` and ``&#65;``, drop a tab and stop at a NUL byte:
+    ``&`` is written as ``&amp;``, and a control character other than a line break
+    as its Python escape (``\\t``, ``\\x00``), so that it shows.
+    """
+    text = _CONTROL.sub(_visible, text)
     text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    text = text.replace("&", "&amp;")
     if record:
         for ch in "{}|<>":
             text = text.replace(ch, "\\" + ch)
     return text
 
 
-def _record(fields: list[str]) -> str:
-    return '"{ ' + " | ".join(escape(f, record=True) for f in fields) + ' }"'
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    return repr(match.group(0))[1:-1]
+
+
+def _record(fields: list[str], stacked: bool = False) -> str:
+    """A record's label: its fields side by side across the ranks' direction, or (``stacked``)
+    along it, which keeps a left-to-right graph narrow."""
+    joined = " | ".join(escape(f, record=True) for f in fields)
+    return f'"{joined}"' if stacked else f'"{{ {joined} }}"'
 
 
 @dataclass
@@ -113,12 +133,15 @@ def _ancestors(top: Value) -> set[Value]:
 
 
 def shown_grads(root: Value, order: list[Value]) -> dict[Value, float] | None:
-    """The graph's own ``.grad`` per node, or None before any backward from ``root``."""
+    """The graph's own ``.grad`` per node, or None while every one of them is 0 (before
+    any backward reached them). A root at 0 whose inputs hold grads (another root's
+    backward) is drawn as it is, and marked as not agreeing with its shares."""
     from autograd.explain.text import grad_of
 
-    if grad_of(root) == 0.0:
+    grads = {node: grad_of(node) for node in order}
+    if grad_of(root) == 0.0 and not any(grads.values()):
         return None
-    return {node: grad_of(node) for node in order}
+    return grads
 
 
 def build_dot(
@@ -131,6 +154,7 @@ def build_dot(
     note: str = "",
     grad_text: Mapping[Value, str] | None = None,
     rules_in_ops: bool = True,
+    stacked: bool = False,
 ) -> str:
     """The DOT text of ``view`` with ``grads`` shown (``?`` where None).
 
@@ -139,7 +163,9 @@ def build_dot(
     enters (unless ``rules_in_ops`` is False);
     ``shares`` writes a reused node's grad as the sum of its contributions;
     ``grad_text`` writes given text in place of each grad (the animation sizes each
-    box for its widest grad). The same graph always gives the same bytes.
+    box for its widest grad); ``stacked`` writes a value's name, data and grad one above
+    the other in a left-to-right graph (side by side top to bottom), so that the graph
+    is short along its ranks. The same graph always gives the same bytes.
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be LR, RL, TB or BT, got {rankdir!r}")
@@ -150,28 +176,31 @@ def build_dot(
     quick = ""
     if edges > RULES_IN_OPS_PAST:
         quick = f", {QUICK_PLACEMENT if in_ops else QUICK_LAYOUT}"
+    # stacked: compact enough for a notebook's width, the edges' text a point larger
+    spacing, margin = ("ranksep=0.35", ', margin="0.06,0.03"') if stacked else ("ranksep=0.4", "")
+    circle = "circle, width=0.3, margin=0" if stacked else "circle"
     lines = [
         "digraph chainrule {",
-        f'  graph [rankdir={rankdir}, fontname="{FONT}", nodesep=0.25, ranksep=0.4{quick}];',
-        f'  node [fontname="{FONT}", fontsize=11];',
-        f'  edge [fontname="{FONT}", fontsize=9];',
+        f'  graph [rankdir={rankdir}, fontname="{FONT}", nodesep=0.25, {spacing}{quick}];',
+        f'  node [fontname="{FONT}", fontsize=11{margin}];',
+        f'  edge [fontname="{FONT}", fontsize={9 + stacked}];',
     ]
     wrong = _disagreeing(view, grads)
     caption = note
     if grads is None:
-        caption = caption or "grads not computed yet: call backward()"
+        caption = caption or NO_GRADS
     elif wrong:
         caption = (
             f"{len(wrong)} node(s) marked red hold a grad that is not the sum of their shares: "
             f"grads from another root, from backward() run twice, or set by hand. "
             f"zero_grad() then one backward() from {described.names[described.root]} "
             "makes them agree"
-        ) + (f"\\n{note}" if note else "")
+        ) + (f"\n{note}" if note else "")
     if caption:
         lines.append(f'  label="{escape(caption)}"; labelloc=t;')
     for node in view.order:
         me = node_id(described.index[node])
-        line = _value_line(node, me, view, grads, wrong.get(node), shares)
+        line = _value_line(node, me, view, grads, wrong.get(node), shares, stacked)
         if grad_text is not None:
             line = line.replace(f"grad {num(grads[node])}", f"grad {grad_text[node]}", 1)
         lines.append(line)
@@ -188,7 +217,7 @@ def build_dot(
             lines.append(f'  {me}op [label={label}, shape=Mrecord, fontsize=9, id="{me}op"{mark}];')
         else:
             label = escape(_op_label(node))
-            lines.append(f'  {me}op [label="{label}", shape=circle, id="{me}op"{mark}];')
+            lines.append(f'  {me}op [label="{label}", shape={circle}, id="{me}op"{mark}];')
         lines.append(f"  {me}op -> {me};")
         for edge, text in zip(inputs, texts, strict=True):
             source, into = node_id(described.index[edge.parent]), f"{me}op_{edge.slot}"
@@ -265,6 +294,7 @@ def _value_line(
     grads: Mapping[Value, float] | None,
     should_be: float | None,
     shares: bool,
+    stacked: bool,
 ) -> str:
     fields = [view.described.names[node], f"data {num(node.data)}"]
     if came_from := origin(node):  # backward is a graph too: the rule that made this node
@@ -284,4 +314,4 @@ def _value_line(
             fields[-1] += f" = {parts}"
     if node in view.cut:
         extra += ', style="dashed", tooltip="inputs not drawn (depth limit)"'
-    return f'  {me} [label={_record(fields)}, shape=record, id="{me}"{extra}];'
+    return f'  {me} [label={_record(fields, stacked)}, shape=record, id="{me}"{extra}];'

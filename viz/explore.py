@@ -48,8 +48,8 @@ def explore(
     Click a node for its formula, data, grad, its inputs' rules and the shares that
     built its grad; step the forward pass then the backward pass (← → space); pick a
     leaf to see every path to it. ``focus`` explores only that node's inputs, backward
-    from it. ``collapse=model`` (an ``nn`` model's loss) shows one box per neuron over
-    the batch, beside the graph of one ``sample``. Nothing changes the graph's
+    from it. ``collapse=model`` (an ``nn`` model's loss) shows one box per layer (a
+    row per neuron) over the batch, beside the graph of one ``sample``. Nothing changes the graph's
     ``.data`` or ``.grad``, except editing a leaf, which sets that leaf's ``.data``
     and recomputes the values that depend on it.
     """
@@ -84,7 +84,9 @@ class Exploration:
         if model is None:
             self.top = self.root if focus is None else focus
             return explore_state(self.top, **options)
-        view = model_view(self.root, model, sample, rankdir=options["rankdir"])
+        view = model_view(
+            self.root, model, sample, rankdir=options["rankdir"], timeout=options["timeout"]
+        )
         self.top = view.term
         state = explore_state(view.term, **options)
         state["model"] = dict(view.state, term=state["names"][state["root"]])
@@ -179,13 +181,15 @@ def explore_state(
     """The explorer's whole state for ``root``: the animation's, plus forward, panels, paths."""
     size = len(topo_order(root))
     if size > max_nodes:
-        refusal = too_large("explore", size, max_nodes).replace(_NO_DEPTH, "")
+        refusal = too_large(explore, size, max_nodes)
         raise GraphTooLarge(
             f"{refusal} With collapse=model, explore also steps through one sample."
         )
     described = Description(root)
     timeline = Timeline(described)
-    state = backward_state(described, rankdir=rankdir, timeout=timeout, timeline=timeline)
+    state = backward_state(
+        described, rankdir=rankdir, timeout=timeout, timeline=timeline, caller=explore
+    )
     ids = {node: node_id(i) for node, i in described.index.items()}
     counts = path_counts(described)
     state.update(
@@ -195,6 +199,11 @@ def explore_state(
             for s in forward_steps_of(described)
         ],
         nodes={ids[n]: node_panel(n, timeline) for n in described.order},
+        rules={  # each edge's rule without its number, until forward computes its op
+            f"{ids[e.node]}op_{e.slot}": e.rule
+            for n in described.order
+            for e in described.edges_into(n)
+        },
         paths={
             ids[n]: paths_to(n, timeline, counts[n], MAX_PATHS)
             for n in described.order
@@ -228,9 +237,6 @@ def quiz_state(timeline: Timeline) -> list[list[dict[str, Any]]]:
         ]
         for questions in questions_of(timeline)
     ]
-
-
-_NO_DEPTH = "depth=3 (three ops up from the root), "  # explore steps whole graphs only
 
 
 def _find_leaf(described: Description, node: Value | str) -> Value:

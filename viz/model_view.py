@@ -1,4 +1,4 @@
-"""The explorer on an ``nn`` model's loss: one box per neuron, and one sample's own graph.
+"""The explorer on an ``nn`` model's loss: one box per layer, and one sample's own graph.
 
 A batch loss is too large to draw node by node (micrograd's demo loss has 65k
 values), so the explorer shows the model collapsed (``viz.collapse``) and, to step
@@ -46,7 +46,7 @@ def model_view(
             f"sample={sample}: the loss has {len(terms)} sample(s), 0 to {len(terms) - 1}"
         )
     grads = Timeline(described).final
-    source = boxes_dot(select(described, root), model, grads, rankdir)
+    source, _ = boxes_dot(select(described, root), model, grads, rankdir)
     svg = render(source, "svg", timeout).decode("utf-8")
     term = terms[sample]
     return ModelView(

@@ -26,7 +26,9 @@ def node_panel(node: Value, timeline: Timeline) -> dict[str, Any]:
     """The panel of ``node``: name, op, formula, data, grad, its inputs' rules and its shares.
 
     ``built`` has one line per share that adds into the grad (a timeline step, whose
-    index is in ``steps``), then the total, done with the last share.
+    index is in ``steps``), then the total, done with the last share; ``pending`` is
+    the same lines without the numbers backward has not computed yet, and ``rules``
+    the inputs' rules without the numbers forward has not computed yet.
     """
     described = timeline.description
     name = described.names[node]
@@ -34,7 +36,9 @@ def node_panel(node: Value, timeline: Timeline) -> dict[str, Any]:
     shares = [s for s in timeline if s.parent is node]
     steps = [s.index for s in shares]
     if node is described.root:
-        built = [f"{name}.grad = 1.0    (the root: ∂{name}/∂{name} = 1)"]
+        wrapped = name if name.isidentifier() else f"({name})"
+        built = [f"{name}.grad = 1.0    (the root: ∂{wrapped}/∂{wrapped} = 1)"]
+        pending = [f"{name}.grad = 1 when backward starts"]
     else:
         built = [
             f"{s.edge.partial} · {s.node_name}.grad = ({num(s.local)})({num(s.upstream)})"
@@ -48,6 +52,8 @@ def node_panel(node: Value, timeline: Timeline) -> dict[str, Any]:
             else f"{name}.grad = {num(grad)}"
         )
         steps.append(steps[-1] if steps else -1)
+        pending = [f"{s.edge.partial} · {s.node_name}.grad = ?" for s in shares]
+        pending.append(f"{name}.grad = " + " + ".join(["?"] * len(shares) or ["0.0"]))
     return {
         "name": name,
         "op": node.op or "leaf",
@@ -57,7 +63,9 @@ def node_panel(node: Value, timeline: Timeline) -> dict[str, Any]:
         "grad": num(grad),
         "leaf": node.is_leaf,
         "inputs": [edge.text for edge in described.edges_into(node)],
+        "rules": [edge.rule for edge in described.edges_into(node)],
         "built": built,
+        "pending": pending,
         "steps": steps,
     }
 

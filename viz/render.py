@@ -7,17 +7,25 @@ The order: the ``CHAINRULE_DOT`` override (a command name or a path), then a sys
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from shutil import which
 
 import graphviz
 
-__all__ = ["RendererNotFound", "RenderError", "find_renderer", "render"]
+__all__ = [
+    "RenderError",
+    "RenderTimedOut",
+    "RendererNotFound",
+    "find_renderer",
+    "render",
+    "smaller_views",
+]
 
 OVERRIDE = "CHAINRULE_DOT"
 FIX = (
@@ -43,6 +51,30 @@ class RendererNotFound(graphviz.ExecutableNotFound):
 
 class RenderError(RuntimeError):
     """The renderer ran but failed (an unsupported format, a DOT error)."""
+
+
+class RenderTimedOut(RenderError):
+    """The renderer was stopped at its time bound; ``edges`` and ``timeout`` say how far."""
+
+    def __init__(self, message: str, edges: int, timeout: float) -> None:
+        super().__init__(message)
+        self.edges = edges
+        self.timeout = timeout
+
+
+_VIEWS = {
+    "focus": "focus=node (only that node's inputs)",
+    "depth": "depth=3 (three ops up from the root)",
+    "collapse": "collapse=model (one box per layer of an nn model, over the whole batch)",
+}
+
+
+def smaller_views(function: Callable[..., object]) -> str:
+    """The smaller views ``function`` can draw, read from its own signature, so a
+    message never suggests an argument the function refuses."""
+    takes = inspect.signature(function).parameters
+    views = [text for name, text in _VIEWS.items() if name in takes]
+    return ", ".join(views[:-1]) + (" or " if len(views) > 1 else "") + views[-1]
 
 
 def _scripts_dirs() -> list[Path]:
@@ -77,12 +109,18 @@ def find_renderer(
 
 
 def render(
-    source: str, fmt: str, timeout: float | None = None, renderer: str | None = None
+    source: str,
+    fmt: str,
+    timeout: float | None = None,
+    renderer: str | None = None,
+    *,
+    caller: Callable[..., object] | None = None,
 ) -> bytes:
     """DOT text rendered to ``fmt`` (svg, png, ...), piped through stdin.
 
     The renderer is stopped after ``timeout`` seconds (None: no bound) with a
-    ``RenderError`` that says how to draw less.
+    ``RenderError`` that says how to draw less with the arguments ``caller`` (the
+    public function that draws: draw_dot, animate, explore) takes.
     """
     program = renderer or find_renderer()
     if fmt == "pdf" and Path(program).name.startswith("graphviz-pure"):
@@ -99,10 +137,13 @@ def render(
             timeout=timeout,
         )
     except subprocess.TimeoutExpired:
-        raise RenderError(
-            f"{Path(program).name} did not finish laying out {source.count(' -> ')} edges "
-            f"in {timeout:g} s and was stopped. Draw a part of the graph (focus=node, "
-            "depth=3, or collapse=model for an nn model), or pass a larger timeout="
+        less = f"Draw a part of the graph: {smaller_views(caller)}; or p" if caller else "P"
+        edges = source.count(" -> ")
+        raise RenderTimedOut(
+            f"{Path(program).name} did not finish laying out {edges} edges in {timeout:g} s "
+            f"and was stopped. {less}ass a larger timeout= to wait for it",
+            edges,
+            timeout,  # type: ignore[arg-type]
         ) from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()

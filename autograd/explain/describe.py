@@ -67,8 +67,8 @@ class Edge:
 
     @property
     def partial(self) -> str:
-        """``∂L/∂d``."""
-        return f"∂{self.names[self.node]}/∂{self.names[self.parent]}"
+        """``∂L/∂d``; a name that is not a plain identifier is bracketed: ``∂(a*b)/∂a``."""
+        return f"∂{_wrapped(self.names[self.node])}/∂{_wrapped(self.names[self.parent])}"
 
     @property
     def expression(self) -> str:

@@ -179,9 +179,10 @@ def _questions(step: BackwardStep, formula: str, earlier_shares: int) -> list[Qu
     n, p = step.node_name, step.parent_name
     local = Question(step, "local", f"{step.edge.partial} ?  ({formula})", step.local)
     if earlier_shares:
-        prompt = f"{p}.grad after adding ∂{n}/∂{p} · {n}.grad (it holds {num(step.before)}) ?"
+        held = num(step.before)
+        prompt = f"{p}.grad after adding {step.edge.partial} · {n}.grad (it holds {held}) ?"
         return [local, Question(step, "grad", prompt, step.after)]
-    prompt = f"the share ∂{n}/∂{p} · {n}.grad, with {n}.grad = {num(step.upstream)} ?"
+    prompt = f"the share {step.edge.partial} · {n}.grad, with {n}.grad = {num(step.upstream)} ?"
     return [local, Question(step, "share", prompt, step.contribution)]
 
 
@@ -276,7 +277,7 @@ def _slips(question: Question) -> Iterator[tuple[str, float | None, str]]:
         yield (
             "upstream",
             local if kind == "share" else before + local,
-            (f"the share is ∂{n}/∂{p} · {n}.grad = ({num(local)})({num(up)})"),
+            (f"the share is {step.edge.partial} · {n}.grad = ({num(local)})({num(up)})"),
         )
     yield "sign", as_asked(-local), f"{step.rule} = {num(local)}"
     for slip, wrong_rule in _wrong_rules(step):

@@ -115,8 +115,9 @@ class BackwardStep(_StepShown):
         """The step's arithmetic, one line: what a learner writes by hand."""
         n, p = self.node_name, self.parent_name
         line = (
-            f"{p}.grad += ∂{n}/∂{p} · {n}.grad = ({num(self.local)})({num(self.upstream)})"
-            f" = {num(self.contribution)}  →  {p}.grad = {num(self.after)}"
+            f"{p}.grad += {self.edge.partial} · {n}.grad = "
+            f"({num(self.local)})({num(self.upstream)}) = {num(self.contribution)}"
+            f"  →  {p}.grad = {num(self.after)}"
             f"    [{self.op.name}: {self.rule}]"
         )
         kink = kink_note(self.node, self.edge.names)

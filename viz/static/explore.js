@@ -90,16 +90,29 @@ export function mountExplorer(host, state, options = {}) {
       ? `${node.name} is a leaf: an input, a parameter or a constant; no op computes it`
       : node.formula));
     aside.append(section("now", [`data ${dataNow(id)}`, `grad ${gradNow(id)}`], "cr-now"));
-    if (node.inputs.length) aside.append(section("local derivatives (from the op table)", node.inputs));
-    const built = section(`how ${node.name}.grad is built (grad ${node.grad} after backward)`, []);
+    // only what the timeline has computed at this position: a rule's number once
+    // forward has run its op, a share once backward has passed it
+    const computed = app.now.phase !== "forward" || app.now.known.has(id);
+    if (node.inputs.length) {
+      aside.append(section("local derivatives (from the op table)",
+        computed ? node.inputs : node.rules.map((r) => `${r} = ? (forward has not run this op)`)));
+    }
     const step = app.now.phase === "backward" ? app.now.step : -1;
+    const finished = step === state.steps.length;
+    const built = section(`how ${node.name}.grad is built` +
+      (finished ? ` (grad ${node.grad})` : ""), []);
     node.built.forEach((text, i) => {
-      const done = node.steps[i] === undefined || node.steps[i] < step;
-      built.append(el("div", { class: `cr-mono ${done ? "" : "cr-todo"}` }, text));
+      const done = step >= 0 && (node.steps[i] === undefined || node.steps[i] < step);
+      built.append(el("div", { class: `cr-mono ${done ? "" : "cr-todo"}` },
+        done ? text : node.pending[i]));
     });
     aside.append(built);
     if (node.leaf) {
-      if (state.paths[id]) aside.append(pathsSection(state.paths[id]));
+      if (state.paths[id] && finished) aside.append(pathsSection(state.paths[id]));
+      else if (state.paths[id]) {
+        aside.append(section(`paths from ${state.names[state.root]} to ${node.name}`,
+          ["the paths and their products appear when backward is done (End)"]));
+      }
       aside.append(editor(id, node));
     }
   }
@@ -236,7 +249,7 @@ export function mountExplorer(host, state, options = {}) {
 function modelSection(model, onSample) {
   const box = el("details", { class: "cr-model", open: "" });
   box.append(el("summary", {},
-    `the model over the whole batch of ${model.root} (one box per neuron); the graph above ` +
+    `the model over the whole batch of ${model.root} (one box per layer, a row per neuron); the graph above ` +
     `is sample ${model.sample}'s own term of the loss (named ${model.term} there)`));
   const choose = el("label", {}, "sample ");
   const select = el("select", { "aria-label": "sample" });

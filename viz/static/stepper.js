@@ -2,12 +2,16 @@
 // (buttons, slider, arrow keys, space to play, speed), zoom and pan.
 // State (from Python): {svg, root, names, start: {id: grad}, steps: [{node, edge,
 // parent, grad, line}], autoplay}; with {data: {id: text}, forward: [{node, inputs,
-// line}]} the forward pass comes first: position 0 shows the leaves only, position f
-// the first f values computed, then the backward start and one position per step.
+// line}], rules: {edge id: rule}]} the forward pass comes first: position 0 shows the
+// leaves only, position f the first f values computed (an edge's number appears once
+// its op has run), then the backward start and one position per step.
 // explore.js continues this module (the explorer and the anywidget entry point).
 
 const SPEEDS = [0.5, 1, 2, 4];
-const READABLE = [0.8, 1.5]; // at scale 1 graphviz's 9pt edge text is 12px; at 0.8, 9.6px
+// Scales that keep text readable: at 1 the diagram's 10pt edge text is 13.3px, at 0.68
+// 9px. Fitting never goes below it: a larger graph is panned (drag, wheel) instead.
+const READABLE = [0.68, 1.5];
+const MARGIN = 12; // px kept clear around the nodes a step shows
 
 function el(tag, attrs = {}, text = "") {
   const node = document.createElement(tag);
@@ -56,7 +60,8 @@ export function mount(root, state, options = {}) {
   if (options.aside) main.append(options.aside);
   const line = el("div", { class: "cr-line", "aria-live": "polite" });
   const help = el("div", { class: "cr-help" },
-    "← → step · space play/pause · Home/End · + − zoom · 0 fit · drag to pan, wheel to zoom");
+    "← → step · space play/pause · Home/End · + − zoom · 0 fit · drag or wheel to pan, " +
+    "ctrl + wheel to zoom");
   root.append(bar, main, line, help);
 
   const svg = canvas.querySelector("svg");
@@ -64,11 +69,18 @@ export function mount(root, state, options = {}) {
   const gradText = textsOf(svg, ids, "grad ");
   const dataText = fwd ? textsOf(svg, ids, "data ") : {};
   const leaves = fwd ? ids.filter((id) => !state.forward.some((f) => f.node === id)) : [];
+  const edgeText = {}; // edge id → [its text element, the text with its number]
+  for (const id of Object.keys(state.rules || {})) {
+    const t = svg.getElementById(id) && svg.getElementById(id).querySelector("text");
+    if (t) edgeText[id] = [t, t.textContent];
+  }
   let k = 0, timer = null, scale = 1, tx = 0, ty = 0;
+  let adjusted = false; // the learner zoomed or panned: a resize keeps their view
   let now = { phase: "backward", grads: state.start, known: null };
 
   function apply() { canvas.style.transform = `translate(${tx}px, ${ty}px) scale(${scale})`; }
   function zoomAt(factor, cx, cy) {
+    adjusted = true;
     const next = Math.min(4, Math.max(0.1, scale * factor));
     tx = cx - (cx - tx) * (next / scale);
     ty = cy - (cy - ty) * (next / scale);
@@ -79,10 +91,15 @@ export function mount(root, state, options = {}) {
     const box = svg.getBoundingClientRect();
     return { w: box.width / scale, h: box.height / scale };
   }
-  function fitToScreen(readable) {
+  function fitToScreen() {
+    // The whole graph at the largest readable scale that fits the width, in a view no
+    // taller than it needs; past the smallest readable scale the graph is panned.
     const { w, h } = naturalSize();
-    const fitScale = Math.min(view.clientWidth / w, view.clientHeight / h, 1);
-    scale = readable ? Math.min(Math.max(fitScale, READABLE[0]), READABLE[1]) : fitScale;
+    const room = 0.68 * window.innerHeight, pad = 2 * MARGIN + 4;
+    const fitScale = Math.min((view.clientWidth - pad) / w, (room - pad) / h, 1);
+    scale = Math.min(Math.max(fitScale, READABLE[0]), READABLE[1]);
+    adjusted = false;
+    view.style.height = `${Math.round(Math.min(room, h * scale + pad))}px`;
     tx = Math.max(0, (view.clientWidth - w * scale) / 2);
     ty = Math.max(0, (view.clientHeight - h * scale) / 2);
     apply();
@@ -98,7 +115,7 @@ export function mount(root, state, options = {}) {
       left: Math.min(...bs.map((b) => b.left)), right: Math.max(...bs.map((b) => b.right)),
       top: Math.min(...bs.map((b) => b.top)), bottom: Math.max(...bs.map((b) => b.bottom)),
     });
-    const margin = 24;
+    const margin = MARGIN;
     const fits = (b) => b.right - b.left <= outer.width - 2 * margin &&
       b.bottom - b.top <= outer.height - 2 * margin;
     const inside = (b) => b.left >= outer.left + margin && b.right <= outer.right - margin &&
@@ -126,6 +143,9 @@ export function mount(root, state, options = {}) {
       t.textContent = known.has(id) ? `data ${state.data[id]}` : "data ?";
     }
     for (const t of Object.values(gradText)) t.textContent = "grad ?";
+    for (const [id, [t, full]] of Object.entries(edgeText)) {
+      t.textContent = known.has(id.replace(/op_\d+$/, "")) ? full : state.rules[id];
+    }
     counter.textContent = `forward ${f} of ${fwd - 1}`;
     now = { phase: "forward", grads: null, known };
     if (f === 0) {
@@ -148,6 +168,7 @@ export function mount(root, state, options = {}) {
     for (let j = 0; j < b; j++) grads[state.steps[j].parent] = state.steps[j].grad;
     for (const [id, t] of Object.entries(gradText)) t.textContent = `grad ${grads[id]}`;
     for (const [id, t] of Object.entries(dataText)) t.textContent = `data ${state.data[id]}`;
+    for (const [t, full] of Object.values(edgeText)) t.textContent = full;
     counter.textContent = fwd ? `backward ${b} of ${state.steps.length}`
       : `step ${b} of ${state.steps.length}`;
     now = { phase: "backward", grads, known: null, step: b };
@@ -196,11 +217,25 @@ export function mount(root, state, options = {}) {
   speed.onchange = () => { if (timer) { stop(); start(); } };
   zoomIn.onclick = () => zoomAt(1.25, view.clientWidth / 2, view.clientHeight / 2);
   zoomOut.onclick = () => zoomAt(0.8, view.clientWidth / 2, view.clientHeight / 2);
-  fit.onclick = () => fitToScreen(false);
+  fit.onclick = fitToScreen;
   view.addEventListener("wheel", (e) => {
+    if (e.ctrlKey || e.metaKey) { // ctrl + wheel (and a trackpad's pinch) zooms
+      e.preventDefault();
+      const r = view.getBoundingClientRect();
+      zoomAt(e.deltaY < 0 ? 1.1 : 1 / 1.1, e.clientX - r.left, e.clientY - r.top);
+      return;
+    }
+    const { w, h } = naturalSize(); // the wheel pans a graph larger than its view
+    const dx = e.shiftKey ? e.deltaY : e.deltaX, dy = e.shiftKey ? 0 : e.deltaY;
+    const pan = (at, d, room, size) => size <= room ? at : Math.min(0, Math.max(room - size, at - d));
+    const nx = pan(tx, dx, view.clientWidth, w * scale);
+    const ny = pan(ty, dy, view.clientHeight, h * scale);
+    if (nx === tx && ny === ty) return; // nothing to pan that way: the page scrolls on
     e.preventDefault();
-    const r = view.getBoundingClientRect();
-    zoomAt(e.deltaY < 0 ? 1.1 : 1 / 1.1, e.clientX - r.left, e.clientY - r.top);
+    adjusted = true;
+    tx = nx;
+    ty = ny;
+    apply();
   }, { passive: false });
   let drag = null;
   view.addEventListener("pointerdown", (e) => {
@@ -209,6 +244,7 @@ export function mount(root, state, options = {}) {
   });
   const move = (e) => {
     if (!drag) return;
+    adjusted = true;
     tx = e.clientX - drag.x;
     ty = e.clientY - drag.y;
     apply();
@@ -223,7 +259,7 @@ export function mount(root, state, options = {}) {
     Home: () => { stop(); show(0); },
     End: () => { stop(); show(last); },
     "+": () => zoomIn.onclick(), "=": () => zoomIn.onclick(),
-    "-": () => zoomOut.onclick(), "0": () => fitToScreen(false),
+    "-": () => zoomOut.onclick(), "0": fitToScreen,
   };
   const onKey = (e) => {
     const tag = e.target.tagName;
@@ -236,15 +272,26 @@ export function mount(root, state, options = {}) {
   const keyTarget = options.keyTarget || document;
   keyTarget.addEventListener("keydown", onKey);
 
-  fitToScreen(true);
+  fitToScreen();
   show(options.start || 0);
+  // A notebook may draw the widget before it has a width, or change it (a sidebar
+  // opens): fit again, unless the learner has zoomed or panned.
+  let fittedWidth = view.clientWidth;
+  const resized = new ResizeObserver(() => {
+    if (adjusted || !view.clientWidth || view.clientWidth === fittedWidth) return;
+    fittedWidth = view.clientWidth;
+    fitToScreen();
+    show(k);
+  });
+  resized.observe(view);
   if (state.autoplay) start();
   return {
-    show, play: start, pause: stop, svg, view, line, keepInView, fit: () => fitToScreen(false),
+    show, play: start, pause: stop, svg, view, line, keepInView, fit: fitToScreen,
     get step() { return k; }, get scale() { return scale; }, get now() { return now; },
     forwardPositions: fwd, last,
     destroy() {
       stop();
+      resized.disconnect();
       window.removeEventListener("pointermove", move);
       window.removeEventListener("pointerup", up);
       keyTarget.removeEventListener("keydown", onKey);
