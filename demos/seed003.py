@@ -12,7 +12,7 @@ TOL = 1e-9
 
 
 def run(out: Path) -> list[Figure]:
-    """Run the walk-through, save the network a box per neuron, and read its figures."""
+    """Run the walk-through, save the network a box per layer, and read its figures."""
     ns = walk_through(SOURCE)
     draw_dot(ns["C"], collapse=ns["model"]).save(out / "seed003-network.svg")
     report, slip_b, right_b = ns["report"], ns["slip_b"], ns["right_b"]
