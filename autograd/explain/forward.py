@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from autograd.backward import backward_error
 from autograd.explain.describe import Description, Edge, describe, kink_note, local_derivatives
 from autograd.explain.display import pre
 from autograd.explain.expression import METHODS
 from autograd.explain.text import format_table, num
 from autograd.explain.timeline import StepCursor
-from autograd.value import Value, _backward_error, is_recording
+from autograd.recording import is_recording
+from autograd.value import Value
 
 __all__ = [
     "Cost",
@@ -124,7 +126,7 @@ def _push(
 ) -> tuple[float, Pending]:
     """``node' = Σ ∂node/∂parent · parent'``, as a finite part and the pending terms.
 
-    The mirror of backward's dead-branch rule (``value._locals_for``): a parent
+    The mirror of backward's dead-branch rule (``graph.local_grads_for``): a parent
     whose tangent is 0 adds 0, its rule unread. Where a rule is undefined (sqrt at
     0) the term is kept pending, a factor per undefined node; a factor every later
     path multiplies by 0 drops out, as backward never reads that rule (its upstream
@@ -147,7 +149,7 @@ def _push(
 def _raise_if_undefined(pending: Pending) -> None:
     if pending:
         node = next(iter(pending))
-        raise _backward_error(node, ArithmeticError("undefined local derivative"))
+        raise backward_error(node, ArithmeticError("undefined local derivative"))
 
 
 def _num(x: float | None) -> str:
