@@ -100,9 +100,9 @@ class Description:
 
     @cached_property
     def _locals(self) -> dict[Value, tuple[float | None, ...]]:
-        return {node: local_derivatives(node) for node in self.order if not node.is_leaf}
+        return {node: local_grads_at(node) for node in self.order if not node.is_leaf}
 
-    def locals_of(self, node: Value) -> tuple[float | None, ...]:
+    def local_grads_of(self, node: Value) -> tuple[float | None, ...]:
         """∂node/∂parent per input slot (None where undefined), computed once per node."""
         return self._locals[node] if not node.is_leaf else ()
 
@@ -141,7 +141,7 @@ def describe(root: Value) -> Description:
     return Description(root)
 
 
-def local_derivatives(node: Value) -> tuple[float | None, ...]:
+def local_grads_at(node: Value) -> tuple[float | None, ...]:
     """∂node/∂parent for each slot, or None for each where the rule is undefined here."""
     parents = parents_of(node)
     try:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from autograd.backward import backward_error
-from autograd.explain.describe import Description, Edge, describe, kink_note, local_derivatives
+from autograd.explain.describe import Description, Edge, describe, kink_note, local_grads_at
 from autograd.explain.display import pre
 from autograd.explain.expression import METHODS
 from autograd.explain.text import format_table, num
@@ -362,7 +362,7 @@ class Dual:
         pending = [{} if d is None else d._pending for d in duals]
         result = Dual(out)
         if any(tangents) or any(pending):  # a zero tangent never reads the rule
-            result._tangent, result._pending = _push(out, local_derivatives(out), tangents, pending)
+            result._tangent, result._pending = _push(out, local_grads_at(out), tangents, pending)
         return result
 
     def __add__(self, other: Dual | Value | float) -> Dual:
