@@ -14,6 +14,7 @@ Here a node is a ``Node`` (the storage's base of ``Value``): this module never i
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from operator import attrgetter, mul
@@ -26,14 +27,17 @@ __all__ = [
     "MANY",
     "LearnersOpError",
     "args_text",
+    "as_float",
     "describe_node",
     "dot_parents",
+    "forward_error",
     "interleaved",
     "is_learners",
     "learners_fields",
     "learners_op",
     "local_grads",
     "local_grads_for",
+    "not_finite_forward",
     "params_text",
     "parents_of",
 ]
@@ -132,6 +136,51 @@ def local_grads_for(op: Op, out: Any, inputs: Sequence[Any], upstream: Any) -> S
         return local_grads(op, out, inputs)
     except (ArithmeticError, ValueError):
         return None
+
+
+# -- numbers a Value holds, and the errors of forwards ----------------------------------
+
+
+def as_float(x: Any, what: str = "Value()") -> float:
+    """``x`` as a finite float, or an error naming ``what`` got it and why it cannot hold it."""
+    if type(x) is float:
+        if not -math.inf < x < math.inf:
+            raise ValueError(f"{what} got {x}; a Value holds a finite number")
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, Node):
+        try:
+            return as_float(float(x), what)
+        except OverflowError:
+            size = f"an int of {x.bit_length()} bits" if isinstance(x, int) else type(x).__name__
+            raise OverflowError(
+                f"{what} got {size}, too large for a float (the largest is about 1.8e308); "
+                "scale it down, or work with its logarithm"
+            ) from None
+    raise TypeError(
+        f"{what} takes a real number (int, float or numpy scalar), got {type(x).__name__} {x!r:.60}"
+    )
+
+
+def forward_error(op: Op, inputs: Sequence[float], err: Exception) -> Exception:
+    """``err`` from ``op``'s forward, naming the op, its inputs and parameters."""
+    return type(err)(f"{op.name}{args_text(inputs)}{params_text(op)}: {err}")
+
+
+def not_finite_forward(op: Op, inputs: Sequence[float], out: Any) -> Exception:
+    """The error for a forward that gave ``out``, not a finite float: what to do about it."""
+    where = f"{op.name}{args_text(inputs)}{params_text(op)}"
+    if isinstance(out, complex):
+        return TypeError(
+            f"{where} gives the complex number {out}; a Value holds a real number. "
+            "Make the op's forward refuse inputs outside its real domain with a ValueError "
+            "(as log does below 0), or return only the real part if that is what you mean"
+        )
+    if isinstance(out, bool) or not isinstance(out, numbers.Real):
+        return TypeError(
+            f"{where} gives {type(out).__name__} {out!r:.60}; an op's forward must return a float"
+        )
+    error = ValueError if out != out else OverflowError
+    return error(f"{where} gives {out}; inputs and results must be finite")
 
 
 # -- a dot node's parents: (w₁, x₁, w₂, x₂, ...) -----------------------------------------

@@ -19,14 +19,15 @@ from autograd.backward import backward_pass, topo_order
 from autograd.fast import FAST_BINARY, FAST_UNARY, stamped
 from autograd.graph import (
     MANY,
-    args_text,
+    as_float,
     dot_parents,
+    forward_error,
     interleaved,
     is_learners,
     learners_fields,
     local_grads,
     local_grads_for,
-    params_text,
+    not_finite_forward,
     parents_of,
 )
 from autograd.ops import OPS, Op, bound_op
@@ -64,11 +65,13 @@ def _binary_op(name: str, doc: str = "") -> Callable[[Value, Value | float], Val
 
 
 def _comparison(compare: Callable[[float, float], bool]) -> Callable[[Value, Any], bool]:
-    """A comparison of ``.data`` with a Value's or a number (NotImplemented for other types)."""
+    """A comparison of ``.data`` with a Value's or a number; NotImplemented for other types
+    lets Python name a wrong type."""
 
     def method(self: Value, other: Value | float) -> bool:
-        number = _compared(other)
-        return NotImplemented if number is NotImplemented else compare(self.data, number)
+        if isinstance(other, Value):
+            return compare(self.data, other.data)
+        return compare(self.data, other) if isinstance(other, numbers.Real) else NotImplemented
 
     return _named(method, f"__{compare.__name__}__", f"``self.data {compare.__name__} other``")
 
@@ -103,7 +106,7 @@ class Value(Node):
         _op: str = "",
         label: str = "",
     ) -> None:
-        self.data = _as_float(data)
+        self.data = as_float(data)
         self.grad = 0.0
         self._fn: Op | str | None = None
         self._a: Value | tuple[Value, ...] | None = None
@@ -240,7 +243,7 @@ class Value(Node):
         if isinstance(exponent, Value):
             return _binary(_VPOW, self, exponent)
         if type(exponent) is not int or abs(exponent) > _EXACT_INT:
-            exponent = _as_float(exponent, "the exponent")
+            exponent = as_float(exponent, "the exponent")
         op = bound_op(_POW, "k", exponent)  # an int stays one: '**2'
         base = self.data
         if base > 0.0:  # no domain to check: the table's forward is base ** k
@@ -248,11 +251,17 @@ class Value(Node):
                 out = base**exponent
             except OverflowError:  # the general way explains it
                 return _unary(op, self)
-            return _node(op, self, None, out)
+            node = _new(Value)
+            node.data, node.grad, node._b = out, 0.0, None
+            if not recording.paused or records_here():
+                node._fn, node._a = op, self
+            else:
+                node._fn = node._a = None
+            return node
         return _unary(op, self)
 
     def __rpow__(self, base: float) -> Value:
-        return _unary(bound_op(_RPOW, "base", _as_float(base, "the base")), self)
+        return _unary(bound_op(_RPOW, "base", as_float(base, "the base")), self)
 
     def __float__(self) -> float:
         # math.log(v) and friends reach a Value only through here: refuse, as
@@ -284,15 +293,15 @@ class Value(Node):
     min = _binary_op("min", "The smaller; at a tie each gets half the gradient (torch.minimum).")
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        return _unary(bound_op(_LEAKY, "slope", _as_float(slope, "the slope")), self)
+        return _unary(bound_op(_LEAKY, "slope", as_float(slope, "the slope")), self)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Value:
         """Held between the constants min and max, as ``torch.clamp``: the gradient is 1
         from min to max, the bounds included, and 0 outside."""
         if min is None and max is None:
             raise TypeError("clamp: give min, max or both (constants), as torch.clamp takes")
-        lo = -_INF if min is None else _as_float(min, "clamp's min")
-        hi = _INF if max is None else _as_float(max, "clamp's max")
+        lo = -_INF if min is None else as_float(min, "clamp's min")
+        hi = _INF if max is None else as_float(max, "clamp's max")
         return _unary(bound_op(OPS["clamp"], "hi", hi, "lo", lo), self)
 
     # -- comparisons: plain bools on .data, outside the graph (no gradient) ----------
@@ -393,27 +402,48 @@ def _node(op: Op, a: Value | tuple[Value, ...], b: Value | None, out: float) -> 
     return node
 
 
-def _run(op: Op, inputs: Sequence[float]) -> float:
-    """``op``'s forward on ``inputs``; an error names the op, its inputs and the problem."""
+# _unary and _binary make every other op's node: written out in full (no helper calls),
+# since a call costs as much as the rest of the node.
+
+
+def _unary(op: Op, a: Value) -> Value:
     try:
-        out = op.run(*inputs)
+        out = op.run(a.data)
     except (ArithmeticError, ValueError, TypeError) as err:
-        raise type(err)(f"{op.name}{args_text(inputs)}{params_text(op)}: {err}") from None
+        raise forward_error(op, (a.data,), err) from None
     try:
         finite = -_INF < out < _INF
     except TypeError:  # a user op's forward gave a complex number, None, a str ...
         finite = False
     if not finite:
-        _not_finite(op, inputs, out)
-    return out
-
-
-def _unary(op: Op, a: Value) -> Value:
-    return _node(op, a, None, _run(op, (a.data,)))
+        raise not_finite_forward(op, (a.data,), out)
+    node = _new(Value)
+    node.data, node.grad, node._b = out, 0.0, None
+    if not recording.paused or records_here():
+        node._fn, node._a = op, a
+    else:
+        node._fn = node._a = None
+    return node
 
 
 def _binary(op: Op, a: Value, b: Value) -> Value:
-    return _node(op, a, b, _run(op, (a.data, b.data)))
+    try:
+        out = op.run(a.data, b.data)
+    except (ArithmeticError, ValueError, TypeError) as err:
+        raise forward_error(op, (a.data, b.data), err) from None
+    try:
+        finite = -_INF < out < _INF
+    except TypeError:
+        finite = False
+    if not finite:
+        raise not_finite_forward(op, (a.data, b.data), out)
+    node = _new(Value)
+    node.data, node.grad = out, 0.0
+    if not recording.paused or records_here():
+        node._fn, node._a, node._b = op, a, b
+    else:
+        node._fn = node._a = node._b = None
+    return node
 
 
 def _nary(op: Op, inputs: tuple[Value, ...]) -> Value:
@@ -425,7 +455,17 @@ def _nary(op: Op, inputs: tuple[Value, ...]) -> Value:
         raise TypeError(
             f"{op.name}: input {i} is {type(bad).__name__} {bad!r:.60}, not a Value"
         ) from None
-    return _node(op, inputs, MANY, _run(op, numbers_in))
+    try:
+        out = op.run(*numbers_in)
+    except (ArithmeticError, ValueError, TypeError) as err:
+        raise forward_error(op, numbers_in, err) from None
+    try:
+        finite = -_INF < out < _INF
+    except TypeError:
+        finite = False
+    if not finite:
+        raise not_finite_forward(op, numbers_in, out)
+    return _node(op, inputs, MANY, out)
 
 
 def _record(op: Op, *inputs: Value) -> Value:
@@ -437,49 +477,7 @@ def _record(op: Op, *inputs: Value) -> Value:
     return _nary(op, inputs)
 
 
-def _not_finite(op: Op, inputs: Sequence[float], out: Any) -> None:
-    where = f"{op.name}{args_text(inputs)}{params_text(op)}"
-    if isinstance(out, complex):
-        raise TypeError(
-            f"{where} gives the complex number {out}; a Value holds a real number. "
-            "Make the op's forward refuse inputs outside its real domain with a ValueError "
-            "(as log does below 0), or return only the real part if that is what you mean"
-        )
-    if isinstance(out, bool) or not isinstance(out, numbers.Real):
-        raise TypeError(
-            f"{where} gives {type(out).__name__} {out!r:.60}; an op's forward must return a float"
-        )
-    error = ValueError if out != out else OverflowError
-    raise error(f"{where} gives {out}; inputs and results must be finite")
-
-
 # -- numbers into Values ----------------------------------------------------------------
-
-
-def _as_float(x: Any, what: str = "Value()") -> float:
-    if type(x) is float:
-        if not -_INF < x < _INF:
-            raise ValueError(f"{what} got {x}; a Value holds a finite number")
-        return x
-    if isinstance(x, numbers.Real) and not isinstance(x, Value):
-        try:
-            return _as_float(float(x), what)
-        except OverflowError:
-            size = f"an int of {x.bit_length()} bits" if isinstance(x, int) else type(x).__name__
-            raise OverflowError(
-                f"{what} got {size}, too large for a float (the largest is about 1.8e308); "
-                "scale it down, or work with its logarithm"
-            ) from None
-    raise TypeError(
-        f"{what} takes a real number (int, float or numpy scalar), got {type(x).__name__} {x!r:.60}"
-    )
-
-
-def _compared(other: Any) -> Any:
-    """The number a Value compares with: NotImplemented lets Python name a wrong type."""
-    if isinstance(other, Value):
-        return other.data
-    return other if isinstance(other, numbers.Real) else NotImplemented
 
 
 def _as_value(x: Value | float) -> Value:
