@@ -215,8 +215,8 @@ def _in_learners_backward(out: float, *inputs: float) -> tuple[float, ...]:
     raise LearnersOpError(
         "this node was made by Value(data, _children, _op), micrograd's way: its derivative "
         "is the _backward closure its class sets, which only backward() runs. The tools "
-        "that read the op table (grad, create_graph, describe, trace, gradcheck) need a "
-        "table op: build the node with Value.apply or with an op added by define_op"
+        "that read the op table (grad, create_graph, draw_dot, describe, trace, gradcheck) "
+        "need a table op: build the node with Value.apply or with an op added by define_op"
     )
 
 

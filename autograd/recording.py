@@ -3,8 +3,9 @@
 Recording is per thread and per asyncio task: a ContextVar holds the ``no_grad`` block in
 force here (None: none). Reading it costs every node a call, so the hot path first reads
 ``paused``, the number of blocks open anywhere: while it is 0, which is nearly always,
-every context records and nothing else is read (``if not recording.paused or
-recording.records_here()``).
+every context records and nothing else is read. ``autograd.value`` reads it as a global
+of its own, ``_paused`` (the cheapest read), which ``share_paused`` keeps equal to ours:
+``if not _paused or records_here()``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
-__all__ = ["forced_recording", "is_recording", "no_grad", "paused", "records_here"]
+__all__ = [
+    "forced_recording",
+    "is_recording",
+    "no_grad",
+    "paused",
+    "records_here",
+    "share_paused",
+]
 
 
 class _Pause:
@@ -30,6 +39,22 @@ class _Pause:
 _PAUSE: ContextVar[_Pause | None] = ContextVar("chainrule_no_grad", default=None)
 paused = 0  # no_grad blocks open in all threads and tasks (read-only outside this module)
 _paused_lock = threading.Lock()
+_shared: list[dict[str, Any]] = []  # namespaces whose _paused is kept equal to paused
+
+
+def share_paused(namespace: dict[str, Any]) -> None:
+    """Keep ``namespace["_paused"]`` equal to ``paused`` from now on (a module's globals)."""
+    with _paused_lock:
+        namespace["_paused"] = paused
+        _shared.append(namespace)
+
+
+def _count_pause(step: int) -> None:
+    global paused
+    with _paused_lock:
+        paused += step
+        for namespace in _shared:
+            namespace["_paused"] = paused
 
 
 def records_here() -> bool:
@@ -50,18 +75,15 @@ def no_grad() -> Iterator[None]:
     It holds in this thread or asyncio task only (and in tasks started inside it,
     while it lasts); other threads keep recording.
     """
-    global paused
     pause = _Pause()
-    with _paused_lock:
-        paused += 1
+    _count_pause(1)
     token = _PAUSE.set(pause)
     try:
         yield
     finally:
         _PAUSE.reset(token)
         pause.open = False
-        with _paused_lock:
-            paused -= 1
+        _count_pause(-1)
 
 
 @contextmanager

@@ -31,7 +31,7 @@ from autograd.graph import (
     parents_of,
 )
 from autograd.ops import OPS, Op, bound_op
-from autograd.recording import records_here
+from autograd.recording import records_here as _records_here
 from autograd.storage import Node, new
 
 if TYPE_CHECKING:
@@ -42,6 +42,11 @@ __all__ = ["Value", "dot", "dot_of_values", "total"]
 _INF = math.inf
 _EXACT_INT = 2**53  # an int exponent up to this size is kept as given
 _new = new  # an empty Value, out of the cycle collector when compiled
+_paused = 0  # no_grad blocks open anywhere: kept equal to recording.paused by it
+recording.share_paused(globals())
+_ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
+_NEG, _TANH, _RELU = OPS["neg"], OPS["tanh"], OPS["relu"]
+_tanh = _TANH.forward  # math.tanh, read from the table once
 
 
 def _unary_op(name: str, doc: str = "") -> Callable[[Value], Value]:
@@ -212,20 +217,19 @@ class Value(Node):
             raise TypeError(f"{spec.name} takes {spec.arity} input(s), got {len(inputs)}")
         return _record(spec, *map(_as_value, inputs))
 
-    # The ops a training loop runs a million times: each forward is written in (the
-    # table's: Python's operator, math.tanh) and the node built in place, without a
-    # call (autograd/fast.py). Division by 0 goes the general way (1e999 is inf), to
-    # its error. Every derivative stays in the table.
-    __add__ = stamped(FAST_BINARY, "__add__", OPS["add"], "self.data + other.data", globals())
-    __sub__ = stamped(FAST_BINARY, "__sub__", OPS["sub"], "self.data - other.data", globals())
-    __mul__ = stamped(FAST_BINARY, "__mul__", OPS["mul"], "self.data * other.data", globals())
+    # The ops a training loop runs a million times, each node built in place with the
+    # table's forward written in (autograd/fast.py); derivatives stay in the table.
+    # Division by 0 goes the general way (1e999 is inf), to its error.
+    __add__ = stamped(FAST_BINARY, "__add__", "_ADD", "self.data + other.data", globals())
+    __sub__ = stamped(FAST_BINARY, "__sub__", "_SUB", "self.data - other.data", globals())
+    __mul__ = stamped(FAST_BINARY, "__mul__", "_MUL", "self.data * other.data", globals())
     __truediv__ = stamped(
-        FAST_BINARY, "__truediv__", OPS["div"],
+        FAST_BINARY, "__truediv__", "_DIV",
         "self.data / other.data if other.data != 0.0 else 1e999", globals(),
     )  # fmt: skip
-    __neg__ = stamped(FAST_UNARY, "__neg__", OPS["neg"], "-x", globals())
-    tanh = stamped(FAST_UNARY, "tanh", OPS["tanh"], "_tanh(x)", globals())  # finite everywhere
-    relu = stamped(FAST_UNARY, "relu", OPS["relu"], "x if x > 0 else 0.0", globals())
+    __neg__ = stamped(FAST_UNARY, "__neg__", "_NEG", "-self.data", globals())
+    tanh = stamped(FAST_UNARY, "tanh", "_TANH", "_tanh(self.data)", globals())  # always finite
+    relu = stamped(FAST_UNARY, "relu", "_RELU", "self.data if self.data > 0 else 0.0", globals())
 
     def __radd__(self, other: float) -> Value:  # 0 + v, as sum() starts
         return _as_value(other).__add__(self)
@@ -253,7 +257,7 @@ class Value(Node):
                 return _unary(op, self)
             node = _new(Value)
             node.data, node.grad, node._b = out, 0.0, None
-            if not recording.paused or records_here():
+            if not _paused or _records_here():
                 node._fn, node._a = op, self
             else:
                 node._fn = node._a = None
@@ -353,7 +357,6 @@ class Value(Node):
 
 _POW, _VPOW, _RPOW, _LEAKY = OPS["pow"], OPS["vpow"], OPS["rpow"], OPS["leaky_relu"]
 _SUM, _DOT = OPS["sum"], OPS["dot"]
-_tanh = OPS["tanh"].forward  # math.tanh, read from the table once
 
 
 def total(values: Sequence[Value | float]) -> Value:
@@ -395,7 +398,7 @@ def _node(op: Op, a: Value | tuple[Value, ...], b: Value | None, out: float) -> 
     parent; ``MANY`` when ``a`` is a tuple), recorded unless ``no_grad`` is on here."""
     node = _new(Value)
     node.data, node.grad = out, 0.0
-    if not recording.paused or records_here():
+    if not _paused or _records_here():
         node._fn, node._a, node._b = op, a, b
     else:
         node._fn = node._a = node._b = None
@@ -419,7 +422,7 @@ def _unary(op: Op, a: Value) -> Value:
         raise not_finite_forward(op, (a.data,), out)
     node = _new(Value)
     node.data, node.grad, node._b = out, 0.0, None
-    if not recording.paused or records_here():
+    if not _paused or _records_here():
         node._fn, node._a = op, a
     else:
         node._fn = node._a = None
@@ -439,7 +442,7 @@ def _binary(op: Op, a: Value, b: Value) -> Value:
         raise not_finite_forward(op, (a.data, b.data), out)
     node = _new(Value)
     node.data, node.grad = out, 0.0
-    if not recording.paused or records_here():
+    if not _paused or _records_here():
         node._fn, node._a, node._b = op, a, b
     else:
         node._fn = node._a = node._b = None

@@ -98,3 +98,17 @@ def test_the_kernel_reads_parents_in_order_with_repeats():
     many = Value.apply("sum", a, b, a)
     assert many._b is MANY and parents_of(many) == (a, b, a)
     assert math.isclose(many.data, 7.0)
+
+
+def test_a_shared_pause_count_follows_every_no_grad_block():
+    from autograd.recording import share_paused
+
+    namespace: dict = {}
+    share_paused(namespace)
+    assert namespace["_paused"] == 0
+    with no_grad():
+        assert namespace["_paused"] == 1
+        with no_grad():
+            assert namespace["_paused"] == 2
+        assert namespace["_paused"] == 1
+    assert namespace["_paused"] == 0
