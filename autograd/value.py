@@ -1,9 +1,9 @@
 """``Value``: one float that records the op that made it, and its ops.
 
-A node's five fields live in ``Node`` (``autograd/storage.py``): ``data``, ``grad``, the
-op that made it (``_fn``, an entry of the op table ``autograd/ops.py``) and its parents_of
-(``_a``, ``_b``). Derivatives live in the table, and backward in ``autograd/backward.py``;
-whether ops record is ``autograd/recording.py``'s ``no_grad``.
+A node's fields live in ``Node`` (``autograd/storage.py``): ``data``, ``grad``, its op
+``_fn`` (from the table, ``autograd/ops.py``) and its parents ``_a``, ``_b``. Backward is
+in ``autograd/backward.py``, what every reader of a node shares in ``autograd/graph.py``,
+and ``no_grad`` in ``autograd/recording.py``.
 """
 
 from __future__ import annotations
@@ -387,26 +387,17 @@ def dot_of_values(weights: Sequence[Value], inputs: Sequence[Value]) -> Value:
         pairs, out = interleaved(weights, inputs), _INF
     if not -1e999 < out < 1e999:
         return _nary(_DOT, pairs)  # the error, explained
-    return _node(_DOT, pairs, MANY, out)
-
-
-# -- the general way to a node: any op, any number of parents, every error explained ----
-
-
-def _node(op: Op, a: Value | tuple[Value, ...], b: Value | None, out: float) -> Value:
-    """A new node holding ``out``, made by ``op`` from ``a`` and ``b`` (None for one
-    parent; ``MANY`` when ``a`` is a tuple), recorded unless ``no_grad`` is on here."""
-    node = _new(Value)
+    node = _new(Value)  # a neuron's node, built in place as the hot ops build theirs
     node.data, node.grad = out, 0.0
     if not _paused or _records_here():
-        node._fn, node._a, node._b = op, a, b
+        node._fn, node._a, node._b = _DOT, pairs, MANY
     else:
         node._fn = node._a = node._b = None
     return node
 
 
-# _unary and _binary make every other op's node: written out in full (no helper calls),
-# since a call costs as much as the rest of the node.
+# -- the general way to a node: any op, any number of parents, every error explained ----
+# Written out in full (no helper calls), since a call costs as much as the rest of a node.
 
 
 def _unary(op: Op, a: Value) -> Value:
@@ -468,7 +459,13 @@ def _nary(op: Op, inputs: tuple[Value, ...]) -> Value:
         finite = False
     if not finite:
         raise not_finite_forward(op, numbers_in, out)
-    return _node(op, inputs, MANY, out)
+    node = _new(Value)
+    node.data, node.grad = out, 0.0
+    if not _paused or _records_here():
+        node._fn, node._a, node._b = op, inputs, MANY
+    else:
+        node._fn = node._a = node._b = None
+    return node
 
 
 def _record(op: Op, *inputs: Value) -> Value:
