@@ -5,7 +5,7 @@ call costs as much as the rest of the node). So the block below is compiled once
 op with that op's forward written in, as ``dataclasses`` writes an ``__init__``:
 ``stamped(FAST_BINARY, "__add__", "_ADD", "self.data + other.data", globals())``. Every
 name the block reads (the op, ``"_ADD"``, and ``Value``, ``_new``, ``_as_value``,
-``_binary``, ``_paused``, ``_records_here``) is a global of the namespace given,
+``_binary``, ``_paused``, ``records_here``) is a global of the namespace given,
 ``autograd.value``'s, so the method runs exactly as if it were written there. A constant
 to wrap, a result that is not finite or an error to explain goes the general way,
 ``_binary``. 1e999 is inf, a constant the compiler folds.
@@ -28,7 +28,7 @@ def {name}(self, other: "Value | float") -> "Value":
         node = _new(Value)
         node.data = out
         node.grad = 0.0
-        if not _paused or _records_here():
+        if not _paused or records_here():
             node._fn, node._a, node._b = {op}, self, other
         else:
             node._fn = node._a = node._b = None
@@ -42,7 +42,7 @@ def {name}(self) -> "Value":
     node.data = {forward}
     node.grad = 0.0
     node._b = None
-    if not _paused or _records_here():
+    if not _paused or records_here():
         node._fn, node._a = {op}, self
     else:
         node._fn = node._a = None

@@ -31,7 +31,7 @@ from autograd.graph import (
     parents_of,
 )
 from autograd.ops import OPS, Op, bound_op
-from autograd.recording import records_here as _records_here
+from autograd.recording import records_here
 from autograd.storage import Node, new
 
 if TYPE_CHECKING:
@@ -257,7 +257,7 @@ class Value(Node):
                 return _unary(op, self)
             node = _new(Value)
             node.data, node.grad, node._b = out, 0.0, None
-            if not _paused or _records_here():
+            if not _paused or records_here():
                 node._fn, node._a = op, self
             else:
                 node._fn = node._a = None
@@ -389,7 +389,7 @@ def dot_of_values(weights: Sequence[Value], inputs: Sequence[Value]) -> Value:
         return _nary(_DOT, pairs)  # the error, explained
     node = _new(Value)  # a neuron's node, built in place as the hot ops build theirs
     node.data, node.grad = out, 0.0
-    if not _paused or _records_here():
+    if not _paused or records_here():
         node._fn, node._a, node._b = _DOT, pairs, MANY
     else:
         node._fn = node._a = node._b = None
@@ -413,7 +413,7 @@ def _unary(op: Op, a: Value) -> Value:
         raise not_finite_forward(op, (a.data,), out)
     node = _new(Value)
     node.data, node.grad, node._b = out, 0.0, None
-    if not _paused or _records_here():
+    if not _paused or records_here():
         node._fn, node._a = op, a
     else:
         node._fn = node._a = None
@@ -433,7 +433,7 @@ def _binary(op: Op, a: Value, b: Value) -> Value:
         raise not_finite_forward(op, (a.data, b.data), out)
     node = _new(Value)
     node.data, node.grad = out, 0.0
-    if not _paused or _records_here():
+    if not _paused or records_here():
         node._fn, node._a, node._b = op, a, b
     else:
         node._fn = node._a = node._b = None
@@ -461,7 +461,7 @@ def _nary(op: Op, inputs: tuple[Value, ...]) -> Value:
         raise not_finite_forward(op, numbers_in, out)
     node = _new(Value)
     node.data, node.grad = out, 0.0
-    if not _paused or _records_here():
+    if not _paused or records_here():
         node._fn, node._a, node._b = op, inputs, MANY
     else:
         node._fn = node._a = node._b = None
