@@ -4,8 +4,24 @@ The scalar engine needs only the standard library; ``trace`` and ``Tape`` (the
 batched numpy replay, ``autograd.replay.tape``) load numpy when first used.
 """
 
+import os as _os
+import warnings as _warnings
+
+from autograd.backward import grad, topo_order
 from autograd.ops import OPS, Op, define_op
-from autograd.value import Value, dot, grad, is_recording, no_grad, topo_order, total
+from autograd.recording import is_recording, no_grad
+from autograd.value import Value, dot, total
+
+# HIPS autograd (pip's package `autograd`) installs a package of the same name: pip puts
+# both into one folder, whose __init__.py is the one installed last. Where it is ours, say so.
+if _os.path.exists(_os.path.join(_os.path.dirname(__file__), "differential_operators.py")):
+    _warnings.warn(
+        f"HIPS autograd (pip's package `autograd`) and chainrule are installed into one folder, "
+        f"{_os.path.dirname(__file__)}: both name their package autograd, and uninstalling "
+        "either one deletes files of the other. Run `pip uninstall -y autograd chainrule`, then "
+        "reinstall chainrule alone; keep HIPS autograd in a virtual environment of its own",
+        stacklevel=2,
+    )
 
 __all__ = [
     "BUG_CLASSES",

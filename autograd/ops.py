@@ -157,7 +157,7 @@ class Op:
         """This op with its constant parameters (an exponent, a slope) filled in."""
         if not params:
             return self
-        return _bound(self, *chain.from_iterable(sorted(params.items())))
+        return bound_op(self, *chain.from_iterable(sorted(params.items())))
 
     def input_name(self, slot: int) -> str:
         """How the rules name the input in ``slot`` (``a``, ``b``, ``xᵢ`` ...)."""
@@ -191,7 +191,7 @@ _BOUND_KEPT = 256
 
 
 @lru_cache(maxsize=_BOUND_KEPT, typed=True)
-def _bound(op: Op, *names_and_values: Any) -> Op:
+def bound_op(op: Op, *names_and_values: Any) -> Op:
     params = dict(zip(names_and_values[::2], names_and_values[1::2], strict=True))
     bound = object.__new__(Op)  # as dataclasses.replace would, in half its time
     plain = op.unlabelled.__dict__
@@ -488,7 +488,7 @@ _builtin(
 )
 
 
-def _clamped_log(x: Any) -> Any:
+def clamped_log(x: Any) -> Any:
     """log(x) no lower than -100, as PyTorch's BCELoss clamps it: finite at 0."""
     if _is_array(x):
         import numpy as np
@@ -509,7 +509,7 @@ def _bce_forward(p, y):
         raise ValueError(
             f"the probability p={p} is outside [0, 1]; for raw scores use bce_with_logits"
         )
-    return -(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p))
+    return -(y * clamped_log(p) + (1 - y) * clamped_log(1 - p))
 
 
 def _bce_grads(out, p, y):
@@ -520,7 +520,7 @@ def _bce_grads(out, p, y):
         spread = np.maximum(spread, _BCE_EPS)
     elif primal(spread) < _BCE_EPS:
         spread = _BCE_EPS
-    return (p - y) / spread, _clamped_log(1 - p) - _clamped_log(p)
+    return (p - y) / spread, clamped_log(1 - p) - clamped_log(p)
 
 
 _builtin(

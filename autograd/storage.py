@@ -47,7 +47,7 @@ except ImportError:
         __slots__ = ("data", "grad", "_fn", "_a", "_b")
 
     new = object.__new__  # type: ignore[assignment]
-    inner_order = None  # backward sorts with autograd.value._inner_order
+    inner_order = None  # backward sorts with autograd.backward.inner_order_in_python
     walk_back = None  # and runs its own loop over every node
     dot_inputs = None  # a dot's parents and products, in Python
     read_numbers = write_numbers = None  # many Values' numbers, one at a time

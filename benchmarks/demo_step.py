@@ -42,7 +42,7 @@ REPEATS = 300  # steps per process for the paths under a millisecond
 LR, ALPHA = 0.05, 1e-4
 
 
-def _python() -> str:
+def benchmark_python() -> str:
     """This interpreter when it has micrograd and torch==2.13.0, else .bench-venv's."""
     has = "import micrograd, torch; assert torch.__version__.startswith('2.13.0')"
     if subprocess.run([sys.executable, "-c", has], capture_output=True).returncode == 0:
@@ -376,7 +376,7 @@ def _fresh(python: str, kind: str) -> dict:
 
 
 def main() -> None:
-    python = _python()
+    python = benchmark_python()
     runs = taking_turns(list(STEPS), "benchmarks.demo_step", RUNS, python)
     median = {k: statistics.median(r["s"] for r in v) for k, v in runs.items()}
     scalar = runs["chainrule"][0]["grads"]

@@ -13,7 +13,7 @@ import time
 
 from nn import MLP, fit, make_moons
 from nn.losses import LOSSES
-from nn.train import _replay_tape
+from nn.train import replay_tape
 
 MODELS = ([1], [4, 1], [8, 1], [16, 16, 1])
 BATCH_SIZES = (1, 2, 4, 8, 16)
@@ -40,7 +40,7 @@ def seconds(sizes: list[int], batch_size: int, replay: bool) -> float:
 def work_per_group(sizes: list[int], batch_size: int) -> float:
     x, labels = make_moons(2, rng=0)
     model = MLP(2, sizes, rng=1)
-    tape = _replay_tape(model, LOSSES["hinge"], list(x), list(labels * 2 - 1), 0.0, 1, True)
+    tape = replay_tape(model, LOSSES["hinge"], list(x), list(labels * 2 - 1), 0.0, 1, True)
     return batch_size * len(tape.nodes) / len(tape.groups)
 
 

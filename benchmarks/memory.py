@@ -78,9 +78,9 @@ def micrograd_bytes_per_node(shape: str, n: int = N) -> float:
 
 
 def main() -> None:
-    from benchmarks.demo_step import _python, run_fresh
+    from benchmarks.demo_step import benchmark_python, run_fresh
 
-    python = _python()
+    python = benchmark_python()
     print(
         f"{'graph':<22}{'nodes':>10}{'B/node fwd':>12}{'B/node fwd+bwd':>16}{'micrograd fwd':>15}"
     )

@@ -203,19 +203,19 @@ class Trainer:
 
 def worker(engine: str) -> dict:
     """STEPS training steps on ``engine``: the first's seconds, the mean of the rest, losses."""
-    from benchmarks.scalar import _loop
+    from benchmarks.scalar import timed_loop
 
     if engine == "chainrule":
         from autograd import Value
     else:
         Value = Reference
         sys.setrecursionlimit(20_000)  # its topological sort recurses through the graph
-    return _loop(Trainer(Value).step, STEPS)
+    return timed_loop(Trainer(Value).step, STEPS)
 
 
 def microgpt(rounds: int = 5) -> dict[str, Any]:
     """The reference engine's time over chainrule's, steady and first step; loss agreement."""
-    from benchmarks.scalar import _same_losses, ratios, spread, taking_turns
+    from benchmarks.scalar import ratios, same_losses, spread, taking_turns
 
     runs = taking_turns(["reference", "chainrule"], "benchmarks.microgpt", rounds)
     return {
@@ -223,7 +223,7 @@ def microgpt(rounds: int = 5) -> dict[str, Any]:
         "first": ratios(runs, "reference", "chainrule", "first"),
         "seconds": spread([r["s"] for r in runs["chainrule"]]),
         "reference seconds": spread([r["s"] for r in runs["reference"]]),
-        "max |loss difference|": _same_losses(runs, "reference", "chainrule"),
+        "max |loss difference|": same_losses(runs, "reference", "chainrule"),
     }
 
 
@@ -233,9 +233,9 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--worker":
         print(json.dumps(worker(sys.argv[2])))
     else:
-        from benchmarks.scalar import _show
+        from benchmarks.scalar import show
 
-        _show(
+        show(
             "microgpt step, the reference engine's time / chainrule's",
             microgpt(int(sys.argv[1]) if len(sys.argv) > 1 else 5),
         )

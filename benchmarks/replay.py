@@ -206,9 +206,9 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--worker":
         print(json.dumps(worker(sys.argv[2])))
     else:
-        from benchmarks.scalar import _show
+        from benchmarks.scalar import show
 
-        _show(
+        show(
             "replay and fit against PyTorch (1 thread)",
             compare(int(sys.argv[1:2][0]) if sys.argv[1:] else 3, values=True),
         )

@@ -103,10 +103,10 @@ def micrograd_style_worker(engine: str, by_hand: bool) -> dict:
             p.data -= LR * p.grad
         return loss.data
 
-    return _loop(step)
+    return timed_loop(step)
 
 
-def _loop(step: Callable[[], float], steps: int = LOOP_STEPS) -> dict:
+def timed_loop(step: Callable[[], float], steps: int = LOOP_STEPS) -> dict:
     """``step()`` ``steps`` times: the first's seconds, the mean of the rest, the losses."""
     times, losses = [], []
     for _ in range(steps):
@@ -127,7 +127,7 @@ class _HandNeuron:
         return self.w + [self.b]
 
 
-def _same_losses(runs: dict[str, list[dict]], a: str, b: str) -> float:
+def same_losses(runs: dict[str, list[dict]], a: str, b: str) -> float:
     """The largest difference between two workers' losses, step by step."""
     return max(
         abs(p - q)
@@ -148,7 +148,7 @@ def micrograd_style(rounds: int = 5) -> dict[str, Any]:
             "first": ratios(runs, slow, fast, "first"),
             "seconds": spread([r["s"] for r in runs[fast]]),
             "micrograd seconds": spread([r["s"] for r in runs[slow]]),
-            "max |loss difference|": _same_losses(runs, slow, fast),
+            "max |loss difference|": same_losses(runs, slow, fast),
         }
     return out
 
@@ -221,14 +221,14 @@ WORKERS: dict[str, Callable[[], dict]] = {
 }
 
 
-def _show(name: str, figures: Any, indent: str = "") -> None:
+def show(name: str, figures: Any, indent: str = "") -> None:
     if isinstance(figures, dict) and set(figures) == {"median", "min", "max"}:
         m, lo, hi = figures["median"], figures["min"], figures["max"]
         print(f"{indent}{name}: {m:.4g} (range {lo:.4g} to {hi:.4g})")
     elif isinstance(figures, dict):
         print(f"{indent}{name}:")
         for key, value in figures.items():
-            _show(key, value, indent + "  ")
+            show(key, value, indent + "  ")
     else:
         print(
             f"{indent}{name}: {figures:.3g}"
@@ -241,11 +241,11 @@ def main(rounds: int = 5) -> None:
     from benchmarks.microgpt import microgpt
 
     print(f"python {sys.version.split()[0]}; {rounds} rounds of fresh processes taking turns")
-    _show("micrograd-style step, micrograd's time / ours", micrograd_style(rounds))
-    _show("our nn's step (fused dot), micrograd's time / ours", fused_step(rounds))
-    _show("microgpt step, the micrograd-style engine's time / ours", microgpt(rounds))
-    _show("200,000-node graph", graph_nodes(3))
-    _show("import", import_time(rounds))
+    show("micrograd-style step, micrograd's time / ours", micrograd_style(rounds))
+    show("our nn's step (fused dot), micrograd's time / ours", fused_step(rounds))
+    show("microgpt step, the micrograd-style engine's time / ours", microgpt(rounds))
+    show("200,000-node graph", graph_nodes(3))
+    show("import", import_time(rounds))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,16 @@
 """Neural networks made of Values: layers, losses, optimizers, training and saving."""
 
+import autograd
+
+if not hasattr(autograd, "Value"):  # another package named autograd is the one imported
+    raise ImportError(
+        f"`import autograd` found {autograd.__file__ or autograd.__path__}, which is not "
+        "chainrule's engine: HIPS autograd (pip's package `autograd`) uses the same name, and "
+        "Python imports that one. To use chainrule in this environment, run `pip uninstall "
+        "autograd` (HIPS's), then reinstall chainrule (`pip install --force-reinstall -e .` in "
+        "its folder); or keep HIPS autograd in a virtual environment of its own"
+    )
+
 from nn.data import make_moons, xor
 from nn.functional import log_softmax, softmax
 from nn.layers import ACTIVATIONS, INITS, MLP, Layer, Neuron

@@ -97,7 +97,7 @@ def fit(
         raise ValueError(f"fit: batch_size must be >= 1, got {batch_size}")
     opt = optimizer if optimizer is not None else SGD(model.parameters(), lr=0.01)
     gen = generator(rng)
-    tape = _replay_tape(model, loss_fn, samples, targets, l2, size, replay)
+    tape = replay_tape(model, loss_fn, samples, targets, l2, size, replay)
     if tape is None:
         step = _ScalarStep(model, loss_fn, samples, targets, l2, opt)
     else:
@@ -207,7 +207,7 @@ class _ReplayStep:
         self.run.sync()
 
 
-def _replay_tape(
+def replay_tape(
     model: Module,
     loss_fn: Loss,
     samples: list,

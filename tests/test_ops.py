@@ -159,7 +159,7 @@ def test_distinct_exponents_hold_no_memory_once_their_values_are_freed():
     import gc
     import tracemalloc
 
-    from autograd.ops import _BOUND_KEPT, _bound
+    from autograd.ops import _BOUND_KEPT, bound_op
 
     x = Value(1.5)
     x**2.5  # noqa: B018  (warm up: the first op of a kind allocates for good)
@@ -174,7 +174,7 @@ def test_distinct_exponents_hold_no_memory_once_their_values_are_freed():
         held = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    assert _bound.cache_info().currsize <= _BOUND_KEPT
+    assert bound_op.cache_info().currsize <= _BOUND_KEPT
     assert held < _BOUND_KEPT * 3000, f"{held} bytes still held"  # it was 21 MiB
 
 

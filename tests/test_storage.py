@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from autograd import Value, storage, total
-from autograd.value import _MANY, _fresh_zero, _inner_order
+from autograd.backward import fresh_zero, inner_order_in_python
+from autograd.graph import MANY
 from tests.helpers import lecture_demo_loss
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,9 +177,9 @@ def test_the_compiled_walk_is_the_python_walk(seed):
     from autograd._node import inner_order
 
     root = lecture_demo_loss(10)[1] if seed == "demo" else _random_graph(seed)
-    first, second = _fresh_zero(), _fresh_zero()
-    order, leaves = _inner_order(root, first, _MANY)
-    compiled_order, compiled_leaves = inner_order(root, second, _MANY)
+    first, second = fresh_zero(), fresh_zero()
+    order, leaves = inner_order_in_python(root, first, MANY)
+    compiled_order, compiled_leaves = inner_order(root, second, MANY)
     assert [id(n) for n in compiled_order] == [id(n) for n in order]
     assert compiled_leaves == leaves
     assert all(n.grad is second for n in order)
@@ -270,7 +271,7 @@ def test_copies_keep_the_graph():
     s = total([v, v * 3, v])
     for copied in (copy.copy(s), copy.deepcopy(s)):
         assert copied.data == 10.0 and copied.op == s.op
-        assert copied._b is _MANY
+        assert copied._b is MANY
     deep = copy.deepcopy(s)
     assert deep.parents[0] is deep.parents[2] and deep.parents[0] is not v
     assert deep.parents[0].label == "v"

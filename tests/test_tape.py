@@ -264,14 +264,14 @@ def test_every_kind_of_group_replays_the_scalar_numbers():
 
 def test_fit_replays_on_its_own_only_where_the_batch_outweighs_the_numpy_calls():
     from nn.losses import LOSSES
-    from nn.train import _replay_tape
+    from nn.train import replay_tape
 
     x, labels = make_moons(4, rng=0)
     samples, targets = list(x), list(labels * 2 - 1)
 
     def chosen(sizes: list[int], batch: int):
         model = MLP(2, sizes, rng=0)
-        return _replay_tape(model, LOSSES["hinge"], samples, targets, 0.0, batch, None)
+        return replay_tape(model, LOSSES["hinge"], samples, targets, 0.0, batch, None)
 
     assert chosen([1], 1) is None  # 12 nodes in 5 groups: 2.4 evaluations per group
     assert chosen([1], 8) is not None  # 96 evaluations for 5 groups

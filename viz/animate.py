@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
+from autograd.backward import topo_order
 from autograd.explain.describe import Description
 from autograd.explain.text import num
 from autograd.explain.timeline import Timeline
-from autograd.value import topo_order
 from viz.diagram import MAX_NODES, TIMEOUT, GraphTooLarge, too_large
 from viz.dot import build_dot, node_id, select
 from viz.render import render

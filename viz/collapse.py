@@ -146,7 +146,7 @@ def boxes_dot(
         if node in found and found[node][1] or here.kind == "input":
             here.outputs.append(node)
         upstream = grads[node] if grads is not None else 0.0
-        for parent, local in zip(node.parents, described.locals_of(node), strict=True):
+        for parent, local in zip(node.parents, described.local_grads_of(node), strict=True):
             source = where.get(parent)
             if source is None or source.group == here.group:
                 continue

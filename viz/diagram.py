@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
+from autograd.backward import topo_order
 from autograd.explain.describe import Description
-from autograd.value import topo_order
 from viz.collapse import boxes_dot
 from viz.dot import build_dot, select, shown_grads
 from viz.render import RendererNotFound, render, smaller_views

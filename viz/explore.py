@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
+from autograd.backward import topo_order
 from autograd.explain.describe import Description
 from autograd.explain.quiz import questions_of, right_text, slips_of, unmatched_text
 from autograd.explain.text import num
 from autograd.explain.timeline import Timeline, forward_steps_of
-from autograd.value import topo_order
 from viz.animate import backward_state, page_html
 from viz.diagram import MAX_NODES, TIMEOUT, GraphTooLarge, too_large
 from viz.dot import node_id

@@ -11,12 +11,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.backward import grad, gradients
 from autograd.check.data_reads import reads_data
 from autograd.check.report import Report
 from autograd.check.second_order import SecondOrderReport, check_local_second, hessian_check
 from autograd.explain.describe import Description, kink_note, kinks_reached
 from autograd.explain.text import num
-from autograd.value import Value, _gradients, _parents, grad, no_grad
+from autograd.graph import parents_of
+from autograd.recording import no_grad
+from autograd.value import Value
 
 __all__ = [
     "GradcheckReport",
@@ -384,7 +387,7 @@ def check_nodes(
         return check_local_second(root, eps, atol, rtol)
     described = Description(root)
     order, named = described.order, described.names
-    backward = _gradients(root, order, as_values=False)
+    backward = gradients(root, order, as_values=False)
     tol = Tolerance(atol, rtol)
     rows = []
     for start in reversed(range(len(order))):
@@ -420,7 +423,7 @@ def _replay(order: list[Value], start: int, value: float) -> float:
     """The root's value when ``order[start]`` holds ``value``: downstream ops rerun."""
     moved = {order[start]: value}
     for node in order[start + 1 :]:
-        parents = _parents(node)
+        parents = parents_of(node)
         if any(p in moved for p in parents):
             moved[node] = node.op_spec.run(*[moved.get(p, p.data) for p in parents])
     return moved.get(order[-1], order[-1].data)
@@ -477,7 +480,7 @@ def _diagnose(
 
 
 def _numeric_local(node: Value, slot: int, eps: float) -> float | None:
-    inputs = [p.data for p in _parents(node)]
+    inputs = [p.data for p in parents_of(node)]
     op = node.op_spec
     try:
         up, down = list(inputs), list(inputs)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from autograd.value import Value, grad
+from autograd.backward import grad
+from autograd.value import Value
 
 __all__ = ["hessian"]
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from autograd.backward import grad
 from autograd.check.report import Report
 from autograd.explain.describe import Description, kink_note, kinks_reached, rule_in_names
 from autograd.explain.text import num
-from autograd.value import Value, _local_grads, _parents, _recording_on, grad, no_grad
+from autograd.graph import local_grads, parents_of
+from autograd.recording import forced_recording, no_grad
+from autograd.value import Value
 
 __all__ = ["SecondCheck", "SecondOrderReport", "check_local_second", "hessian_check"]
 
@@ -159,13 +162,13 @@ def check_local_second(root: Value, eps: float, atol: float, rtol: float) -> Sec
 def _node_rows(
     node: Value, described: Description, eps: float, atol: float, rtol: float
 ) -> list[SecondCheck]:
-    op, parents = node.op_spec, _parents(node)
+    op, parents = node.op_spec, parents_of(node)
     xs = [p.data for p in parents]
     names = described.names
     try:
-        with _recording_on(True):
+        with forced_recording(True):
             leaves = [Value(x) for x in xs]
-            locals_ = _local_grads(op, Value.apply(op, *leaves), leaves)
+            locals_ = local_grads(op, Value.apply(op, *leaves), leaves)
             analytic = [
                 grad(g, leaves) if isinstance(g, Value) else [0.0] * len(xs) for g in locals_
             ]
@@ -205,7 +208,7 @@ def _diagnose(report: SecondOrderReport, described: Description) -> str:
         return f"only at kinks: {bad[0].kink}"
     r = wrong[0]
     node = r.node
-    op, parents = node.op_spec, _parents(node)
+    op, parents = node.op_spec, parents_of(node)
     slot = r.slot
     rule = rule_in_names(op, slot, node, parents, described.names)
     head = (

@@ -12,9 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from autograd.backward import topo_order
 from autograd.explain.text import format_table, grad_of, num
+from autograd.graph import local_grads, parents_of
 from autograd.ops import Op
-from autograd.value import Value, _local_grads, _parents, topo_order
+from autograd.value import Value
 
 __all__ = [
     "Description",
@@ -74,7 +76,7 @@ class Edge:
     def expression(self) -> str:
         """The rule of the op toward this input, in the nodes' names: ``f``."""
         node = self.node
-        return rule_in_names(node.op_spec, self.slot, node, _parents(node), self.names)
+        return rule_in_names(node.op_spec, self.slot, node, parents_of(node), self.names)
 
     @property
     def rule(self) -> str:
@@ -98,9 +100,9 @@ class Description:
 
     @cached_property
     def _locals(self) -> dict[Value, tuple[float | None, ...]]:
-        return {node: local_derivatives(node) for node in self.order if not node.is_leaf}
+        return {node: local_grads_at(node) for node in self.order if not node.is_leaf}
 
-    def locals_of(self, node: Value) -> tuple[float | None, ...]:
+    def local_grads_of(self, node: Value) -> tuple[float | None, ...]:
         """∂node/∂parent per input slot (None where undefined), computed once per node."""
         return self._locals[node] if not node.is_leaf else ()
 
@@ -111,7 +113,7 @@ class Description:
         locals_ = self._locals[node]
         return [
             Edge(parent, node, slot, locals_[slot], self.names)
-            for slot, parent in enumerate(_parents(node))
+            for slot, parent in enumerate(parents_of(node))
         ]
 
     @cached_property
@@ -129,7 +131,7 @@ class Description:
         if node.is_leaf:
             return name
         op = node.op_spec
-        return f"{name} = {substitute(op.formula, op, None, node, _parents(node), self.names)}"
+        return f"{name} = {substitute(op.formula, op, None, node, parents_of(node), self.names)}"
 
 
 def describe(root: Value) -> Description:
@@ -139,11 +141,11 @@ def describe(root: Value) -> Description:
     return Description(root)
 
 
-def local_derivatives(node: Value) -> tuple[float | None, ...]:
+def local_grads_at(node: Value) -> tuple[float | None, ...]:
     """∂node/∂parent for each slot, or None for each where the rule is undefined here."""
-    parents = _parents(node)
+    parents = parents_of(node)
     try:
-        return tuple(_local_grads(node._fn, node.data, [p.data for p in parents]))
+        return tuple(local_grads(node._fn, node.data, [p.data for p in parents]))
     except (ArithmeticError, ValueError):
         return (None,) * len(parents)
 
@@ -169,7 +171,7 @@ def kink_note(node: Value, named: Mapping[Value, str] | None = None) -> str | No
     table each time: nodes keep no record of it. ``named`` writes the inputs' names."""
     if node.is_leaf:
         return None
-    op, parents = node.op_spec, _parents(node)
+    op, parents = node.op_spec, parents_of(node)
     kink = op.kink_at(*[p.data for p in parents])
     if kink is None:
         return None
@@ -191,7 +193,7 @@ def kinks_reached(root: Value, inputs: Sequence[Value]) -> dict[int, list[str]]:
     reached: dict[Value, set[int]] = {v: {i} for i, v in enumerate(inputs)}
     kinks: dict[int, list[str]] = {}
     for node in described.order:
-        came = reached.get(node, set()).union(*(reached.get(p, set()) for p in _parents(node)))
+        came = reached.get(node, set()).union(*(reached.get(p, set()) for p in parents_of(node)))
         reached[node] = came
         note = kink_note(node, described.names)
         for i in sorted(came) if note else ():

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 
 from autograd.explain.describe import substitute
 from autograd.explain.text import grad_of, num
-from autograd.value import Value, _parents
+from autograd.graph import parents_of
+from autograd.value import Value
 
 __all__ = ["html_table", "line_chart", "pre", "value_html"]
 
@@ -56,13 +57,13 @@ def value_html(v: Value) -> str:
 
     An input without a label is written as its number, so no name is made up.
     """
-    named = {p: p.label or num(p.data) for p in _parents(v)}
+    named = {p: p.label or num(p.data) for p in parents_of(v)}
     named[v] = v.label or "out"
     if v.is_leaf:
         what = f"Value {v.label} (leaf)" if v.label else "Value (leaf)"
     else:
         op = v.op_spec
-        formula = substitute(op.formula, op, None, v, _parents(v), named)
+        formula = substitute(op.formula, op, None, v, parents_of(v), named)
         what = f"Value {v.label} = {formula}" if v.label else f"Value = {formula}"
     return (
         f"<code>{esc(what)}</code> &nbsp; data <b>{esc(repr(v.data))}</b>"

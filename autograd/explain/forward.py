@@ -13,12 +13,14 @@ import numbers
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd.explain.describe import Description, Edge, describe, kink_note, local_derivatives
+from autograd.backward import backward_error
+from autograd.explain.describe import Description, Edge, describe, kink_note, local_grads_at
 from autograd.explain.display import pre
 from autograd.explain.text import format_table, num
 from autograd.explain.timeline import StepCursor
 from autograd.ops import OPS
-from autograd.value import Value, _backward_error, is_recording
+from autograd.recording import is_recording
+from autograd.value import Value
 
 __all__ = [
     "Cost",
@@ -136,7 +138,7 @@ def _push(
 ) -> tuple[float, Pending]:
     """``node' = Σ ∂node/∂parent · parent'``, as a finite part and the pending terms.
 
-    The mirror of backward's dead-branch rule (``value._locals_for``): a parent
+    The mirror of backward's dead-branch rule (``graph.local_grads_for``): a parent
     whose tangent is 0 adds 0, its rule unread. Where a rule is undefined (sqrt at
     0), or the tangent is not a finite number (log's 1/a = inf at a = 5e-324, or a
     product past 1.8e308), the node's tangent is kept pending, a factor per such
@@ -209,7 +211,7 @@ def _raise_if_undefined(pending: Pending) -> None:
         stuck = next(iter(pending))
         if stuck.error is not None:
             raise stuck.error
-        raise _backward_error(stuck.node, ArithmeticError("undefined local derivative"))
+        raise backward_error(stuck.node, ArithmeticError("undefined local derivative"))
 
 
 def _num(x: float | None) -> str:
@@ -442,7 +444,7 @@ def _pushed(run: Callable[..., Value], inputs: Sequence[Dual | Value | float]) -
     pending = [{} if d is None else d._pending for d in duals]
     result = Dual(out)
     if any(tangents) or any(pending):  # a zero tangent never reads the rule
-        result._tangent, result._pending = _push(out, local_derivatives(out), tangents, pending)
+        result._tangent, result._pending = _push(out, local_grads_at(out), tangents, pending)
     return result
 
 

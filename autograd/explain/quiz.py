@@ -21,7 +21,8 @@ from autograd.explain.diagnose import other_rules
 from autograd.explain.expression import ExpressionError, evaluate
 from autograd.explain.text import num
 from autograd.explain.timeline import BackwardStep, Timeline
-from autograd.value import Value, no_grad
+from autograd.recording import no_grad
+from autograd.value import Value
 
 if TYPE_CHECKING:
     from autograd.explain.stepper import Stepper

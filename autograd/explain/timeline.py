@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.backward import not_finite_gradient
 from autograd.explain.describe import Description, Edge, describe, kink_note
 from autograd.explain.display import pre
 from autograd.explain.text import num
+from autograd.graph import local_grads_for
 from autograd.ops import Op
-from autograd.value import Value, _locals_for, _not_finite_gradient
+from autograd.value import Value
 
 __all__ = ["BackwardStep", "ForwardStep", "Timeline", "backward_timeline", "forward_steps_of"]
 
@@ -160,11 +162,11 @@ class Timeline:
         for node in reversed(self.order):
             upstream = grads[node]
             if not math.isfinite(upstream):
-                raise _not_finite_gradient(node, self.order, grads.get)
+                raise not_finite_gradient(node, self.order, grads.get)
             edges = described.edges_into(node)
             if not edges:
                 continue
-            locals_ = _locals_for(node._fn, node.data, [e.parent.data for e in edges], upstream)
+            locals_ = local_grads_for(node._fn, node.data, [e.parent.data for e in edges], upstream)
             for edge in edges:
                 contribution = 0.0 if locals_ is None else locals_[edge.slot] * upstream
                 before = grads[edge.parent]

@@ -16,7 +16,7 @@ import inspect
 import os
 from typing import TYPE_CHECKING, Any
 
-from autograd.value import _parents
+from autograd.graph import parents_of
 
 if TYPE_CHECKING:
     from autograd.replay.tape import Tape
@@ -92,7 +92,7 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
         elif node.is_leaf:
             values.append(columns[i])
         else:
-            parents = [values[index[p]] for p in _parents(node)]
+            parents = [values[index[p]] for p in parents_of(node)]
             values.append(FORWARD[node.op](*parents, **node.params))
     outs = [g.emit("Expand", values[index[o]], rows) for o in tape.outputs]
     outputs = [(_stack(g, outs, "output", tape.single, len(tape.outputs)), _shape(tape))]
@@ -213,7 +213,7 @@ def _backward(g: Any, tape: Tape, values: list[Any], seed: Any, index: dict) -> 
         node = tape.nodes[i]
         if node.is_leaf or i not in grads:
             continue
-        parents = [index[p] for p in _parents(node)]
+        parents = [index[p] for p in parents_of(node)]
         rules = local_rules(node.op_spec, values[i], [values[p] for p in parents])
         upstream = grads[i]
         for p, local in zip(parents, rules, strict=True):

@@ -19,7 +19,7 @@ from typing import Any
 
 from onnx import FunctionProto, NodeProto, TensorProto, helper
 
-from autograd.ops import _clamped_log, sigmoid_of_array
+from autograd.ops import clamped_log, sigmoid_of_array
 
 __all__ = ["DOMAIN", "FORWARD", "OPSET", "Graph", "Sym"]
 
@@ -340,7 +340,7 @@ sigmoid, atan2, hypot, sinh, cosh = (
 
 
 def _bce(p: Sym, y: Sym) -> Sym:
-    return -(y * _clamped_log(p) + (1.0 - y) * _clamped_log(1.0 - p))
+    return -(y * clamped_log(p) + (1.0 - y) * clamped_log(1.0 - p))
 
 
 def _dot(*xs: Sym) -> Sym:

@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd.backward import topo_order
 from autograd.explain.display import html_table
+from autograd.graph import local_grads_for, parents_of
 from autograd.ops import Op
 from autograd.replay.tape_groups import Elementwise, Group, Layer, Passes, Rows, Stacked
 from autograd.storage import numbers, set_numbers
-from autograd.value import Value, _locals_for, _parents, topo_order
+from autograd.value import Value
 
 if TYPE_CHECKING:
     from autograd.replay.tape_training import ArrayOptimizer, Training
@@ -376,7 +378,11 @@ def _program(nodes: list[Value], index: dict[Value, int], inputs: list[Value]) -
         if node in position
         else ("leaf", node.data)
         if node.is_leaf
-        else (node.op, tuple(sorted(node.params.items())), tuple(index[p] for p in _parents(node)))
+        else (
+            node.op,
+            tuple(sorted(node.params.items())),
+            tuple(index[p] for p in parents_of(node)),
+        )
         for node in nodes
     ]
 
@@ -395,7 +401,7 @@ def _depths(nodes: list[Value], index: dict[Value, int]) -> list[int]:
     depth = [0] * len(nodes)
     for i, node in enumerate(nodes):
         if not node.is_leaf:
-            depth[i] = 1 + max(depth[index[p]] for p in _parents(node))
+            depth[i] = 1 + max(depth[index[p]] for p in parents_of(node))
     return depth
 
 
@@ -418,7 +424,7 @@ def _by_first_use(
             continue
         key = (node.op_spec, depth[i])
         start.setdefault(key, i)
-        for slot, p in enumerate(_parents(node)):
+        for slot, p in enumerate(parents_of(node)):
             if p.is_leaf:
                 reads[key] = reads.get(key, 0) + 1
                 uses.append((key, i, slot, p))
@@ -454,7 +460,7 @@ def _layout(
     for i, node in enumerate(nodes):
         if node.is_leaf:
             continue
-        parents = [index[p] for p in _parents(node)]
+        parents = [index[p] for p in parents_of(node)]
         narrow = tuple(not batched[p] for p in parents)
         batched[i] = not all(narrow)
         members.setdefault((node.op_spec, depth[i], narrow), []).append(i)
@@ -469,7 +475,7 @@ def _layout(
     groups = []
     for op, d, narrow in sorted(members, key=lambda key: key[1]):
         ids = members[op, d, narrow]
-        parents = {i: [row[index[p]] for p in _parents(nodes[i])] for i in ids}
+        parents = {i: [row[index[p]] for p in parents_of(nodes[i])] for i in ids}
         ids = sorted(ids, key=parents.__getitem__)
         start = free[all(narrow)]
         free[all(narrow)] += len(ids)
@@ -532,13 +538,13 @@ def _finite_at(
     op: Op, args: list[np.ndarray], at: tuple[int, int], upstream: np.ndarray | None
 ) -> bool:
     """Whether the scalar op is finite at one cell, and for backward (an ``upstream``)
-    its rule too, where the scalar path evaluates it (``_locals_for``)."""
+    its rule too, where the scalar path evaluates it (``local_grads_for``)."""
     inputs = [float(a[at]) for a in args]
     try:
         out = op.run(*inputs)
         if upstream is None:
             return math.isfinite(out)
-        locals_ = _locals_for(op, out, inputs, float(upstream[at]))
+        locals_ = local_grads_for(op, out, inputs, float(upstream[at]))
         return all(math.isfinite(x) for x in locals_ or ())
     except (ArithmeticError, ValueError):
         return False

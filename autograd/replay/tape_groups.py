@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.graph import local_grads_for
 from autograd.ops import ARRAY_FORMS, Op, fixed_rule, partners_rule, sigmoid_of_array
-from autograd.value import _locals_for
 
 
 def _relu(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -121,7 +121,7 @@ class Group:
         """∂node/∂input for each input slot, from the op table's rule, on arrays.
 
         Where the rule fails on the arrays, it is taken one cell at a time as the scalar
-        path takes it (``_locals_for``): a cell whose upstream ``g`` is 0 passes 0,
+        path takes it (``local_grads_for``): a cell whose upstream ``g`` is 0 passes 0,
         whatever the rule would give there, and any other raises as it does there.
         """
         try:
@@ -514,7 +514,7 @@ def one_at_a_time(f: Callable[..., Any], arrays: Sequence[np.ndarray], outputs: 
 
 def _local_or_none(op: Op, arity: int, out: float, g: float, *inputs: float) -> Sequence[float]:
     """One cell's local derivatives by the scalar rule; zeros where its upstream ``g`` is 0."""
-    locals_ = _locals_for(op, out, inputs, g)
+    locals_ = local_grads_for(op, out, inputs, g)
     return (0.0,) * arity if locals_ is None else locals_
 
 

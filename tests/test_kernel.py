@@ -1,0 +1,114 @@
+"""The engine's kernel: value.py, backward.py, graph.py, recording.py and fast.py.
+
+Public names for what other modules use, no module reaching into another's privates,
+and the stamped hot ops building the same nodes the table describes.
+"""
+
+import ast
+import math
+import traceback
+from pathlib import Path
+
+import pytest
+
+from autograd import OPS, Value, no_grad
+from autograd.graph import MANY, parents_of
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT = ("autograd", "nn", "viz", "benchmarks", "demos")
+
+
+def private_imports() -> list[str]:
+    """Every ``from <project module> import _name`` outside the tests."""
+    found = []
+    for folder in PROJECT:
+        for path in sorted((REPO / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.ImportFrom) or node.module is None:
+                    continue
+                if node.level == 0 and node.module.split(".")[0] not in PROJECT:
+                    continue
+                for alias in node.names:
+                    if alias.name.startswith("_"):
+                        where = path.relative_to(REPO)
+                        found.append(f"{where}:{node.lineno} {node.module}.{alias.name}")
+    return found
+
+
+def test_no_module_imports_another_modules_private_name():
+    assert private_imports() == []
+
+
+@pytest.mark.parametrize("name", ["value", "backward", "graph", "recording", "fast"])
+def test_each_engine_module_stays_small(name):
+    lines = (REPO / "autograd" / f"{name}.py").read_text(encoding="utf-8").count("\n")
+    assert lines <= 500
+
+
+HOT = [
+    ("__add__", "add", (1.5, -0.25)),
+    ("__sub__", "sub", (1.5, -0.25)),
+    ("__mul__", "mul", (1.5, -0.25)),
+    ("__truediv__", "div", (1.5, -0.25)),
+    ("__neg__", "neg", (1.5,)),
+    ("tanh", "tanh", (0.75,)),
+    ("relu", "relu", (-0.5,)),
+    ("relu", "relu", (0.5,)),
+]
+
+
+@pytest.mark.parametrize("method, op, numbers", HOT)
+def test_a_stamped_op_builds_the_tables_node(method, op, numbers):
+    inputs = [Value(x) for x in numbers]
+    out = getattr(inputs[0], method)(*inputs[1:])
+    assert type(out) is Value
+    assert out.data == OPS[op].forward(*numbers)
+    assert out.op_spec is OPS[op]
+    assert out.parents == tuple(inputs)
+    assert out.grad == 0.0
+    with no_grad():
+        plain = getattr(inputs[0], method)(*inputs[1:])
+    assert plain.is_leaf and plain.data == out.data
+
+
+def test_stamped_ops_wrap_numbers_and_explain_what_is_not_finite():
+    assert (Value(2.0) + 1).parents[1].data == 1.0
+    assert (3 * Value(2.0)).data == 6.0
+    with pytest.raises(ZeroDivisionError, match=r"div\(1.0, 0.0\)"):
+        Value(1.0) / Value(0.0)
+    with pytest.raises(OverflowError, match=r"mul\(1e\+300, 1e\+300\)"):
+        Value(1e300) * 1e300
+
+
+def test_a_stamped_op_shows_its_line_in_a_traceback():
+    try:
+        Value(1.0) + "two"
+    except TypeError as err:
+        frames = traceback.extract_tb(err.__traceback__)
+    stamped = [f for f in frames if f.filename == "<chainrule: Value.__add__>"]
+    assert [f.line for f in stamped] == ["other = _as_value(other)"]
+    assert Value.__add__.__qualname__ == "Value.__add__"
+
+
+def test_the_kernel_reads_parents_in_order_with_repeats():
+    a, b = Value(2.0), Value(3.0)
+    assert parents_of(a) == ()
+    assert parents_of(a * a) == (a, a)
+    assert parents_of(a.exp()) == (a,)
+    many = Value.apply("sum", a, b, a)
+    assert many._b is MANY and parents_of(many) == (a, b, a)
+    assert math.isclose(many.data, 7.0)
+
+
+def test_a_shared_pause_count_follows_every_no_grad_block():
+    from autograd.recording import share_paused
+
+    namespace: dict = {}
+    share_paused(namespace)
+    assert namespace["_paused"] == 0
+    with no_grad():
+        assert namespace["_paused"] == 1
+        with no_grad():
+            assert namespace["_paused"] == 2
+        assert namespace["_paused"] == 1
+    assert namespace["_paused"] == 0
