@@ -248,12 +248,9 @@ class Value(Node):
         if isinstance(exponent, Value):
             return _binary(_VPOW, self, exponent)
         if type(exponent) is not int or abs(exponent) > _EXACT_INT:
-            try:
-                exponent = as_float(exponent, "the exponent")
-            except TypeError:
-                if defers(exponent):
-                    return NotImplemented
-                raise
+            if defers(exponent):  # a Dual exponent: Dual.__rpow__
+                return NotImplemented
+            exponent = as_float(exponent, "the exponent")
         op = bound_op(_POW, "k", exponent)  # an int stays one: '**2'
         base = self.data
         if base > 0.0:  # no domain to check: the table's forward is base ** k
