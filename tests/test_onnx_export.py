@@ -146,6 +146,22 @@ def test_each_op_forward_and_backward_agree(name, runtimes, tmp_path):
             check(tape, [same[:, j] for j in range(arity - 1)], runtimes, tmp_path)
 
 
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.builtin))
+def test_each_op_beside_parameters_and_constants_of_one_and_zero(name, runtimes, tmp_path):
+    """onnxruntime's default session (optimisations on) loads and runs every op's model
+    where its result meets a parameter equal to 1, a constant 1 and a constant 0: its
+    DivMulFusion, fusing a rule's Div(1, x) with the Mul after it, lost the edge to a
+    no-op Mul by 1 that another pass then removed ("Node input 't7' is not a graph input")."""
+    one = Value(1.0, label="scale")
+    for params, rows in _op_batches(name):
+        arity = rows.shape[1]
+
+        def fn(*xs, k=params):
+            return (Value.apply(name, *xs, **k) * one) * 1.0 + 0.0
+
+        check(trace(fn, *rows[0]), [rows[:, j] for j in range(arity)], runtimes, tmp_path)
+
+
 def test_the_backward_is_read_from_the_op_table(runtimes, tmp_path):
     tanh = OPS["tanh"]
     tape = trace(lambda x: x.tanh(), 0.5)

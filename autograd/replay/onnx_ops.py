@@ -135,7 +135,7 @@ class Sym:
         return self._op("Div", o)
 
     def __rtruediv__(self, o: Any) -> Sym:
-        return self._rop("Div", o)
+        return _divide(o, self)
 
     def __pow__(self, o: Any) -> Sym:
         return self._op("Pow", o)
@@ -215,6 +215,16 @@ def _binary(op_type: str) -> Callable[[Any, Any], Sym]:
         return g.emit(op_type, g.number(a), g.number(b))
 
     return run
+
+
+def _divide(a: Any, b: Any) -> Sym:
+    """a / b; 1 / b as Reciprocal(b). onnxruntime's DivMulFusion rewrites Div(1, b)·y into
+    Div(y, b) without the edge from y's node, so a later pass that removes that node (a Mul
+    by a parameter equal to 1) leaves the model reading a tensor nothing makes."""
+    g = _graph(a, b)
+    if not isinstance(a, Sym) and float(a) == 1.0:
+        return g.emit("Reciprocal", g.number(b))
+    return g.emit("Div", g.number(a), g.number(b))
 
 
 def _unary(op_type: str) -> Callable[[Sym], Sym]:
@@ -404,7 +414,7 @@ UFUNCS: dict[str, Callable[..., Sym]] = {
     "add": _binary("Add"),
     "subtract": _binary("Sub"),
     "multiply": _binary("Mul"),
-    "divide": _binary("Div"),
+    "divide": _divide,
     "negative": _unary("Neg"),
     "absolute": _unary("Abs"),
     "sign": _unary("Sign"),
