@@ -61,14 +61,15 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
     onnx = _onnx()
     from onnx import TensorProto, helper
 
-    from autograd.replay.onnx_ops import DOMAIN, FORWARD, OPSET, Graph, Sym
+    from autograd.replay.onnx_ops import DOMAIN, OPSET, Graph, Sym
 
     for i, node in enumerate(tape.nodes):
         op = node.op_spec
-        if op is not None and not (op.builtin and op.name in FORWARD):
+        if op is not None and op.array is None:
             raise ValueError(
-                f"Tape.to_onnx: op {op.name!r} (node {i}) has no ONNX form: only the built-in "
-                f"ops are mapped to ONNX operators; {op.name!r} is a user op"
+                f"Tape.to_onnx: op {op.name!r} (node {i}) has no ONNX form: the export writes "
+                f"each op's array form as ONNX, and {op.name!r} has none; give it one with "
+                f"define_op({op.name!r}, ..., array=fn), fn written with numpy's functions"
             )
     if not tape._widths:
         raise ValueError("Tape.to_onnx: the traced function takes no inputs, so it has no rows")
@@ -93,7 +94,7 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
             values.append(columns[i])
         else:
             parents = [values[index[p]] for p in _parents(node)]
-            values.append(FORWARD[node.op](*parents, **node.params))
+            values.append(_forward(node.op_spec, parents))
     outs = [g.emit("Expand", values[index[o]], rows) for o in tape.outputs]
     outputs = [(_stack(g, outs, "output", tape.single, len(tape.outputs)), _shape(tape))]
     if backward:
@@ -117,6 +118,25 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
     onnx.checker.check_model(model)
     onnx.save(model, os.fspath(path))
     return os.fspath(path)
+
+
+def _forward(op: Any, inputs: list[Any]) -> Any:
+    """The op table's array form of ``op`` on Syms: the forward as ONNX."""
+    try:
+        out = op.on_arrays(*inputs)
+    except TypeError as err:
+        raise ValueError(
+            f"Tape.to_onnx: the array form of {op.name!r} cannot be written as ONNX ({err}); "
+            "write it with arithmetic and numpy's functions (np.exp, np.where ...)"
+        ) from None
+    from autograd.replay.onnx_ops import Sym
+
+    if not isinstance(out, Sym):
+        raise ValueError(
+            f"Tape.to_onnx: the array form of {op.name!r} gave {type(out).__name__} "
+            f"{out!r:.60}, not a tensor: write it with arithmetic and numpy's functions"
+        )
+    return out
 
 
 def _shape(tape: Tape) -> list[Any]:

@@ -487,7 +487,7 @@ def _group(
     weights = Layer.weight_slots(op, parents, narrow)
     if weights is not None:
         return Layer(*args, weights=weights)
-    if parents.shape[1] > 2 or (op.builtin and op.arity is None):
+    if op.arity is None or parents.shape[1] > 2:
         return Stacked(*args)
     return Elementwise(*args)
 
