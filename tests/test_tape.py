@@ -485,3 +485,33 @@ def test_batches_of_changing_sizes_each_replay_their_own_rows():
         assert dx.tolist() == [2.0 if 2 * v - 1 > 0 else 0.0 for v in x.tolist()]
         assert w.grad == sum(v for v in x.tolist() if 2 * v - 1 > 0)
         assert c.grad == sum(1.0 for v in x.tolist() if 2 * v - 1 > 0)
+
+
+def test_the_tapes_public_surface_names_what_it_holds():
+    """widths, named program entries and the replay in rows: what training and the ONNX
+    export read, with the numbers forward and backward give."""
+    from autograd.replay.tape_layout import Apply, Input, Leaf
+
+    w = Value(2.0, label="w")
+    tape = trace(lambda xs, y: (xs[0] * w + y * 3.0).tanh(), [0.5, 1.0], 0.25)
+    assert tape.widths == (2, None)
+    entries = {type(e) for e in tape.program}
+    assert entries == {Input, Leaf, Apply}
+    assert sorted(e.position for e in tape.program if isinstance(e, Input)) == [0, 2]  # not xs[1]
+    assert sorted(e.number for e in tape.program if isinstance(e, Leaf)) == [2.0, 3.0]
+    mul = next(e for e in tape.program if isinstance(e, Apply) and e.op == "mul")
+    assert str(mul).startswith("mul of nodes [")
+    x, y = np.array([[0.5, 1.0], [-1.0, 2.0]]), np.array([0.25, -0.5])
+    parts = tape.columns([x, y])
+    assert [p.shape for p in parts] == [(2, 2), (2, 1)]
+    shared = np.array([leaf.data for leaf in tape.shared])
+    out = tape.forward_rows(parts, shared)
+    want = np.tanh(x[:, 0] * 2.0 + y * 3.0)
+    assert np.allclose(out, want, rtol=1e-15)
+    inputs, totals = tape.backward_rows()
+    slope = 1 - want**2  # d tanh, by hand
+    assert np.allclose(inputs[0], slope * 2.0) and not inputs[1].any()
+    assert np.allclose(inputs[2], slope * 3.0)
+    by_leaf = dict(zip(tape.shared, totals, strict=True))
+    assert by_leaf[w] == pytest.approx((slope * x[:, 0]).sum())
+    assert w.grad == 0.0  # the rows are the replay's own: no Value was written

@@ -71,7 +71,7 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
                 f"each op's array form as ONNX, and {op.name!r} has none; give it one with "
                 f"define_op({op.name!r}, ..., array=fn), fn written with numpy's functions"
             )
-    if not tape._widths:
+    if not tape.widths:
         raise ValueError("Tape.to_onnx: the traced function takes no inputs, so it has no rows")
     args = _argument_names(tape)
     index = {node: i for i, node in enumerate(tape.nodes)}
@@ -79,7 +79,7 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
     g = Graph({}, set(args) | set(leaves.values()) | {"output"} | _grad_names(args, leaves))
     inputs = [
         helper.make_tensor_value_info(n, TensorProto.DOUBLE, ["rows"] if w is None else ["rows", w])
-        for n, w in zip(args, tape._widths, strict=True)
+        for n, w in zip(args, tape.widths, strict=True)
     ]
     initializers = [
         helper.make_tensor(leaves[i], TensorProto.DOUBLE, [], [tape.nodes[i].data]) for i in leaves
@@ -150,8 +150,8 @@ def _argument_names(tape: Tape) -> list[str]:
     except (TypeError, ValueError):
         params = []
     names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if len(names) != len(tape._widths) or len(params) != len(names):
-        names = [f"input{i}" for i in range(len(tape._widths))]
+    if len(names) != len(tape.widths) or len(params) != len(names):
+        names = [f"input{i}" for i in range(len(tape.widths))]
     return names
 
 
@@ -176,16 +176,17 @@ def _grad_names(args: list[str], leaves: dict[int, str]) -> set[str]:
 def _columns(g: Any, tape: Tape, args: list[str]) -> dict[int, Any]:
     """Node position -> its column of the inputs, for the nodes that are inputs."""
     from autograd.replay.onnx_ops import Sym
+    from autograd.replay.tape_layout import Input
 
     where = [
         (a, None if w is None else k)
-        for a, w in enumerate(tape._widths)
+        for a, w in enumerate(tape.widths)
         for k in range(1 if w is None else w)
     ]
     columns = {}
     for i, entry in enumerate(tape.program):
-        if entry[0] == "input":
-            a, k = where[entry[1]]
+        if isinstance(entry, Input):
+            a, k = where[entry.position]
             x = Sym(g, args[a])
             columns[i] = x if k is None else g.emit("Gather", x, g.const(k, 7), axis=1)
     return columns
@@ -253,11 +254,12 @@ def _gradient_outputs(
     g: Any, tape: Tape, args: list[str], leaves: dict[int, str], grads: dict[int, Any], rows: Any
 ) -> list[Any]:
     from autograd.replay.onnx_ops import Sym
+    from autograd.replay.tape_layout import Input
 
     zero = g.emit("Expand", 0.0, rows)
-    by_input = {entry[1]: i for i, entry in enumerate(tape.program) if entry[0] == "input"}
+    by_input = {e.position: i for i, e in enumerate(tape.program) if isinstance(e, Input)}
     outputs, start = [], 0
-    for name, width in zip(args, tape._widths, strict=True):
+    for name, width in zip(args, tape.widths, strict=True):
         count = 1 if width is None else width
         columns = [
             g.emit("Expand", grads[by_input[k]], rows)
