@@ -16,6 +16,9 @@ __all__ = [
     "ARRAY_FORMS",
     "above_zero",
     "clamped_log",
+    "clamped_log1p",
+    "gauss",
+    "is_graph",
     "function",
     "hypot_of",
     "inside",
@@ -28,6 +31,12 @@ __all__ = [
     "sign_of",
     "step",
 ]
+
+
+def is_graph(x: Any) -> bool:
+    """True for a Value: ``create_graph`` differentiates the rule it is in once more, so the
+    rule's form must keep its digits (and stay finite) in its derivatives too."""
+    return not isinstance(x, (int, float)) and not is_array(x)
 
 
 def above_zero(a: Any, then: Any, otherwise: Any) -> Any:
@@ -101,6 +110,29 @@ def clamped_log(x: Any) -> Any:
     if primal(x) <= LOG_FLOOR:
         return -100.0
     return log_of(x)
+
+
+def clamped_log1p(x: Any) -> Any:
+    """log(1 + x) no lower than -100 (so finite at x = -1), without rounding 1 + x."""
+    if is_array(x):
+        import numpy as np
+
+        with np.errstate(divide="ignore"):
+            return np.maximum(np.log1p(x), -100.0)
+    if primal(x) <= -1.0:  # above -1, log1p(x) >= log(2**-53) > -100
+        return -100.0
+    return math.log1p(x) if isinstance(x, (int, float)) else x.log1p()
+
+
+_GAUSS_GONE = 40.0  # past it exp(-a²), times any power of a a rule reaches, is 0 in a float
+
+
+def gauss(a: Any, scale: float = 1.0) -> Any:
+    """exp(-scale·a²); on a Value, 0 where it is 0 in a float (|a| > 40): a² itself would
+    overflow past 1.3e154, and create_graph refuses an infinite node."""
+    if is_graph(a) and abs(primal(a)) > _GAUSS_GONE:
+        return 0.0
+    return _exp(-scale * (a * a)) if scale != 1.0 else _exp(-(a * a))
 
 
 def function(name: str) -> Callable[[Any], Any]:
@@ -195,7 +227,7 @@ def inside(a: Any, lo: float, hi: float) -> Any:
 
 
 SQRT_HALF = math.sqrt(0.5)
-_erfc = function("erfc")
+_erfc, _exp = function("erfc"), function("exp")
 
 
 def normal_cdf(a: Any) -> Any:

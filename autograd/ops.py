@@ -19,9 +19,12 @@ from autograd.elementary import (
     SQRT_HALF,
     above_zero,
     clamped_log,
+    clamped_log1p,
     function,
+    gauss,
     hypot_of,
     inside,
+    is_graph,
     log_of,
     normal_cdf,
     not_zero,
@@ -117,6 +120,8 @@ def _vpow_grads(out, a, b):
         )
     if base == 0 and primal(b) == 0:
         return 0.0, d_exponent
+    if base > 0 and is_graph(a):  # a^(b-1)'s own slope a^(b-2) overflows at a = 1e-300
+        return (b / a) * out, d_exponent
     return b * a ** (b - 1), d_exponent
 
 
@@ -205,7 +210,7 @@ def _bce_forward(p, y):
 
 
 def _bce_array(p, y):
-    return -(y * clamped_log(p) + (1 - y) * clamped_log(1 - p))
+    return -(y * clamped_log(p) + (1 - y) * clamped_log1p(-p))
 
 
 def _bce_grads(out, p, y):
@@ -216,7 +221,7 @@ def _bce_grads(out, p, y):
         spread = np.maximum(spread, _BCE_EPS)
     elif primal(spread) < _BCE_EPS:
         spread = _BCE_EPS
-    return (p - y) / spread, clamped_log(1 - p) - clamped_log(p)
+    return (p - y) / spread, clamped_log1p(-p) - clamped_log(p)
 
 
 def _relu_array(a, out=None):
@@ -309,6 +314,36 @@ _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _unit = "numbers in [-1, 1]"
 
 
+def _one_minus_square(a):
+    """1 - a² as (1 - a)·(1 + a): exact near ±1; on a Value near 0, as 1 - a·a, whose
+    slope -2a create_graph reads without (1 + a) - (1 - a) cancelling it away."""
+    if is_graph(a) and abs(primal(a)) < 0.5:
+        return 1 - a * a
+    return (1 - a) * (1 + a)
+
+
+def _atan_grads(out, a):
+    if is_graph(a) and abs(primal(a)) > 1:  # 1/(1 + a²) as t²/(1 + t²), t = 1/a: a² overflows
+        t = 1 / a
+        return (t * t / (1 + t * t),)
+    return (1 / (1 + a * a),)
+
+
+def _hypot_share(a, b):
+    """a/√(a² + b²) on Values, written so that its own slopes (b²/h³, -ab/h³) are products,
+    not the difference 1/h - a²/h³, which loses the digits of b² where a dominates."""
+    if abs(primal(a)) >= abs(primal(b)):
+        return 0.0 if primal(a) == 0 else sign_of(a) / hypot_of(1.0, b / a)
+    t = a / b
+    return sign_of(b) * t / hypot_of(1.0, t)
+
+
+def _hypot_grads(out, a, b):
+    if is_graph(a) or is_graph(b):
+        return _hypot_share(a, b), _hypot_share(b, a)
+    return ratio(a, out), ratio(b, out)
+
+
 def _atan2_grads(out, y, x):
     h = hypot_of(y, x)  # x/(x² + y²) as (x/h)/h: x² would overflow long before the result
     return ratio(ratio(x, h), h), ratio(ratio(-y, h), h)
@@ -324,21 +359,21 @@ _builtin("cosh", _without_overflow(math.cosh), lambda out, a: (_sinh(a),), "cosh
          ("sinh(a)",), ("a",), array="cosh")
 _builtin(
     "asin", _in_domain(math.asin, lambda a: -1 <= a <= 1, _unit),
-    lambda out, a: (1 / not_zero(_sqrt((1 - a) * (1 + a)), "a = ±1"),),
+    lambda out, a: (1 / not_zero(_sqrt(_one_minus_square(a)), "a = ±1"),),
     "asin(a)", ("1/√(1 - a²)",), ("a",), array="arcsin",
 )
 _builtin(
     "acos", _in_domain(math.acos, lambda a: -1 <= a <= 1, _unit),
-    lambda out, a: (-1 / not_zero(_sqrt((1 - a) * (1 + a)), "a = ±1"),),
+    lambda out, a: (-1 / not_zero(_sqrt(_one_minus_square(a)), "a = ±1"),),
     "acos(a)", ("-1/√(1 - a²)",), ("a",), array="arccos",
 )
-_builtin("atan", math.atan, lambda out, a: (1 / (1 + a * a),), "atan(a)", ("1/(1 + a²)",),
+_builtin("atan", math.atan, _atan_grads, "atan(a)", ("1/(1 + a²)",),
          ("a",), array="arctan")
 _builtin("atan2", math.atan2, _atan2_grads, "atan2(y, x)", ("x/(x² + y²)", "-y/(x² + y²)"),
          ("y", "x"), array="arctan2")
 _builtin(
     "hypot", math.hypot,  # inf past the largest float: the Value refuses it
-    lambda out, a, b: (ratio(a, out), ratio(b, out)), "√(a² + b²)", ("a/out", "b/out"),
+    _hypot_grads, "√(a² + b²)", ("a/out", "b/out"),
     array="hypot",
     kink=Kink(
         lambda a, b: a == 0 and b == 0,
@@ -419,13 +454,13 @@ def _silu_grads(out, a):
     return (s * (1 + a * (1 - s)),)
 
 
-_builtin("erf", math.erf, lambda out, a: (_TWO_OVER_SQRT_PI * _exp(-(a * a)),), "erf(a)",
+_builtin("erf", math.erf, lambda out, a: (_TWO_OVER_SQRT_PI * gauss(a),), "erf(a)",
          ("2/√π·exp(-a²)",), ("a",), array=ARRAY_FORMS["erf"])
-_builtin("erfc", math.erfc, lambda out, a: (-_TWO_OVER_SQRT_PI * _exp(-(a * a)),),
+_builtin("erfc", math.erfc, lambda out, a: (-_TWO_OVER_SQRT_PI * gauss(a),),
          "1 - erf(a)", ("-2/√π·exp(-a²)",), ("a",), array=ARRAY_FORMS["erfc"])
 _builtin(
     "gelu", _gelu,
-    lambda out, a: (normal_cdf(a) + a * _exp(-0.5 * (a * a)) * _INV_SQRT_2PI,),
+    lambda out, a: (normal_cdf(a) + a * gauss(a, 0.5) * _INV_SQRT_2PI,),
     "a·Φ(a)", ("Φ(a) + a·φ(a)",), ("a",), symbol="GELU", array=lambda a: a * normal_cdf(a),
 )
 _builtin("silu", _silu, _silu_grads, "a·σ(a)", ("σ(a)·(1 + a·(1 - σ(a)))",), ("a",),
