@@ -233,6 +233,19 @@ def test_a_user_op_with_an_array_form_exports_forward_and_backward(runtimes, tmp
         del OPS["onnx_test_softsign"], OPS["onnx_test_mean"]
 
 
+def test_a_user_ops_array_form_that_onnx_cannot_write_is_refused_by_name(tmp_path):
+    pytest.importorskip("onnx", reason="onnx is optional: pip install 'chainrule[onnx]'")
+    define_op("onnx_test_cbrt", lambda a: a ** (1 / 3), lambda out, a: (1 / (3 * out * out),),
+              "1/(3·out²)", array=np.cbrt)
+    try:
+        tape = trace(lambda x: Value.apply("onnx_test_cbrt", x), 8.0)
+        assert tape.forward([8.0, 27.0]).tolist() == [2.0, 3.0]  # the replay runs it
+        with pytest.raises(ValueError, match="array form of 'onnx_test_cbrt' cannot be written"):
+            tape.to_onnx(tmp_path / "m.onnx")
+    finally:
+        del OPS["onnx_test_cbrt"]
+
+
 def test_the_seed_002_network(runtimes, tmp_path):
     from demos.seed002 import data
     from nn import MLP, bce

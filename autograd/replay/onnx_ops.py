@@ -360,6 +360,8 @@ UFUNCS: dict[str, Callable[..., Sym]] = {
     "multiply": _binary("Mul"),
     "divide": _divide,
     "power": _binary("Pow"),
+    "square": lambda a: a * a,
+    "reciprocal": lambda a: _divide(1.0, a),
     "negative": _unary("Neg"),
     "absolute": _unary("Abs"),
     "sign": _unary("Sign"),
