@@ -16,12 +16,14 @@ from itertools import chain
 from typing import Any
 
 __all__ = [
+    "BOUND_KEPT",
     "OPS",
     "Kink",
     "Op",
     "bound",
     "define_op",
     "fixed_rule",
+    "from_table",
     "is_array",
     "partners_rule",
     "primal",
