@@ -147,7 +147,12 @@ class Value(Node):
 
     def __add__(self, other: Value | float) -> Value:
         if type(other) is not Value:
-            other = _as_value(other)
+            try:
+                other = _as_value(other)
+            except TypeError:
+                if _defers(other):
+                    return NotImplemented
+                raise
         out = self.data + other.data
         if -1e999 < out < 1e999:
             node = _new(Value)
@@ -165,7 +170,12 @@ class Value(Node):
 
     def __sub__(self, other: Value | float) -> Value:
         if type(other) is not Value:
-            other = _as_value(other)
+            try:
+                other = _as_value(other)
+            except TypeError:
+                if _defers(other):
+                    return NotImplemented
+                raise
         out = self.data - other.data
         if -1e999 < out < 1e999:
             node = _new(Value)
@@ -183,7 +193,12 @@ class Value(Node):
 
     def __mul__(self, other: Value | float) -> Value:
         if type(other) is not Value:
-            other = _as_value(other)
+            try:
+                other = _as_value(other)
+            except TypeError:
+                if _defers(other):
+                    return NotImplemented
+                raise
         out = self.data * other.data
         if -1e999 < out < 1e999:
             node = _new(Value)
@@ -201,7 +216,12 @@ class Value(Node):
 
     def __truediv__(self, other: Value | float) -> Value:
         if type(other) is not Value:
-            other = _as_value(other)
+            try:
+                other = _as_value(other)
+            except TypeError:
+                if _defers(other):
+                    return NotImplemented
+                raise
         b = other.data
         if b != 0.0:  # division by 0 goes the general way, to its error
             out = self.data / b
@@ -223,7 +243,12 @@ class Value(Node):
         if isinstance(exponent, Value):
             return _binary(_VPOW, self, exponent)
         if type(exponent) is not int or abs(exponent) > _EXACT_INT:
-            exponent = _as_float(exponent, "the exponent")
+            try:
+                exponent = _as_float(exponent, "the exponent")
+            except TypeError:
+                if _defers(exponent):
+                    return NotImplemented
+                raise
         op = _bound(_POW, "k", exponent)  # an int stays one: '**2'
         base = self.data
         if base > 0.0:  # no domain to check: the table's forward is base ** k
@@ -596,6 +621,12 @@ def _as_value(x: Value | float) -> Value:
     if kind is int and -_EXACT_INT <= x <= _EXACT_INT:  # 0 + v from sum(), 1 - v
         return _leaf(float(x))
     return x if isinstance(x, Value) else Value(x)
+
+
+def _defers(other: Any) -> bool:
+    """True for an operand whose type asks Value's operators to let its own reflected
+    ones run (``__defer_value_ops__ = True``, as forward mode's Dual sets)."""
+    return getattr(type(other), "__defer_value_ops__", False) is True
 
 
 def _describe(node: Value) -> str:

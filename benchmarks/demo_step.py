@@ -309,14 +309,23 @@ def nodes_timing() -> dict[str, float]:
 
 
 def seed002_timing(replay: bool) -> float:
+    import contextlib
+    import io
+
     from demos import seed002
+    from demos.report import walk_through
     from nn import MLP
 
-    v, w, x, t, _ = seed002.data()
+    with contextlib.redirect_stdout(io.StringIO()):  # its story; this worker prints JSON
+        ns = walk_through(seed002.SOURCE)
     model = MLP(10, [10, 10], activation="tanh", output_activation="sigmoid", rng=0)
-    model.set_weights([v.T, w.T])
+    model.set_weights([ns["V"].T, ns["W"].T])
+    step = ns["summed_backward"]
+    if replay:
+        step = seed002.replay_step(model, ns["samples"][0], ns["targets"][0])
     start = time.perf_counter()
-    seed002.train(model, x, t, 100, replay=replay)
+    with contextlib.redirect_stdout(io.StringIO()):
+        ns["train"](model, 100, step)
     return time.perf_counter() - start
 
 

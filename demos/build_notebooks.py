@@ -2,9 +2,10 @@
 
 A source is a Python file in the percent format that jupytext and VS Code read:
 ``# %%`` starts a code cell and ``# %% [markdown]`` a text cell, whose lines each
-start with ``# ``. The notebooks are stored without outputs. After editing a source,
-run ``python -m demos.build_notebooks``; tests/test_notebooks.py checks that every
-stored notebook is what its source builds, and runs it.
+start with ``# ``. A seed's source is also its demo's: ``demos/seedNNN.py`` runs it
+as a script and checks its figures. The notebooks are stored without outputs. After
+editing a source, run ``python -m demos.build_notebooks``; tests/test_notebooks.py
+checks that every stored notebook is what its source builds, and runs it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import nbformat
 
+from demos.report import SOURCES
+
 HERE = Path(__file__).resolve().parent
-SOURCES = HERE / "notebook_sources"
 NOTEBOOKS = HERE / "notebooks"
 
 _METADATA = {

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from autograd import no_grad
 from demos.report import Figure, say, standalone
 from nn import MLP, SGD, fit, make_moons
+
+if TYPE_CHECKING:  # matplotlib loads when a plot is drawn
+    from matplotlib.figure import Figure as Figure_
 
 EPOCHS = 60
 
@@ -36,6 +40,21 @@ def plot(model: MLP, x: np.ndarray, y: np.ndarray, losses: list[float], out: Pat
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    written = []
+    for name, fig in (
+        ("moons-boundary.png", boundary_figure(model, x, y)),
+        ("moons-loss.png", loss_figure(losses)),
+    ):
+        fig.savefig(out / name, dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        written.append(out / name)
+    return written
+
+
+def boundary_figure(model: MLP, x: np.ndarray, y: np.ndarray) -> Figure_:
+    """The model's classes over a grid around the data, the samples on top."""
+    import matplotlib.pyplot as plt
+
     h = 0.05
     xs = np.arange(x[:, 0].min() - 1, x[:, 0].max() + 1, h)
     ys = np.arange(x[:, 1].min() - 1, x[:, 1].max() + 1, h)
@@ -45,19 +64,22 @@ def plot(model: MLP, x: np.ndarray, y: np.ndarray, losses: list[float], out: Pat
     fig, ax = plt.subplots(figsize=(5, 4))
     ax.contourf(gx, gy, z.reshape(gx.shape), cmap=plt.cm.Spectral, alpha=0.8)
     ax.scatter(x[:, 0], x[:, 1], c=y, s=30, cmap=plt.cm.Spectral, edgecolors="k")
+    ax.set_xlabel("x[0], the first input")
+    ax.set_ylabel("x[1], the second input")
     ax.set_title("two moons: decision boundary")
-    boundary = out / "moons-boundary.png"
-    fig.savefig(boundary, dpi=100, bbox_inches="tight")
-    plt.close(fig)
+    return fig
+
+
+def loss_figure(losses: list[float]) -> Figure_:
+    """The mean training loss per epoch."""
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(5, 3))
     ax.plot(range(1, len(losses) + 1), losses)
     ax.set_xlabel("epoch")
     ax.set_ylabel("mean loss")
     ax.set_title("two moons: training loss")
-    curve = out / "moons-loss.png"
-    fig.savefig(curve, dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return [boundary, curve]
+    return fig
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import random
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -12,10 +13,16 @@ from autograd import Value
 from autograd.value import dot_of_values
 from nn.module import Module
 
-__all__ = ["ACTIVATIONS", "INITS", "Layer", "MLP", "Neuron"]
+__all__ = ["ACTIVATIONS", "INITS", "Layer", "MLP", "Neuron", "identity"]
+
+
+def identity(v: Value) -> Value:
+    """The linear activation: ``v`` itself (a named function, so models pickle)."""
+    return v
+
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "linear": lambda v: v,
+    "linear": identity,
     "relu": Value.relu,
     "leaky_relu": Value.leaky_relu,
     "tanh": Value.tanh,
@@ -79,6 +86,10 @@ def _activation(nonlin: bool, activation: str | None) -> str:
 
 
 def _choice(table: dict[str, Any], name: str, what: str) -> Any:
+    if not isinstance(name, str):
+        raise TypeError(
+            f"{what} is a name, one of {', '.join(table)}; got {type(name).__name__} {name!r:.40}"
+        )
     if name not in table:
         raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(table)}")
     return table[name]
@@ -89,10 +100,61 @@ def as_inputs(x: Sequence[Value | float] | np.ndarray, nin: int, who: str) -> li
     if isinstance(x, (Value, int, float)):
         raise TypeError(f"{who} takes a list of {nin} inputs, got a single {type(x).__name__}")
     np = sys.modules.get("numpy")  # not loaded: x cannot be an array
-    items = list(np.ravel(x)) if np is not None and isinstance(x, np.ndarray) else list(x)
+    if np is not None and isinstance(x, np.ndarray):
+        if x.ndim > 1:
+            raise ValueError(
+                f"{who} takes one sample, {nin} numbers, got an array of shape {x.shape}: "
+                f"for a batch, call it once per row, [model(x) for x in X]"
+            )
+        items = list(x.ravel())
+    else:
+        items = list(x)
     if len(items) != nin:
-        raise ValueError(f"{who} expects {nin} inputs, got {len(items)}")
-    return [v if isinstance(v, Value) else Value(v, label=f"x[{i}]") for i, v in enumerate(items)]
+        raise ValueError(f"{who} expects {nin} inputs, got {len(items)}{_batch_hint(items)}")
+    try:
+        return [
+            v if isinstance(v, Value) else Value(v, label=f"x[{i}]") for i, v in enumerate(items)
+        ]
+    except TypeError:
+        raise _not_a_number(items, nin, who) from None
+
+
+def _batch_hint(items: list[Any]) -> str:
+    """Advice when ``items`` looks like a batch of samples rather than one sample."""
+    if items and all(isinstance(row, (list, tuple)) or hasattr(row, "ndim") for row in items):
+        return f" (a batch of {len(items)} samples? call it once per sample: [model(x) for x in X])"
+    return ""
+
+
+def _not_a_number(items: list[Any], nin: int, who: str) -> TypeError | ValueError:
+    """The error for the first input that is neither a Value nor a real number."""
+    for i, v in enumerate(items):
+        try:
+            if not isinstance(v, Value):
+                Value(v)
+        except TypeError:
+            if isinstance(v, (list, tuple)) or hasattr(v, "ndim"):
+                return ValueError(
+                    f"{who} takes one sample, {nin} numbers, but input {i} holds "
+                    f"{len(v)}: for a batch, call it once per sample, [model(x) for x in X]"
+                )
+            return TypeError(
+                f"{who}: input {i} is {type(v).__name__} {v!r:.40}; each input is a number "
+                "or a Value"
+            )
+    return TypeError(f"{who}: the inputs must be numbers or Values")
+
+
+def _size(n: Any, name: str, who: str, example: str) -> int:
+    """``n`` as an int, if it is a whole number >= 1 (an int or a numpy integer)."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(
+            f"{who}: {name} must be a whole number >= 1, as in {example}; "
+            f"got {type(n).__name__} {n!r:.40}"
+        )
+    if n < 1:
+        raise ValueError(f"{who}: {name} must be a whole number >= 1, as in {example}; got {n}")
+    return int(n)
 
 
 def _matrix(values: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
@@ -129,8 +191,7 @@ class Neuron(Module):
         init: str | None = None,
         rng: Rng = None,
     ) -> None:
-        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
-            raise ValueError(f"a neuron needs at least one input, got nin={nin!r}")
+        nin = _size(nin, "nin (the number of inputs)", "Neuron", "Neuron(3)")
         self.nin = nin
         self.activation = _activation(nonlin, activation)
         self._act = ACTIVATIONS[self.activation]
@@ -187,8 +248,8 @@ class Layer(Module):
         init: str | None = None,
         rng: Rng = None,
     ) -> None:
-        if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
-            raise ValueError(f"a layer needs at least one neuron, got nout={nout!r}")
+        nin = _size(nin, "nin (the number of inputs)", "Layer", "Layer(3, 4)")
+        nout = _size(nout, "nout (the number of neurons)", "Layer", "Layer(3, 4)")
         activation = _activation(nonlin, activation)
         if init is None and rng is None:
             rows: Sequence[Any] = [None] * nout
@@ -231,10 +292,12 @@ class MLP(Module):
     """Layers of sizes ``nouts`` on ``nin`` inputs: ``MLP(2, [16, 16, 1])``.
 
     Every layer but the last uses ``activation`` (ReLU by default); the last uses
-    ``output_activation`` (linear by default), as in micrograd. By default the
-    weights are micrograd's: ``random.seed(1337); MLP(2, [16, 16, 1])`` holds
-    micrograd 0.1.0's. ``rng=`` (a seed or numpy Generator) or ``init=`` draw
-    them with numpy instead.
+    ``output_activation`` (linear by default), as micrograd's package does. The
+    lecture's network is tanh throughout: write ``activation="tanh"`` to train its
+    loop (ReLU there mostly stays at loss 4.0), and ``output_activation="tanh"``
+    too for exactly its network. By default the weights are micrograd's:
+    ``random.seed(1337); MLP(2, [16, 16, 1])`` holds micrograd 0.1.0's. ``rng=``
+    (a seed or numpy Generator) or ``init=`` draw them with numpy instead.
     """
 
     def __init__(
@@ -255,6 +318,11 @@ class MLP(Module):
             )
         if not nouts:
             raise ValueError("nouts must list at least one layer size, e.g. [16, 16, 1]")
+        nin = _size(nin, "nin (the number of inputs)", "MLP", "MLP(2, [16, 16, 1])")
+        nouts = [
+            _size(n, f"nouts[{i}] (a layer's number of neurons)", "MLP", "MLP(2, [16, 16, 1])")
+            for i, n in enumerate(nouts)
+        ]
         for name in (activation, output_activation):
             _choice(ACTIVATIONS, name, "activation")
         gen = None if init is None and rng is None else generator(rng)

@@ -162,6 +162,45 @@ def _soft_label(target: Any, classes: int) -> list[float]:
     return ys
 
 
+def _probability(name: str, y: Any) -> None:
+    """Refuse a target of ``name`` outside [0, 1]: it is the probability of class 1."""
+    if isinstance(y, Value):
+        y = y.data
+    if not isinstance(y, numbers.Real):  # True and False are 1 and 0, hard labels
+        raise TypeError(
+            f"{name}: a target is the probability of class 1, a number in [0, 1]; "
+            f"got {type(y).__name__} {y!r:.40}"
+        )
+    if not 0.0 <= y <= 1.0:
+        raise ValueError(
+            f"{name}: target {y} is outside [0, 1]; a target is the probability of "
+            "class 1 (0 or 1 for a hard label; for labels -1 and 1 use hinge)"
+        )
+
+
+# Named functions, not lambdas, so that a Loss pickles (multiprocessing, joblib).
+
+
+def _bce_target(y: Any) -> None:
+    _probability("bce", y)
+
+
+def _bce_with_logits_target(y: Any) -> None:
+    _probability("bce_with_logits", y)
+
+
+def _probability_right(p: Any, y: Any) -> Any:
+    return (primal(p) > 0.5) == (y > 0.5)
+
+
+def _logit_right(z: Any, y: Any) -> Any:
+    return (primal(z) > 0) == (y > 0.5)
+
+
+def _score_right(s: Any, y: Any) -> Any:
+    return (primal(s) > 0) == (y > 0)
+
+
 def _plus_or_minus_one(y: float) -> None:
     if y not in (-1, 1):
         raise ValueError(f"hinge: targets must be -1 or 1, got {y}")
@@ -185,17 +224,25 @@ def _same_class(logits: Sequence[Value], target: Any) -> bool:
 mse = Loss("mse", _squared, replayable=True)
 l1 = Loss("l1", _absolute, replayable=True)
 bce = Loss(
-    "bce", _bce_from_probability, lambda p, y: (primal(p) > 0.5) == (y > 0.5), replayable=True
+    "bce",
+    _bce_from_probability,
+    _probability_right,
+    check_target=_bce_target,
+    replayable=True,
 )
 bce_with_logits = Loss(
-    "bce_with_logits", _bce_from_logit, lambda z, y: (primal(z) > 0) == (y > 0.5), replayable=True
+    "bce_with_logits",
+    _bce_from_logit,
+    _logit_right,
+    check_target=_bce_with_logits_target,
+    replayable=True,
 )
 # the target picks which logit is subtracted: a graph that depends on the data
 softmax_cross_entropy = Loss("softmax_cross_entropy", _softmax_ce, _same_class)
 hinge = Loss(
     "hinge",
     _margin,
-    lambda s, y: (primal(s) > 0) == (y > 0),
+    _score_right,
     check_target=_plus_or_minus_one,
     replayable=True,
 )

@@ -89,7 +89,11 @@ def read(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, Any]]:
         ) from None
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as err:
+    except RecursionError:
+        raise ValueError(
+            f"{path} nests its JSON deeper than Python can read, so not a file save wrote"
+        ) from None
+    except ValueError as err:  # bad JSON, or a number of more digits than int() takes
         raise ValueError(f"{path} is not valid JSON (truncated or damaged?): {err}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"{path} is not a chainrule model file (no format {FORMAT!r})")
@@ -129,8 +133,16 @@ def load(path: str | os.PathLike) -> MLP:
         model = MLP(**architecture, rng=0)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{path} describes no valid MLP: {err}") from None
-    model.load_state_dict(parameters)
+    _load_weights(model, parameters, path)
     return model
+
+
+def _load_weights(model: MLP, parameters: dict[str, Any], path: str | os.PathLike) -> None:
+    """``model.load_state_dict(parameters)``, its refusals naming the file."""
+    try:
+        model.load_state_dict(parameters)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
 
 
 def restore(model: MLP, path: str | os.PathLike) -> None:
@@ -141,4 +153,4 @@ def restore(model: MLP, path: str | os.PathLike) -> None:
             f"{path} holds a model of another architecture: {architecture}, "
             f"not {model.architecture()}"
         )
-    model.load_state_dict(parameters)
+    _load_weights(model, parameters, path)

@@ -122,25 +122,28 @@ def _epochs(
     progress: bool,
     history: History,
 ) -> None:
-    bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
-    classified = step.loss_fn.correct is not None
-    for epoch in bar:
-        order = gen.permutation(len(samples)) if shuffle else np.arange(len(samples))
-        loss_sum, right = 0.0, 0.0
-        if tape is not None and epoch & (epoch - 1) == 0 and epoch:  # 1, 2, 4, 8, ...
-            step.sync()  # the retrace reads the weights from the Values
-            tape.verify(samples[order[0]], targets[order[0]])
-        for start in range(0, len(samples), size):
-            value, batch_right = step(order[start : start + size])
-            loss_sum += value
-            right += batch_right
-        history.loss.append(loss_sum / len(samples))
-        if classified:
-            history.accuracy.append(right / len(samples))
-        shown = {"loss": f"{history.loss[-1]:.4g}"}
-        if classified:
-            shown["acc"] = f"{history.accuracy[-1]:.3f}"
-        bar.set_postfix(shown)
+    # advanced by hand once an epoch's loss is known: a tqdm iterated over counts only
+    # when it redraws, so a fast fit showed 0/60 beside a changing loss
+    with tqdm(total=epochs, desc="fit", unit="epoch", disable=not progress) as bar:
+        classified = step.loss_fn.correct is not None
+        for epoch in range(epochs):
+            order = gen.permutation(len(samples)) if shuffle else np.arange(len(samples))
+            loss_sum, right = 0.0, 0.0
+            if tape is not None and epoch & (epoch - 1) == 0 and epoch:  # 1, 2, 4, 8, ...
+                step.sync()  # the retrace reads the weights from the Values
+                tape.verify(samples[order[0]], targets[order[0]])
+            for start in range(0, len(samples), size):
+                value, batch_right = step(order[start : start + size])
+                loss_sum += value
+                right += batch_right
+            history.loss.append(loss_sum / len(samples))
+            if classified:
+                history.accuracy.append(right / len(samples))
+            shown = {"loss": f"{history.loss[-1]:.4g}"}
+            if classified:
+                shown["acc"] = f"{history.accuracy[-1]:.3f}"
+            bar.set_postfix(shown, refresh=False)
+            bar.update(1)
 
 
 REPLAY_MIN_WORK = 12

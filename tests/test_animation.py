@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 from autograd import Value
-from demos.seed001 import network
 from tests.browser import browser, screenshot
 from tests.helpers import small_graph
 from tests.picture import chain_rule_problems
@@ -81,8 +80,14 @@ def test_every_frame_is_its_steps_arithmetic_and_the_last_obeys_the_chain_rule(t
 
 
 def _seed001_graph():
+    """Seed 001's network on one sample: ŷ = w5·(w1·x1 + w3·x2) + w6·(w2·x1 + w4·x2)."""
     w = [Value(v, label=f"w{i + 1}") for i, v in enumerate((0.37, 0.95, 0.73, 0.6, 0.16, 0.16))]
-    first = (network(w, -0.47, 0.54) - 12.5) ** 2
+    x1, x2 = -0.47, 0.54
+    h1, h2 = w[0] * x1 + w[2] * x2, w[1] * x1 + w[3] * x2
+    h1.label, h2.label = "H1", "H2"
+    out = w[4] * h1 + w[5] * h2
+    out.label = "ŷ"
+    first = (out - 12.5) ** 2
     first.label = "L₀"
     return first
 

@@ -283,3 +283,236 @@ def test_dead_branches_give_the_finite_gradient_backward_gives():
     assert grad(cancel(xv, yv), xv) == 0.0
     assert jvp(cancel, [0.0, 3.0], [1.0, 1.0]) == (0.0, 0.0)
     assert repr(Dual(0.0, 1.0).sqrt()) == "Dual(0.0, undefined)"
+
+
+# -- forward mode refuses inf and NaN where reverse mode does (issue 26, item 2) ---------
+
+
+def test_an_infinite_local_derivative_raises_naming_the_node_and_op():
+    # log'(a) = 1/a, and 1/5e-324 is past the largest float (about 1.8e308): backward raises
+    x = Value(5e-324, label="x")
+    with pytest.raises(OverflowError, match="gradient of node 'x'"):
+        x.log().backward()
+    with pytest.raises(OverflowError, match=r"tangent of node \(log, .*local derivative is inf"):
+        jvp(lambda v: v.log(), [5e-324], [1.0])
+    with pytest.raises(OverflowError, match=r"node \(log, data=-744.44"):
+        Dual(5e-324, 1.0).log().tangent  # noqa: B018
+    assert repr(Dual(5e-324, 1.0).log()) == "Dual(-744.44, not finite)"
+    with pytest.raises(OverflowError, match=r"tangent of node \(log"):
+        forward_steps(x.log(), wrt=x)
+
+
+def test_an_overflowing_tangent_raises_naming_the_op_and_what_to_do():
+    # (x·1e10)' = 1e10 · x' = 1e10 · 1e300 = 1e310 > 1.8e308
+    with pytest.raises(OverflowError, match=r"node \(mul, data=10000000000.0\).*1e\+300.*rescale"):
+        (Dual(1.0, 1e300) * 1e10).tangent  # noqa: B018
+    with pytest.raises(OverflowError, match=r"tangent of node \(mul"):
+        jvp(lambda v: v * 1e10, [1.0], [1e300])
+    # two finite terms whose sum overflows: (x + x)' = 1e308 + 1e308
+    with pytest.raises(OverflowError, match=r"node \(add"):
+        jvp(lambda v: v + v, [1.0], [1e308])
+    a = Value(1.0, label="a")
+    with pytest.raises(OverflowError, match=r"tangent of node \(mul"):
+        push_tangents(a * 1e10, {a: 1e300})
+
+
+def test_a_nan_or_infinite_tangent_is_refused_where_it_is_given():
+    for bad in (math.nan, math.inf, -math.inf):
+        with pytest.raises(ValueError, match=f"tangent 1 is {bad}"):
+            jvp(lambda a, b: a * b, [1.0, 2.0], [1.0, bad])
+        with pytest.raises(ValueError, match=f"the tangent is {bad}"):
+            Dual(1.0, bad)
+        a = Value(1.0, label="a")
+        with pytest.raises(ValueError, match=f"tangent seeded at node 'a' .* is {bad}"):
+            push_tangents(a * 2.0, {a: bad})
+    with pytest.raises(TypeError, match="must be a number"):
+        Dual(1.0, "1")
+
+
+def test_a_tangent_past_the_largest_float_on_a_dead_branch_gives_what_backward_gives():
+    # log(x)·0: by hand d/dx = 0 for every x > 0; backward never reads log's rule (its
+    # upstream gradient is 0), and forward mode drops the overflowing term multiplied by 0
+    x = Value(5e-324)
+    assert grad(x.log() * 0.0, x) == 0.0
+    assert jvp(lambda v: v.log() * 0.0, [5e-324], [1.0]) == (0.0, 0.0)
+    assert (Dual(5e-324, 1.0).log() * 0.0).tangent == 0.0
+    # and a second, finite path still counts: log(x)·0 + 3x, d/dx = 3
+    assert jvp(lambda v: v.log() * 0.0 + 3 * v, [5e-324], [1.0])[1] == 3.0
+
+
+# -- Dual: every op of the table, as a method or an operator (issue 26, item 20) -----------
+
+_TORCH = {  # each op written in torch, for torch.func.jvp: (inputs as tensors, params)
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b,
+    "neg": lambda a: -a,
+    "pow": lambda a, *, k: a**k,
+    "vpow": lambda a, b: a**b,
+    "rpow": lambda a, *, base: base**a,
+    "binary_cross_entropy": lambda p, y: -(y * p.log() + (1 - y) * (1 - p).log()),
+    "leaky_relu": lambda a, *, slope: _torch().nn.functional.leaky_relu(a, slope),
+    "softplus": lambda a: _torch().nn.functional.softplus(a),
+    "gelu": lambda a: _torch().nn.functional.gelu(a),
+    "silu": lambda a: _torch().nn.functional.silu(a),
+    "sum": lambda *xs: sum(xs[1:], xs[0]),
+    "dot": lambda *xs: sum(w * x for w, x in zip(xs[::2], xs[1::2], strict=True)),
+    "max": lambda a, b: _torch().maximum(a, b),
+    "min": lambda a, b: _torch().minimum(a, b),
+    "clamp": lambda a, *, lo, hi: _torch().clamp(a, min=lo, max=hi),
+}
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def _torch_op(name):
+    if name in _TORCH:
+        return _TORCH[name]
+    return getattr(_torch(), name)  # exp, log, tanh, sin, atan2, hypot, erf ...
+
+
+def _dual_cases(name):
+    rng = random.Random(f"dual {name}")
+    for params, xs in op_cases(name):
+        yield params, xs, [rng.uniform(-1, 1) for _ in xs]
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op_pushes_through_dual_the_reverse_gradient(name):
+    cases = list(_dual_cases(name))
+    assert cases, f"op {name!r} has no sample point"
+    for params, xs, ts in cases:
+        out = Dual.apply(name, *(Dual(x, t) for x, t in zip(xs, ts, strict=True)), **params)
+        leaves = [Value(x) for x in xs]
+        terms = [
+            g * t
+            for g, t in zip(grad(Value.apply(name, *leaves, **params), leaves), ts, strict=True)
+        ]
+        want = math.fsum(terms)
+        assert abs(out.tangent - want) <= 1e-12 * (1 + sum(map(abs, terms))), (params, xs)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op_pushes_through_dual_what_torch_func_jvp_gives(name):
+    torch = pytest.importorskip("torch", reason="torch is not installed: no torch reference")
+    for params, xs, ts in _dual_cases(name):
+        out = Dual.apply(name, *(Dual(x, t) for x, t in zip(xs, ts, strict=True)), **params)
+        f = _torch_op(name)
+        primals = tuple(torch.tensor(x, dtype=torch.float64) for x in xs)
+        tangents = tuple(torch.tensor(t, dtype=torch.float64) for t in ts)
+        value, derivative = torch.func.jvp(lambda *v, f=f, p=params: f(*v, **p), primals, tangents)
+        assert math.isclose(out.data, value.item(), rel_tol=1e-12, abs_tol=1e-300), (params, xs)
+        scale = 1 + sum(abs(t) for t in ts)
+        assert abs(out.tangent - derivative.item()) <= 1e-12 * scale * (1 + abs(derivative.item()))
+
+
+def test_dual_has_a_method_for_every_value_method_of_a_table_op():
+    from autograd.explain.expression import METHODS  # the expression reader's own list
+    from autograd.explain.forward import DUAL_METHODS
+
+    assert set(METHODS) <= set(DUAL_METHODS)
+    for name in sorted(OPS):
+        if callable(getattr(Value, name, None)):
+            assert name in vars(Dual), name  # a real method: dir() and tab completion list it
+    for operator in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__"):
+        assert operator in vars(Dual)
+    assert {"__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__neg__", "__abs__"} <= set(
+        vars(Dual)
+    )
+    assert "tanh" in dir(Dual(0.5, 1.0)) and Dual.tanh.__name__ == "tanh"
+    with pytest.raises(AttributeError, match="no method 'backward'.*tanh"):
+        Dual(1.0).backward  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("method", "args", "want"),
+    [  # by hand, at a = 0.5 with a' = 1: the derivative of each
+        ("tanh", (), 1 - math.tanh(0.5) ** 2),
+        ("sigmoid", (), math.exp(-0.5) / (1 + math.exp(-0.5)) ** 2),
+        ("asin", (), 1 / math.sqrt(1 - 0.25)),
+        ("log2", (), 1 / (0.5 * math.log(2))),
+        ("leaky_relu", (0.2,), 1.0),
+        ("clamp", (0.0, 0.25), 0.0),  # 0.5 is above the upper bound: flat
+        ("atan2", (2.0,), 2.0 / (0.25 + 4.0)),  # ∂atan2(y, x)/∂y = x/(x² + y²)
+        ("hypot", (1.5,), 0.5 / math.hypot(0.5, 1.5)),
+        ("erf", (), 2 / math.sqrt(math.pi) * math.exp(-0.25)),
+        (
+            "gelu",
+            (),
+            0.5 * math.erfc(-0.5 / math.sqrt(2)) + 0.5 * math.exp(-0.125) / math.sqrt(2 * math.pi),
+        ),
+    ],
+)
+def test_dual_methods_by_hand(method, args, want):
+    assert math.isclose(getattr(Dual(0.5, 1.0), method)(*args).tangent, want, rel_tol=1e-14)
+
+
+def test_a_value_on_the_left_hands_the_operator_to_the_dual():
+    # a = 3 (a Value, tangent 0), d = 2 with d' = 1; by hand the derivative along d
+    a, d = Value(3.0), Dual(2.0, 1.0)
+    cases = [
+        (a + d, 5.0, 1.0),
+        (a - d, 1.0, -1.0),
+        (a * d, 6.0, 3.0),
+        (a / d, 1.5, -3.0 / 4.0),
+        (a**d, 9.0, 9.0 * math.log(3.0)),
+        (d**a, 8.0, 3 * 4.0),
+        (2.0**d, 4.0, 4.0 * math.log(2.0)),
+        (1 - d, -1.0, -1.0),
+        (abs(-d), 2.0, 1.0),
+    ]
+    for got, value, tangent in cases:
+        assert isinstance(got, Dual)
+        assert got.data == value and math.isclose(got.tangent, tangent, rel_tol=1e-15)
+    # the same numbers as the Dual on the left
+    assert (d + a).tangent == (a + d).tangent == 1.0
+    # and Value's own refusals are unchanged for what it cannot take
+    with pytest.raises(TypeError, match="str"):
+        a + "2"
+    with pytest.raises(TypeError, match="exponent"):
+        a ** "2"
+
+
+def test_dual_apply_takes_a_users_op():
+    from autograd.ops import define_op
+
+    define_op("cube_for_dual", lambda a: a**3, lambda out, a: (3 * a * a,), "3·a²")
+    y = Dual.apply("cube_for_dual", Dual(2.0, 0.5))
+    assert (y.data, y.tangent) == (8.0, 3 * 4.0 * 0.5)
+
+
+def _method_names():
+    from autograd.explain.forward import DUAL_METHODS
+
+    return DUAL_METHODS
+
+
+@pytest.mark.parametrize("name", _method_names())
+def test_each_dual_method_gives_the_reverse_gradient_of_the_value_method(name):
+    import inspect
+
+    a, b, ta, tb = 0.3, 0.6, 0.7, -0.4
+    constants = {"clamp": (0.0, 0.5), "leaky_relu": (0.2,)}
+    signature = inspect.signature(getattr(Value, name)).parameters.values()
+    takes_other = any(p.name != "self" and p.default is p.empty for p in signature)
+    A, B = Value(a), Value(b)
+    if name in constants:  # constant params: the tangent is along a alone
+        got = getattr(Dual(a, ta), name)(*constants[name])
+        out, leaves, ts = getattr(A, name)(*constants[name]), [A], [ta]
+    elif not takes_other:
+        got = getattr(Dual(a, ta), name)()
+        out, leaves, ts = getattr(A, name)(), [A], [ta]
+    elif name.startswith("__r"):  # b ∘ a with b a Value on the left: Python calls this one
+        got = getattr(Dual(a, ta), name)(Value(b))
+        out, leaves, ts = getattr(B, "__" + name[3:])(A), [A], [ta]
+    else:
+        got = getattr(Dual(a, ta), name)(Dual(b, tb))
+        out, leaves, ts = getattr(A, name)(B), [A, B], [ta, tb]
+    terms = [g * t for g, t in zip(grad(out, leaves), ts, strict=True)]
+    assert got.data == out.data
+    assert abs(got.tangent - math.fsum(terms)) <= 1e-12 * (1 + sum(map(abs, terms)))

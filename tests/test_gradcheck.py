@@ -177,3 +177,36 @@ def test_a_branch_whose_other_side_leaves_the_traced_ops_domain_is_named():
     assert report.branching == [0] and not report
     x, eps = 1e-7, 1e-6
     assert report.rows[0].numeric == (math.log(x + eps) - (x - eps) * 2.0) / (2 * eps)
+
+
+# -- a number read out of the graph (.data) is a constant to backward ----------------
+
+
+def test_reading_data_is_named_as_a_constant_not_a_branch():
+    report = gradcheck(lambda x: x * x.data, [3.0])
+    (row,) = report.rows
+    assert (row.analytic, row.numeric) == (3.0, pytest.approx(6.0))  # x·3 vs d(x²)/dx = 2x
+    assert report.constants == [0] and report.branching == []
+    text = str(report)
+    assert "backward treats that number as a constant" in text
+    assert "branch" not in text
+    assert "backward treats that number as a constant" in report._repr_html_()
+
+
+def test_math_on_data_is_named_too_and_a_passing_input_is_not():
+    report = gradcheck(lambda a, b: a * b + a * math.exp(a.data), [0.5, 2.0])
+    assert report.constants == [0] and [r.index for r in report.failures] == [0]
+    assert report.rows[0].numeric == pytest.approx(2.0 + math.exp(0.5) * 1.5, rel=1e-6)
+
+
+def test_a_real_branch_keeps_the_branch_message_and_no_constant_one():
+    report = gradcheck(_branchy, [1e-7])
+    assert report.constants == [] and report.branching == [0]
+    assert "backward treats that number as a constant" not in str(report)
+
+
+def test_float_or_math_on_a_value_says_what_backward_would_miss():
+    with pytest.raises(TypeError, match="backward would treat it as a constant"):
+        gradcheck(lambda x: x * math.exp(x), [1.0])
+    with pytest.raises(TypeError, match="f calls float\\(\\) or a math function"):
+        gradcheck(lambda x: x * float(x), [1.0])

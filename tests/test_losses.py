@@ -182,3 +182,35 @@ def test_gradcheck_of_soft_label_cross_entropy():
 def test_bad_soft_labels_are_refused(target, words):
     with pytest.raises((TypeError, ValueError), match=words):
         softmax_cross_entropy([[Value(1.0), Value(2.0), Value(3.0)]], [target])
+
+
+@pytest.mark.parametrize("loss", [bce, bce_with_logits])
+@pytest.mark.parametrize("target", [2.0, -0.5, 1.0000001, math.nan, math.inf])
+def test_bce_targets_outside_zero_one_are_refused(loss, target):
+    # bce(0.5, 2.0) was -(2·log 0.5 + (1 - 2)·log 0.5) = log 2 = 0.693, a number for no label
+    with pytest.raises(ValueError, match=rf"{loss.name}: target {target} is outside \[0, 1\]"):
+        loss(Value(0.5), target)
+    with pytest.raises(ValueError, match="outside"):
+        loss([Value(0.5), Value(0.25)], [1.0, target])
+
+
+@pytest.mark.parametrize("loss", [bce, bce_with_logits])
+def test_bce_takes_hard_and_soft_labels_in_zero_one(loss):
+    p = 0.25 if loss is bce else math.log(0.25 / 0.75)  # the logit of 0.25
+    for y in (0, 1, 0.0, 0.3, 1.0, True, False):
+        want = -(y * math.log(0.25) + (1 - y) * math.log(0.75))  # by hand
+        assert math.isclose(loss(Value(p), y).data, want, rel_tol=1e-14)
+    with pytest.raises(TypeError, match="a number in \\[0, 1\\]; got str"):
+        loss([Value(p)], ["1"])
+
+
+def test_fit_refuses_bce_targets_outside_zero_one_on_either_path():
+    from nn import MLP, fit
+
+    X, y = [[0.0], [1.0]], [0.0, 2.0]
+    for replay in (False, True):
+        model = MLP(1, [1], output_activation="sigmoid", rng=0)
+        before = model.state_dict()
+        with pytest.raises(ValueError, match=r"bce: target 2.0 is outside \[0, 1\]"):
+            fit(model, X, y, loss="bce", epochs=1, progress=False, replay=replay)
+        assert model.state_dict() == before

@@ -315,3 +315,50 @@ def test_saving_onto_a_directory_names_the_directory(tmp_path):
     ]
     with pytest.raises(FileNotFoundError, match=r"the folder .*nowhere of .*m.json does not exist"):
         MLP(2, [1], rng=0).save(tmp_path / "nowhere" / "m.json")
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "words"),
+    [
+        (lambda: MLP(2.5, [1]), TypeError, r"MLP: nin \(the number of inputs\) must be a whole"),
+        (lambda: MLP(0, [1]), ValueError, r"nin .* >= 1, as in MLP\(2, \[16, 16, 1\]\); got 0"),
+        (lambda: MLP("2", [1]), TypeError, "nin .*; got str '2'"),
+        (lambda: MLP(2, [16, 1.0]), TypeError, r"nouts\[1\] \(a layer's number of neurons\)"),
+        (lambda: MLP(2, [0]), ValueError, r"nouts\[0\] .*; got 0"),
+        (lambda: MLP(2, [True]), TypeError, r"nouts\[0\] .*; got bool True"),
+        (lambda: Neuron(2.5), TypeError, r"Neuron: nin .* as in Neuron\(3\); got float 2.5"),
+        (lambda: Layer(2, 0), ValueError, r"Layer: nout \(the number of neurons\)"),
+    ],
+)
+def test_sizes_that_are_not_whole_numbers_name_the_argument(make, error, words):
+    with pytest.raises(error, match=words):
+        make()
+
+
+def test_numpy_integer_sizes_are_plain_ints_in_the_architecture():
+    model = MLP(np.int64(2), [np.int64(3), np.int32(1)], rng=0)
+    assert model.architecture()["nin"] == 2 and type(model.architecture()["nin"]) is int
+    assert all(type(n) is int for n in model.architecture()["nouts"])
+
+
+def test_a_batch_where_one_sample_belongs_says_how_to_call_the_model():
+    model = MLP(2, [1], rng=0)
+    per_row = r"\[model\(x\) for x in X\]"
+    with pytest.raises(ValueError, match=rf"one sample, 2 numbers, but input 0 holds 2.*{per_row}"):
+        model([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(ValueError, match=rf"array of shape \(2, 2\).*{per_row}"):
+        model(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    # before, a (2, 2) array was flattened: a model of 4 inputs took a batch as one sample
+    with pytest.raises(ValueError, match=r"array of shape \(2, 2\)"):
+        MLP(4, [1], rng=0)(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    with pytest.raises(
+        ValueError, match=rf"expects 2 inputs, got 3 \(a batch of 3 samples.*{per_row}"
+    ):
+        model([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    with pytest.raises(TypeError, match="MLP: input 1 is str 'a'; each input is a number"):
+        model([1.0, "a"])
+    # one sample, as a list, a tuple or a 1-D array, still works: by hand, w·x + b
+    w = [p.data for p in model.layers[0].neurons[0].w]
+    want = w[0] * 1.0 + w[1] * 2.0 + 0.0
+    for x in ([1.0, 2.0], (1.0, 2.0), np.array([1.0, 2.0])):
+        assert model(x).data == want

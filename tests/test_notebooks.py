@@ -80,3 +80,10 @@ def test_notebook_runs_clean(name, kernel):
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
     assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_the_lecture_says_which_activation_its_mlp_needs():
+    """micrograd's package MLP is ReLU with a linear output; the lecture's is tanh."""
+    source = (SOURCES / "micrograd-lecture.py").read_text(encoding="utf-8")
+    assert 'activation="tanh"' in source and "ReLU" in source
+    assert 'MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")' in source

@@ -126,3 +126,17 @@ def test_the_input_for_the_output_in_each_op_whose_rule_reads_its_output(build, 
     y.label = "y"
     (answer,) = y.backward_steps().quiz([wrong], show=lambda _: None).answers
     assert answer.mistake == "uses_input" and rule in answer.feedback
+
+
+def test_every_check_report_shares_one_base_and_the_quiz_is_truthy_only_when_all_right():
+    from autograd import CompareReport, EngineReport, GradcheckReport, NodeCheckReport
+    from autograd.check.report import Report
+    from autograd.check.second_order import SecondOrderReport
+    from autograd.explain.quiz import QuizReport
+
+    reports = (CompareReport, EngineReport, GradcheckReport, NodeCheckReport, SecondOrderReport)
+    assert all(issubclass(cls, Report) for cls in (*reports, QuizReport))
+    right, _, _, _ = _quiz(["1 - L**2", G])
+    wrong, _, _, _ = _quiz(["1 - d**2"])
+    assert right and not wrong and wrong.failures == wrong.answers
+    assert wrong._repr_html_().startswith("<pre") and "0 of 1 answers right" in str(wrong)

@@ -70,3 +70,43 @@ def test_progress_bar_shows_the_loss(capsys):
     fit(MLP(2, [2, 1], rng=0), X, y, epochs=3, rng=0, progress=True)
     err = capsys.readouterr().err
     assert "fit" in err and "loss=" in err and "3/3" in err
+
+
+def _recording_bar(monkeypatch, **settings):
+    """Put a tqdm that records (count, total, postfix) at every redraw in fit's place."""
+    import io
+
+    from tqdm.std import tqdm
+
+    import nn.train
+
+    shown = []
+
+    class Recording(tqdm):
+        def display(self, msg=None, pos=None):
+            shown.append((self.n, self.total, self.postfix or ""))
+            return super().display(msg, pos)
+
+    monkeypatch.setattr(
+        nn.train, "tqdm", lambda *a, **kw: Recording(*a, **kw, file=io.StringIO(), **settings)
+    )
+    return shown
+
+
+@pytest.mark.parametrize("settings", [{}, {"mininterval": 0}])
+def test_the_fit_bar_counts_the_epochs_whose_loss_it_shows(monkeypatch, settings):
+    # a fast fit (60 epochs in well under a second) showed 0/60 beside a changing loss
+    shown = _recording_bar(monkeypatch, **settings)
+    X, y = xor()
+    model = MLP(2, [4, 1], output_activation="sigmoid", rng=0)
+    history = fit(model, X, y, loss="bce", epochs=60, rng=0)
+    with_loss = [(n, total, postfix) for n, total, postfix in shown if "loss=" in postfix]
+    assert with_loss, shown
+    for n, total, postfix in with_loss:
+        assert total == 60 and n >= 1
+        # the loss beside the count n is epoch n's, as the history has it
+        assert f"loss={history.loss[n - 1]:.4g}" in postfix, (n, postfix)
+        assert f"acc={history.accuracy[n - 1]:.3f}" in postfix
+    assert shown[-1][:2] == (60, 60) and f"loss={history.loss[-1]:.4g}" in shown[-1][2]
+    if settings:  # a redraw per update: every epoch is shown, in order
+        assert [n for n, _, _ in with_loss] == list(range(1, 61)) + [60]

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.check.report import Report
 from autograd.explain.diagnose import Diagnosis, diagnose, number, same, show
-from autograd.explain.display import html_table
-from autograd.explain.text import format_table
 from autograd.ops import OPS
 from autograd.value import Value
 
@@ -24,19 +23,32 @@ _OP = ("_op", "op")
 
 
 @dataclass
-class CompareReport:
+class CompareReport(Report):
     """Every node of their graph beside ours, in backward order, and the first difference."""
 
     rows: list[tuple[str, str, float, float, float, float, str]]
     first: Diagnosis | None
     problem: str = ""  # set when their graph could not be read
 
+    headers = ("node", "op", "their data", "our data", "their grad", "our grad", "")
+
+    @property
+    def failures(self) -> list[Diagnosis | str]:
+        """The first difference, or what kept their graph from being read."""
+        return [x for x in (self.problem, self.first) if x]
+
     @property
     def ok(self) -> bool:
-        return self.first is None and not self.problem
+        return not self.failures
 
-    def __bool__(self) -> bool:
-        return self.ok
+    def title(self) -> str:
+        return self.summary()
+
+    def table(self) -> list[tuple[str, str, float, float, float, float, str]]:
+        return self.rows
+
+    def html_rows(self) -> list[list[object]]:
+        return [[show(c) if isinstance(c, float) else c for c in row] for row in self.rows]
 
     def summary(self) -> str:
         if self.problem:
@@ -45,18 +57,8 @@ class CompareReport:
             return f"compare: all {len(self.rows)} nodes agree with chainrule"
         return f"compare: first difference in backward order: {self.first}"
 
-    def __str__(self) -> str:
-        headers = ("node", "op", "their data", "our data", "their grad", "our grad", "")
-        if not self.rows:
-            return self.summary()
-        return "\n".join([self.summary(), format_table(headers, self.rows)])
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        headers = ("node", "op", "their data", "our data", "their grad", "our grad", "")
-        rows = [[show(c) if isinstance(c, float) else c for c in row] for row in self.rows]
-        return html_table(self.summary(), headers, rows, [])
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def compare(their_root: Any) -> CompareReport:

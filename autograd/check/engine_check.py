@@ -1,115 +1,48 @@
 """``check_engine(TheirValue)``: grade a learner's own micrograd-style engine, probe by probe.
 
-Each probe is a small graph built twice, with their class and with chainrule's
-``Value``, then compared node for node; a difference is explained by
-``autograd.explain.diagnose``. Their class needs ``data``, ``grad``, ``backward()`` and its
-operators; probes for what it lacks (``__rsub__``, ``tanh`` ...) are skipped.
+Each probe (``autograd.check.probes``) is a small graph built twice, with their class
+and with chainrule's ``Value``, then compared node for node; a difference is explained
+by ``autograd.explain.diagnose`` and named from the one list of slips
+(``autograd.check.slips``). Their side runs in a child process of its own
+(``autograd.check.sandbox``): a probe that hangs, exhausts memory or kills the process
+is stopped and named, and nothing of theirs is left running. Their class needs
+``data``, ``grad``, ``backward()`` and its operators; probes for what it lacks
+(``__rsub__``, ``tanh`` ...) are skipped.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+import os
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from autograd.explain.diagnose import BUG_CLASSES, Diagnosis, Pair, diagnose, number, same, show
-from autograd.explain.display import html_table
-from autograd.explain.text import format_table
+from autograd.check.probes import DEPTH, Probe, build, probes
+from autograd.check.report import Report
+from autograd.check.sandbox import (
+    CHILD_ENV,
+    Outcome,
+    processes_available,
+    run_in_process,
+    run_isolated,
+    ship,
+)
+from autograd.check.slips import SLIPS, nudge_for
+from autograd.explain.diagnose import BUG_CLASSES, Diagnosis, Pair, diagnose, same, show
 from autograd.value import Value
 
-__all__ = ["EngineReport", "ProbeResult", "check_engine"]
+__all__ = [
+    "HINT_LEVELS",
+    "EngineReport",
+    "ProbeResult",
+    "check_engine",
+    "check_job",
+    "report_of",
+]
 
-A, B, C = 0.7, -1.3, 2.5  # leaf values away from kinks, and where no two bugs give one number
-DEPTH = 1000  # micrograd's recursive topological sort fails here on Python's default limit
 TIMEOUT = 3.0  # seconds for their part of one probe; a correct engine takes milliseconds
-
-
-@dataclass(frozen=True)
-class Probe:
-    expression: str
-    leaves: dict[str, float]
-    build: Callable[..., dict[str, Any]]  # leaves -> named op results, the root last
-    needs: tuple[str, ...]
-    kind: str = "graph"  # "graph", "twice" (backward called twice), "kink", "deep"
-
-
-def _ops() -> list[tuple[str, int, Callable[..., Any], str]]:
-    """(expression, inputs, function, what their class needs) for each operator."""
-    return [
-        ("a + b", 2, lambda a, b: a + b, "__add__"),
-        ("2 + a", 1, lambda a: 2 + a, "__radd__"),
-        ("a - b", 2, lambda a, b: a - b, "__sub__"),
-        ("2 - a", 1, lambda a: 2 - a, "__rsub__"),
-        ("a * b", 2, lambda a, b: a * b, "__mul__"),
-        ("2 * a", 1, lambda a: 2 * a, "__rmul__"),
-        ("a / b", 2, lambda a, b: a / b, "__truediv__"),
-        ("2 / a", 1, lambda a: 2 / a, "__rtruediv__"),
-        ("-a", 1, lambda a: -a, "__neg__"),
-        ("a ** 3", 1, lambda a: a**3, "__pow__"),
-        ("a ** -1", 1, lambda a: a**-1, "__pow__"),
-        ("a ** 0.5", 1, lambda a: a**0.5, "__pow__"),
-        ("a.exp()", 1, lambda a: a.exp(), "exp"),
-        ("a.tanh()", 1, lambda a: a.tanh(), "tanh"),
-        ("a.relu()", 1, lambda a: a.relu(), "relu"),
-        ("a.log()", 1, lambda a: a.log(), "log"),
-        ("a.sigmoid()", 1, lambda a: a.sigmoid(), "sigmoid"),
-    ]
-
-
-def _three_uses(a, b, c):
-    y = a * b
-    u = y * c
-    v = y + c
-    w = v * y
-    return {"y": y, "u": u, "v": v, "w": w, "out": u + w}
-
-
-def _diamond(a, b):
-    s, d = a + b, a - b
-    return {"s": s, "d": d, "out": s * d}
-
-
-def _chain(a, b):
-    nodes, x = {}, a
-    for i in range(1, DEPTH + 1):
-        x = nodes[f"x{i}"] = x + b
-    return nodes
-
-
-def probes() -> list[Probe]:
-    """Every probe, in the order of the report."""
-    found = []
-    for expression, arity, f, need in _ops():
-        leaves = {"a": A, "b": B} if arity == 2 else {"a": A}
-        found.append(Probe(expression, leaves, lambda *xs, f=f: {"out": f(*xs)}, (need,)))
-    for expression, arity, f, need in _ops():
-        leaves = {"a": A, "b": B, "c": C} if arity == 2 else {"a": A, "c": C}
-
-        def upstream(*xs, f=f):
-            y = f(*xs[:-1])
-            return {"y": y, "out": y * xs[-1]}
-
-        found.append(Probe(f"({expression}) * c", leaves, upstream, (need, "__mul__")))
-    add, mul, sub = ("__add__",), ("__mul__",), ("__add__", "__sub__", "__mul__")
-    return [
-        *found,
-        Probe("a + a", {"a": A}, lambda a: {"out": a + a}, add),
-        Probe("a * a", {"a": A}, lambda a: {"out": a * a}, mul),
-        Probe("diamond (a + b) * (a - b)", {"a": A, "b": B}, _diamond, sub),
-        Probe("y = a * b feeds three: y*c + (y + c)*y", {"a": A, "b": B, "c": C}, _three_uses, sub),
-        Probe(
-            "backward() twice on (a * b) * c",
-            {"a": A, "b": B, "c": C},
-            lambda a, b, c: {"y": a * b, "out": a * b * c},
-            mul,
-            "twice",
-        ),
-        Probe(f"chain of {DEPTH} additions", {"a": A, "b": B}, _chain, add, "deep"),
-        Probe("relu at its kink 0", {"a": 0.0}, lambda a: {"out": a.relu()}, ("relu",), "kink"),
-        Probe("relu below 0", {"a": B}, lambda a: {"out": a.relu()}, ("relu",)),
-    ]
+MEMORY_MB = 1024  # the child's address space (POSIX)
+HINT_LEVELS = ("none", "nudge", "numbers")
 
 
 @dataclass
@@ -117,119 +50,111 @@ class ProbeResult:
     """One probe: both engines' root value and leaf grads, a verdict and why."""
 
     expression: str
-    verdict: str  # "ok", "FAIL", "error" (their code raised) or "skipped"
+    verdict: str  # "ok", "FAIL", "error" (their code raised, hung or died) or "skipped"
     their_forward: float | None = None
     our_forward: float | None = None
     their_grads: dict[str, float] = field(default_factory=dict)
     our_grads: dict[str, float] = field(default_factory=dict)
     diagnosis: Diagnosis | None = None
     note: str = ""
+    op: str = ""  # the op the probe is about
+
+    def hint(self, level: str = "nudge") -> str:
+        """What to tell the learner: nothing, a nudge that never gives the rule, or the
+        diagnosis with its numbers."""
+        if level not in HINT_LEVELS:
+            raise ValueError(f"hint level must be one of {HINT_LEVELS}, got {level!r}")
+        if self.diagnosis is None or level == "none":
+            return ""
+        if level == "numbers":
+            return str(self.diagnosis)
+        return nudge_for(self.diagnosis.kind, self.diagnosis.op or self.op)
 
 
-def check_engine(their_class: type, *, timeout: float = TIMEOUT) -> EngineReport:
+def check_engine(
+    their_class: type,
+    *,
+    timeout: float = TIMEOUT,
+    memory_mb: int = MEMORY_MB,
+    isolation: str = "auto",
+) -> EngineReport:
     """Run every probe on ``their_class`` and on chainrule; never raises for their bugs.
 
-    Their part of each probe runs in a thread of its own: one that takes longer than
-    ``timeout`` seconds (a backward that never ends) is stopped and reported as
-    hanging. A probe takes milliseconds, so once one hangs the rest get a tenth of
-    ``timeout`` each: an engine that always hangs costs about 5·``timeout`` in all.
+    Their side runs in a child process (``isolation="process"``) that gets ``timeout``
+    seconds per probe and ``memory_mb`` of address space; a probe that runs over is
+    killed with its process and named ``hang``, and the rest run in a fresh child with
+    a tenth of ``timeout`` each, up to 3·``timeout`` of hanging in all. So this returns
+    within about 3·``timeout`` plus a second per child started (at most 12), whatever
+    the engine does, and leaves no process or thread behind. Where processes are not
+    available (Pyodide) or with ``isolation="steps"``, each probe runs here, bounded
+    by ``timeout``·2,000,000 executed lines instead of seconds.
     """
     if not timeout > 0:
         raise ValueError(f"check_engine: timeout must be > 0 seconds, got {timeout}")
-    results = []
-    for probe in probes():
-        hung = any(r.diagnosis is not None and r.diagnosis.kind == "hang" for r in results)
-        results.append(_run(their_class, probe, timeout / 10 if hung else timeout))
-    return EngineReport(their_class.__name__, results)
-
-
-def _build(cls: Any, probe: Probe) -> list[tuple[str, Any]]:
-    leaves = {name: cls(x) for name, x in probe.leaves.items()}
-    return [*leaves.items(), *probe.build(*leaves.values()).items()]
-
-
-def _snapshot(nodes: list[tuple[str, Any]]) -> list[Any]:
-    return [
-        SimpleNamespace(data=number(n.data, f"{name}.data"), grad=number(n.grad, f"{name}.grad"))
-        for name, n in nodes
-    ]
-
-
-def _theirs(cls: type, probe: Probe) -> tuple[list[Any], list[Any]]:
-    """Their engine's leaf and node numbers after one backward, and after the probe's last."""
-    theirs = _build(cls, probe)
-    theirs[-1][1].backward()
-    first = _snapshot(theirs)
-    if probe.kind == "twice":
-        theirs[-1][1].backward()
-    return first, _snapshot(theirs)
-
-
-class _Hung(BaseException):
-    """Raised inside a probe's thread that ran out of time (not an Exception: their
-    ``except Exception`` must not swallow it)."""
-
-
-def _within(seconds: float, work: Callable[[], Any]) -> Any:
-    """``work()`` in a daemon thread: its result, its exception, or _Hung after ``seconds``."""
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["result"] = work()
-        except _Hung:
-            pass
-        except BaseException as err:  # handed to the caller, whatever it is
-            box["error"] = err
-
-    thread = threading.Thread(target=run, name="check_engine probe", daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        _stop(thread)
-        raise _Hung
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
-
-
-def _stop(thread: threading.Thread) -> None:
-    """Raise _Hung inside ``thread`` at its next Python instruction (CPython only: elsewhere
-    the daemon thread runs on until the interpreter exits)."""
-    try:
-        import ctypes
-
-        set_exception = ctypes.pythonapi.PyThreadState_SetAsyncExc
-    except (ImportError, AttributeError):
-        return
-    set_exception(ctypes.c_ulong(thread.ident), ctypes.py_object(_Hung))
-    thread.join(1.0)
-
-
-def _run(cls: type, probe: Probe, timeout: float) -> ProbeResult:
-    missing = [need for need in probe.needs if not hasattr(cls, need)]
-    if missing:
-        return ProbeResult(probe.expression, "skipped", note=f"{cls.__name__} has no {missing[0]}")
-    ours = _build(Value, probe)
-    ours[-1][1].backward()
-    result = ProbeResult(probe.expression, "ok", our_forward=ours[-1][1].data)
-    leaves = [name for name in probe.leaves]
-    try:
-        first, seen = _within(timeout, lambda: _theirs(cls, probe))
-    except _Hung:
-        result.verdict = "error"
-        result.diagnosis = Diagnosis(
-            "hang",
-            f"`{probe.expression}` did not finish within {timeout:g} s (and was stopped): "
-            "a backward that never ends, such as a topological sort that revisits nodes "
-            "or a loop whose condition never changes",
+    if isolation not in ("auto", "process", "steps"):
+        raise ValueError(
+            f"check_engine: isolation must be auto, process or steps, not {isolation!r}"
         )
+    if os.environ.get(CHILD_ENV):
+        raise RuntimeError("check_engine: called from inside a grading process (guard it)")
+    indices = list(range(len(probes())))
+    if isolation == "steps" or (isolation == "auto" and not processes_available()):
+        return report_of(their_class.__name__, run_in_process(their_class, indices, timeout))
+    outcome = run_isolated(ship(their_class), indices, timeout, memory_mb)
+    return report_of(their_class.__name__, outcome)
+
+
+def check_job(job: dict[str, Any], name: str, timeout: float, memory_mb: int) -> EngineReport:
+    """check_engine for a class the child finds itself (a submission's source)."""
+    indices = list(range(len(probes())))
+    return report_of(name, run_isolated(job, indices, timeout, memory_mb))
+
+
+def report_of(name: str, outcome: Outcome) -> EngineReport:
+    """The report for what the child said."""
+    load = outcome.load
+    problem = _load_problem(load)
+    if problem is not None:
+        return EngineReport(name, [ProbeResult("loading the engine", "error", diagnosis=problem)])
+    every = probes()
+    results = [_result(every[i], line) for i, line in sorted(outcome.lines.items())]
+    _relabel(results)
+    return EngineReport(load.get("name", name), results)
+
+
+def _load_problem(load: dict[str, Any]) -> Diagnosis | None:
+    if load.get("loaded"):
+        return None
+    if load.get("forbidden"):
+        return Diagnosis("forbidden", f"{SLIPS['forbidden'].words}: {load['forbidden']}")
+    if "syntax" in load:
+        return Diagnosis("syntax", f"{SLIPS['syntax'].words}: {load['syntax']}")
+    if "hang" in load:
+        return Diagnosis("hang", f"loading the engine did not finish within {load['hang']:g} s")
+    if "crash" in load:
+        return _crash(load, "while loading")
+    return _raised(load, "while loading", False)
+
+
+def _result(probe: Probe, line: dict[str, Any]) -> ProbeResult:
+    if "skipped" in line:
+        return ProbeResult(probe.expression, "skipped", note=line["skipped"], op=probe.op)
+    ours = build(Value, probe)
+    ours[-1][1].backward()
+    result = ProbeResult(probe.expression, "error", our_forward=ours[-1][1].data, op=probe.op)
+    if "hang" in line:
+        result.diagnosis = _hang(probe, line)
+    elif "crash" in line:
+        result.diagnosis = _crash(line, f"in `{probe.expression}`")
+    elif "error" in line:
+        result.diagnosis = _raised(line, f"in `{probe.expression}`", probe.kind == "deep")
+    if result.diagnosis is not None:
         return result
-    except Exception as err:  # their code: report it, whatever it is
-        result.verdict, result.diagnosis = "error", _raised(err, probe)
-        return result
+    first, seen = _numbers(line["first"]), _numbers(line["second"])
+    leaves = list(probe.leaves)
     if probe.kind == "twice":
         ours[-1][1].backward()
+    result.verdict = "ok"
     result.their_forward = seen[-1].data
     result.their_grads = {name: s.grad for name, s in zip(leaves, seen, strict=False)}
     result.our_grads = {name: n.grad for name, n in ours[: len(leaves)]}
@@ -243,25 +168,89 @@ def _run(cls: type, probe: Probe, timeout: float) -> ProbeResult:
         if result.diagnosis.kind != "forward" and 0.0 <= grad <= 1.0:
             result.diagnosis = None
             result.note = "any slope in [0, 1] is right at the kink; chainrule and PyTorch take 0"
+    if line.get("runs", 0) > 1:
+        result.diagnosis = Diagnosis(
+            "revisits",
+            f"{SLIPS['revisits'].words}: in `{probe.expression}` one node's backward ran "
+            f"{line['runs']} times in one backward()",
+        )
     if result.diagnosis is not None:
         result.verdict = "FAIL"
     return result
 
 
-def _raised(err: Exception, probe: Probe) -> Diagnosis:
-    what = f"{type(err).__name__}: {str(err)[:120]}"
-    if isinstance(err, RecursionError):
+def _numbers(rows: list[list[float]]) -> list[Any]:
+    return [SimpleNamespace(data=data, grad=grad) for data, grad in rows]
+
+
+def _hang(probe: Probe, line: dict[str, Any]) -> Diagnosis:
+    if line.get("not_run"):
+        return Diagnosis("hang", f"`{probe.expression}` was not run: earlier probes hung too long")
+    within = f"{line['steps']} steps" if "steps" in line else f"{line['hang']:g} s"
+    return Diagnosis(
+        "hang",
+        f"`{probe.expression}` did not finish within {within} (and was stopped): a backward "
+        "that never ends, such as a topological sort that revisits nodes or a loop whose "
+        "condition never changes",
+    )
+
+
+def _crash(line: dict[str, Any], where: str) -> Diagnosis:
+    if line.get("not_run"):
+        return Diagnosis("crash", f"not run {where}: the engine's process died too often")
+    last = f": {line['stderr'][:200]}" if line.get("stderr") else ""
+    if "MemoryError" in line.get("stderr", "") or line.get("crash") == -9 and not last:
+        return Diagnosis(
+            "memory", f"{SLIPS['memory'].words} {where} (the process was killed{last})"
+        )
+    return Diagnosis("crash", f"{SLIPS['crash'].words} {where} (exit code {line['crash']}{last})")
+
+
+def _raised(line: dict[str, Any], where: str, deep: bool) -> Diagnosis:
+    what = f"{line['error']}: {line['message'][:120]}" if line["message"] else line["error"]
+    if line.get("memory"):
+        return Diagnosis("memory", f"{SLIPS['memory'].words} {where} ({what})")
+    if line.get("recursion") and deep:
         return Diagnosis(
             "recursion",
             f"backward recurses: fails at depth {DEPTH} ({what}); walk the graph with an "
             "explicit stack instead of recursion",
         )
-    return Diagnosis("exception", f"your engine raised {what} in `{probe.expression}`")
+    if line.get("recursion"):
+        return Diagnosis(
+            "infinite_recursion",
+            f"{SLIPS['infinite_recursion'].words}: {what} {where}, a graph only a few nodes "
+            "deep: a recursive call that never reaches its base case (not a depth limit)",
+        )
+    return Diagnosis("exception", f"your engine raised {what} {where}")
+
+
+def _relabel(results: list[ProbeResult]) -> None:
+    """Name a failure by its cause where an earlier probe shows it: recursion that never
+    ends fails the deep chain too; a ``**`` bug fails the division built on it."""
+    kinds = {r.diagnosis.kind for r in results if r.diagnosis is not None}
+    power = next((r.diagnosis for r in results if r.op == "pow" and r.diagnosis), None)
+    for r in results:
+        if r.diagnosis is None:
+            continue
+        if r.diagnosis.kind == "recursion" and "infinite_recursion" in kinds:
+            r.diagnosis = Diagnosis(
+                "infinite_recursion",
+                f"{SLIPS['infinite_recursion'].words}: `{r.expression}` fails as a graph only "
+                "a few nodes deep does, so this is no depth limit",
+            )
+        if r.op == "div" and power is not None and r.diagnosis.kind != power.kind:
+            r.diagnosis = Diagnosis(
+                power.kind,
+                f"{r.diagnosis.text}; your / goes through **, which fails on its own "
+                f"probes first ({SLIPS[power.kind].words})",
+                power.op,
+            )
 
 
 def _twice(probe: Probe, ours: list, first: list, second: list) -> Diagnosis | None:
     """A second backward must add each leaf's grad once more (or start afresh)."""
-    once = _build(Value, probe)
+    once = build(Value, probe)
     once[-1][1].backward()
     pairs = [(name, n, s) for (name, n), s in zip(once, first, strict=True)]
     found = diagnose(pairs, f"`{probe.expression}`, first call,")
@@ -300,11 +289,13 @@ def _kept_or_doubled(first: Any, second: Any) -> bool:
 
 
 @dataclass
-class EngineReport:
+class EngineReport(Report):
     """The probes' results: print it for a table and its diagnoses; a notebook shows HTML."""
 
     name: str
     results: list[ProbeResult]
+
+    headers = ("probe", "their forward", "ours", "their grads", "our grads", "verdict")
 
     @property
     def failures(self) -> list[ProbeResult]:
@@ -318,15 +309,15 @@ class EngineReport:
         """The kinds (keys of ``BUG_CLASSES``) of every failure's diagnosis."""
         return {r.diagnosis.kind for r in self.failures if r.diagnosis is not None}
 
-    def __bool__(self) -> bool:
-        return self.passed
-
     def summary(self) -> str:
         counts = {v: sum(r.verdict == v for r in self.results) for v in ("ok", "FAIL", "error")}
         skipped = sum(r.verdict == "skipped" for r in self.results)
         text = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
         extra = f", {skipped} skipped" if skipped else ""
         return f"check_engine({self.name}): {len(self.results)} probes: {text}{extra}"
+
+    def title(self) -> str:
+        return self.summary()
 
     def rows(self) -> list[tuple[str, ...]]:
         return [
@@ -341,23 +332,23 @@ class EngineReport:
             for r in self.results
         ]
 
+    def table(self) -> list[tuple[str, ...]]:
+        return self.rows()
+
     def findings(self) -> list[str]:
         """One line per failing probe (its diagnosis) or note."""
         lines = [f"{r.expression}: {r.diagnosis}" for r in self.failures]
         return lines + [f"{r.expression}: {r.note}" for r in self.results if r.note]
 
-    def __str__(self) -> str:
-        headers = ("probe", "their forward", "ours", "their grads", "our grads", "verdict")
-        body = [self.summary(), format_table(headers, self.rows())]
-        if self.findings():
-            body.append("\n".join(["", *(f"- {line}" for line in self.findings())]))
-        return "\n".join(body)
+    def notes(self) -> list[str]:
+        found = self.findings()
+        return ["", *(f"- {line}" for line in found)] if found else []
 
-    __repr__ = __str__
+    def html_notes(self) -> list[str]:
+        return self.findings()
 
-    def _repr_html_(self) -> str:
-        headers = ("probe", "their forward", "ours", "their grads", "our grads", "verdict")
-        return html_table(self.summary(), headers, self.rows(), self.findings())
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def _num(x: float | None) -> str:

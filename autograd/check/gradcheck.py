@@ -11,10 +11,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.check.data_reads import reads_data
+from autograd.check.report import Report
 from autograd.check.second_order import SecondOrderReport, check_local_second, hessian_check
 from autograd.explain.describe import Description, kink_note, kinks_reached
-from autograd.explain.display import html_table
-from autograd.explain.text import format_table, num
+from autograd.explain.text import num
 from autograd.value import Value, _gradients, _parents, grad, no_grad
 
 __all__ = [
@@ -67,11 +68,13 @@ class InputCheck:
         return _relative(self.analytic, self.numeric)
 
 
-class GradcheckReport:
+class GradcheckReport(Report):
     """What ``gradcheck`` found: truthy only if every input passed; prints as a table.
 
     ``branching`` lists the inputs near which ``f``'s graph depends on the data: the
     graph traced at the inputs gives another numeric derivative than ``f`` itself.
+    ``constants`` lists the failing inputs whose number ``f`` reads (``.data``) into a
+    constant of its graph: same ops within eps, other constants.
     ``kinks`` holds, per input, the notes of the ops it reaches that ran at their kink.
     """
 
@@ -82,23 +85,23 @@ class GradcheckReport:
         tol: Tolerance,
         branching: list[int] = (),
         kinks: Mapping[int, list[str]] | None = None,
+        constants: Sequence[int] = (),
     ) -> None:
         self.rows = rows
         self.eps = eps
         self.tol = tol
-        self.branching = list(branching)
+        self.constants = list(constants)
+        self.branching = [i for i in branching if i not in self.constants]
         self.kinks = dict(kinks or {})
+
+    headers = ("input", "value", "analytic", "numeric", "abs error", "rel error", "result")
+    table_first = True
 
     @property
     def failures(self) -> list[InputCheck]:
         return [r for r in self.rows if not r.ok]
 
-    def __bool__(self) -> bool:
-        return not self.failures
-
-    _HEADERS = ("input", "value", "analytic", "numeric", "abs error", "rel error", "result")
-
-    def _rows(self) -> list[tuple[object, ...]]:
+    def table(self) -> list[tuple[object, ...]]:
         return [
             (
                 f"x[{r.index}]",
@@ -127,6 +130,13 @@ class GradcheckReport:
             for r in bad
             for k in self.kinks.get(r.index, ())
         )
+        if self.constants:
+            named = ", ".join(f"x[{i}]" for i in self.constants)
+            notes += (
+                f"\nf reads the number of {named} (.data) and computes with it: backward "
+                "treats that number as a constant, so the analytic derivative misses its "
+                "part; the numeric one is right. Use the Value itself (x * x, not x * x.data)"
+            )
         if not self.branching:
             return f"{verdict} ({limits}){notes}"
         named = ", ".join(f"x[{i}]" for i in self.branching)
@@ -135,12 +145,14 @@ class GradcheckReport:
             "on .data?): the numbers are f's own; a derivative across a branch is not smooth"
         ) + notes
 
-    def __str__(self) -> str:
-        return f"{format_table(self._HEADERS, self._rows())}\n{self.verdict()}"
+    def title(self) -> str:
+        return self.verdict().split("\n")[0]
 
-    def _repr_html_(self) -> str:
-        title, *notes = self.verdict().split("\n")
-        return html_table(f"gradcheck: {title}", self._HEADERS, self._rows(), notes)
+    def notes(self) -> list[str]:
+        return self.verdict().split("\n")[1:]
+
+    def html_title(self) -> str:
+        return f"gradcheck: {self.title()}"
 
     def __repr__(self) -> str:
         return f"<GradcheckReport: {'pass' if self else 'FAIL'}, {len(self.rows)} inputs>"
@@ -189,7 +201,8 @@ def gradcheck(
             for i, (r, n) in enumerate(zip(replayed, numeric, strict=True))
             if r is None or not tol.passes(r, n)
         ]
-    return GradcheckReport(rows, eps, tol, branching, kinks_reached(out, values))
+    constants = [r.index for r in rows if not r.ok and reads_data(f, xs, r.index, eps)]
+    return GradcheckReport(rows, eps, tol, branching, kinks_reached(out, values), constants)
 
 
 def _replayed_numeric(f: Callable[..., Value], xs: list[float], eps: float) -> list[float | None]:
@@ -243,6 +256,14 @@ def _call(f: Callable[..., Value], values: list[Value], where: str) -> Value:
         out = f(*values)
     except _ERRORS as err:
         raise type(err)(f"gradcheck: f failed {where}: {err}") from None
+    except TypeError as err:
+        if "a Value is not a float" not in str(err):
+            raise
+        raise TypeError(
+            f"gradcheck: f calls float() or a math function on a Value {where}: that number "
+            "would leave the graph and backward would treat it as a constant; use the Value's "
+            "ops (v.exp(), v.log(), v ** 0.5) instead"
+        ) from None
     if not isinstance(out, Value):
         raise TypeError(
             f"gradcheck: f must return a Value (the result of ops on its inputs), "
@@ -278,7 +299,7 @@ class NodeCheck:
         return abs(self.gradient - self.numeric)
 
 
-class NodeCheckReport:
+class NodeCheckReport(Report):
     """Every node's check, root first; names the first node that disagrees, and why."""
 
     def __init__(self, rows: list[NodeCheck], diagnosis: str) -> None:
@@ -294,12 +315,10 @@ class NodeCheckReport:
         bad = self.failures
         return bad[0] if bad else None
 
-    def __bool__(self) -> bool:
-        return not self.failures
+    headers = ("node", "op", "data", "gradient", "numeric", "abs error", "result")
+    table_first = True
 
-    _HEADERS = ("node", "op", "data", "gradient", "numeric", "abs error", "result")
-
-    def _rows(self, rows: list[NodeCheck] | None = None) -> list[tuple[object, ...]]:
+    def table(self, rows: list[NodeCheck] | None = None) -> list[tuple[object, ...]]:
         return [
             (
                 r.name,
@@ -313,18 +332,24 @@ class NodeCheckReport:
             for r in (self.rows if rows is None else rows)
         ]
 
-    def __str__(self) -> str:
-        return f"{format_table(self._HEADERS, self._rows())}\n{self.diagnosis}"
+    def title(self) -> str:
+        return self.diagnosis
 
-    def _repr_html_(self) -> str:
-        """The nodes that were checked (those given a gradient), and the diagnosis."""
-        checked = [r for r in self.rows if r.gradient is not None]
+    def _checked(self) -> list[NodeCheck]:
+        return [r for r in self.rows if r.gradient is not None]
+
+    def html_title(self) -> str:
         verdict = "every node passes" if self else f"{len(self.failures)} nodes FAIL"
-        title = f"check_nodes: {verdict} ({len(checked)} nodes checked)"
-        notes = [self.diagnosis]
-        if len(checked) < len(self.rows):
-            notes.append(f"{len(self.rows) - len(checked)} nodes were given no gradient to check")
-        return html_table(title, self._HEADERS, self._rows(checked), notes)
+        return f"check_nodes: {verdict} ({len(self._checked())} nodes checked)"
+
+    def html_rows(self) -> list[tuple[object, ...]]:
+        """The nodes that were checked (those given a gradient)."""
+        return self.table(self._checked())
+
+    def html_notes(self) -> list[str]:
+        unchecked = len(self.rows) - len(self._checked())
+        given = [f"{unchecked} nodes were given no gradient to check"] if unchecked else []
+        return [self.diagnosis, *given]
 
     def __repr__(self) -> str:
         return f"<NodeCheckReport: {'pass' if self else 'FAIL'}, {len(self.rows)} nodes>"

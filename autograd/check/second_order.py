@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from autograd.check.report import Report
 from autograd.explain.describe import Description, kink_note, kinks_reached, rule_in_names
-from autograd.explain.display import html_table
-from autograd.explain.text import format_table, num
+from autograd.explain.text import num
 from autograd.value import Value, _local_grads, _parents, _recording_on, grad, no_grad
 
 __all__ = ["SecondCheck", "SecondOrderReport", "check_local_second", "hessian_check"]
@@ -36,7 +36,7 @@ class SecondCheck:
     slot: int = 0  # which of the node's rules: toward its input in this slot
 
 
-class SecondOrderReport:
+class SecondOrderReport(Report):
     """The entries checked, truthy only if all agree; names what is wrong."""
 
     def __init__(self, rows: list[SecondCheck], limits: str, diagnosis: str = "") -> None:
@@ -44,16 +44,14 @@ class SecondOrderReport:
         self.limits = limits
         self.diagnosis = diagnosis
 
+    headers = ("entry", "analytic", "numeric", "abs error", "result")
+    table_first = True
+
     @property
     def failures(self) -> list[SecondCheck]:
         return [r for r in self.rows if not r.ok]
 
-    def __bool__(self) -> bool:
-        return not self.failures
-
-    _HEADERS = ("entry", "analytic", "numeric", "abs error", "result")
-
-    def _shown(self) -> list[tuple[object, ...]]:
+    def table(self) -> list[tuple[object, ...]]:
         """Every row, or only the failures past ``_SHOWN`` rows."""
         return [
             (
@@ -67,19 +65,22 @@ class SecondOrderReport:
         ]
 
     def _more(self) -> str:
-        hidden = len(self.rows) - len(self._shown())
+        hidden = len(self.rows) - len(self.table())
         return f"({hidden} passing not shown)" if hidden else ""
 
-    def __str__(self) -> str:
-        table = format_table(self._HEADERS, self._shown())
-        more = f"\n{self._more()}" if self._more() else ""
-        first, *rest = self.diagnosis.split("\n")
-        return "\n".join([f"{table}{more}", f"{first} ({self.limits})", *rest])
+    def title(self) -> str:
+        """The diagnosis's first line with the limits, under the hidden rows' count."""
+        more = f"{self._more()}\n" if self._more() else ""
+        return f"{more}{self.diagnosis.split(chr(10))[0]} ({self.limits})"
 
-    def _repr_html_(self) -> str:
-        title = f"second order: {'pass' if self else 'FAIL'} ({self.limits})"
-        notes = [x for x in (self._more(), *self.diagnosis.split("\n")) if x]
-        return html_table(title, self._HEADERS, self._shown(), notes)
+    def notes(self) -> list[str]:
+        return self.diagnosis.split("\n")[1:]
+
+    def html_title(self) -> str:
+        return f"second order: {'pass' if self else 'FAIL'} ({self.limits})"
+
+    def html_notes(self) -> list[str]:
+        return [x for x in (self._more(), *self.diagnosis.split("\n")) if x]
 
     def __repr__(self) -> str:
         return f"<SecondOrderReport: {'pass' if self else 'FAIL'}, {len(self.rows)} entries>"

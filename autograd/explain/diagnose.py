@@ -15,27 +15,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.check.probes import number
+from autograd.check.slips import SLIPS
 from autograd.ops import OPS
 from autograd.value import Value
 
 __all__ = ["BUG_CLASSES", "Diagnosis", "diagnose", "number", "other_rules", "same"]
 
-BUG_CLASSES = {
-    "assign": "gradient assigned with `=` instead of accumulated with `+=`",
-    "sign": "a derivative with the wrong sign",
-    "upstream": "a backward missing the upstream factor out.grad",
-    "uses_input": "a derivative that uses the input instead of the output",
-    "uses_output": "a derivative that uses the output instead of the input",
-    "swapped": "a derivative that uses the wrong operand",
-    "root": "backward does not start the root's grad at 1",
-    "forward": "a forward value that is wrong",
-    "recursion": "backward recurses, so deep graphs fail",
-    "double_backward": "a second backward doubles the grads of inner nodes",
-    "exception": "the engine raised an error",
-    "hang": "backward does not finish (stopped after the probe's timeout)",
-    "wrong": "a gradient that no single classic bug explains",
-}
-"""Each bug class a diagnosis can name, in plain words."""
+BUG_CLASSES = {name: slip.words for name, slip in SLIPS.items()}
+"""Each bug class a diagnosis can name, in plain words (the one list: ``autograd.check.slips``)."""
 
 
 @dataclass(frozen=True)
@@ -44,20 +32,13 @@ class Diagnosis:
 
     kind: str
     text: str
+    op: str = ""  # the op whose rule the finding points at, if one
 
     def __str__(self) -> str:
         return self.text
 
 
 Pair = tuple[str, Value, Any]  # a name, our node, their node
-
-
-def number(x: Any, what: str) -> float:
-    """A learner's ``data`` or ``grad`` as a float, or a ValueError saying what it is."""
-    try:
-        return float(x)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{what} is {type(x).__name__} {x!r:.40}, not a number") from None
 
 
 def same(theirs: float, ours: float) -> bool:
@@ -116,7 +97,7 @@ def _explain(grad: float, edges: list[_Edge], head: str) -> Diagnosis:
     total = sum(e.share for e in edges)
     for kind, op, slot, guess in _guesses(edges, total):
         if same(grad, guess) and not same(guess, total):
-            return Diagnosis(kind, f"{_name_bug(kind, op, slot, len(edges))}: {head}")
+            return Diagnosis(kind, f"{_name_bug(kind, op, slot, len(edges))}: {head}", op)
     shares = " + ".join(f"{show(e.local)}·{show(e.upstream)}" for e in edges)
     return Diagnosis("wrong", f"{head} (= {shares}, each local derivative × its out.grad)")
 
@@ -131,10 +112,23 @@ def _guesses(edges: list[_Edge], total: float) -> Iterator[tuple[str, str, int, 
         groups.setdefault((e.consumer.op, e.slot), []).append(e)
     for (op, slot), group in groups.items():
         shares = sum(e.share for e in group)
+        for kind, rule in _op_slips(group[0].consumer):  # before uses_output: for x², 2·x²
+            yield kind, op, slot, total - shares + sum(rule(e.consumer) * e.upstream for e in group)
         yield "sign", op, slot, total - 2 * shares
         yield "upstream", op, slot, total - shares + sum(e.local for e in group)
         for kind, rule in other_rules(group[0].consumer, slot):
             yield kind, op, slot, total - shares + sum(rule(e.consumer) * e.upstream for e in group)
+        if len(group[0].consumer.parents) == 1:
+            yield "forgets_chain", op, slot, total - shares + sum(e.upstream for e in group)
+
+
+def _op_slips(node: Value) -> Iterator[tuple[str, Callable[[Value], float]]]:
+    """Slips of one op's rule: the power rule's exponent kept, relu's slope as its output."""
+    if node.op == "pow":
+        k = node.params["k"]
+        yield "power", _safe(lambda n: k * n.parents[0].data ** k)
+    elif node.op == "relu":
+        yield "relu_output", lambda n: n.data
 
 
 def other_rules(node: Value, slot: int) -> Iterator[tuple[str, Callable[[Value], float]]]:
@@ -177,4 +171,8 @@ def _name_bug(kind: str, op: str, slot: int, uses: int) -> str:
         return f"{op}'s derivative uses the input instead of the output"
     if kind == "uses_output":
         return f"{op}'s derivative uses the output instead of the input"
+    if kind == "power":  # the numbers' level: the rule may be named here
+        return f"{op}'s derivative: {BUG_CLASSES[kind]} (n·xⁿ instead of n·xⁿ⁻¹)"
+    if kind in ("relu_output", "forgets_chain"):
+        return f"{op}'s derivative: {BUG_CLASSES[kind]}"
     return f"{op}'s derivative toward {toward} uses the other operand"

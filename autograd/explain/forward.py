@@ -8,14 +8,16 @@ stepper and ``cost`` all read it; no ``.grad`` or ``.data`` is touched.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from autograd.explain.describe import Description, Edge, describe, kink_note, local_derivatives
 from autograd.explain.display import pre
-from autograd.explain.expression import METHODS
 from autograd.explain.text import format_table, num
 from autograd.explain.timeline import StepCursor
+from autograd.ops import OPS
 from autograd.value import Value, _backward_error, is_recording
 
 __all__ = [
@@ -73,9 +75,10 @@ class Tangents:
         self.root = described.root
         self.names = described.names
         self.seeds = dict(seeds)
-        for leaf in self.seeds:
+        for leaf, t in self.seeds.items():
             if leaf not in described.index:
                 raise ValueError("a seeded Value is not in the graph of this root")
+            _finite_tangent(t, f"the tangent seeded at {_who(leaf)}")
         self.tangent: dict[Value, float | None] = {}  # None: undefined (see _push)
         self.steps: list[TangentStep] = []
         finite: dict[Value, float] = {}
@@ -113,7 +116,16 @@ class Tangents:
         return self.tangent[self.root]
 
 
-Pending = dict[Value, float]  # node whose local derivative is undefined -> its factor
+@dataclass(frozen=True, eq=False)
+class Stuck:
+    """Where a tangent stopped being a finite number: the node, and the error to raise
+    if it reaches the root (None: the op's rule is undefined there, rerun for its words)."""
+
+    node: Value
+    error: ArithmeticError | ValueError | None
+
+
+Pending = dict[Stuck, float]  # where a tangent is undefined or not finite -> its factor
 
 
 def _push(
@@ -126,28 +138,78 @@ def _push(
 
     The mirror of backward's dead-branch rule (``value._locals_for``): a parent
     whose tangent is 0 adds 0, its rule unread. Where a rule is undefined (sqrt at
-    0) the term is kept pending, a factor per undefined node; a factor every later
-    path multiplies by 0 drops out, as backward never reads that rule (its upstream
-    gradient is 0), so jvp agrees with grad() on a dead branch. Any left at the root
-    is the error backward would raise.
+    0), or the tangent is not a finite number (log's 1/a = inf at a = 5e-324, or a
+    product past 1.8e308), the node's tangent is kept pending, a factor per such
+    node; a factor every later path multiplies by 0 drops out, as backward never
+    reads that rule (its upstream gradient is 0), so jvp agrees with grad() on a
+    dead branch. Any left at the root is the error backward would raise.
     """
-    total, carried = 0.0, {}
+    total, carried, undefined = 0.0, {}, False
     for local, t, parts in zip(locals_, tangents, pending, strict=True):
         if t == 0.0 and not parts:
             continue
         if local is None:
-            carried[node] = 1.0
+            undefined = True
             continue
         total += local * t
         for k, c in parts.items():
             carried[k] = carried.get(k, 0.0) + local * c
+    if undefined:
+        carried[Stuck(node, None)] = 1.0
+    elif not -math.inf < total < math.inf:
+        carried[Stuck(node, _not_finite(node, locals_, tangents, total))] = 1.0
+        total = 0.0  # the whole tangent is pending: a later factor 0 takes all of it
     return total, {k: c for k, c in carried.items() if c != 0.0}
+
+
+def _not_finite(
+    node: Value, locals_: Sequence[float | None], tangents: Sequence[float], total: float
+) -> ArithmeticError | ValueError:
+    """The error for ``node``'s tangent, inf or NaN, naming the terms that made it, as
+    backward's names the shares that make a gradient inf."""
+    terms = [
+        f"{local!r}·{t!r} = {local * t!r} from {_who(parent)}"
+        for parent, local, t in zip(node.parents, locals_, tangents, strict=True)
+        if t != 0.0 and local is not None
+    ]
+    infinite_local = any(
+        local is not None and t != 0.0 and not math.isfinite(local)
+        for local, t in zip(locals_, tangents, strict=True)
+    )
+    advice = (
+        "a local derivative is infinite there"
+        if infinite_local
+        else "rescale the inputs, constants or tangents so that no product passes about 1.8e308"
+    )
+    error = ValueError if total != total else OverflowError
+    return error(
+        f"forward mode: the tangent of {_who(node)} is {total}, not a finite number; "
+        f"it got {' + '.join(terms) or 'no finite term'}: {advice}"
+    )
+
+
+def _who(node: Value) -> str:
+    """``node 'x' (log, data=0.5)``, as backward's messages name a node."""
+    name = f"{node.label!r} " if node.label else ""
+    return f"node {name}({node.op or 'leaf'}, data={node.data!r})"
+
+
+def _finite_tangent(t: float, what: str) -> float:
+    """``t`` as a float, or a ValueError saying ``what`` was not a finite number."""
+    if isinstance(t, (bool, Value)) or not isinstance(t, numbers.Real):
+        raise TypeError(f"{what} must be a number, got {type(t).__name__} {t!r:.40}")
+    t = float(t)
+    if not math.isfinite(t):
+        raise ValueError(f"{what} is {t}; a tangent must be a finite number")
+    return t
 
 
 def _raise_if_undefined(pending: Pending) -> None:
     if pending:
-        node = next(iter(pending))
-        raise _backward_error(node, ArithmeticError("undefined local derivative"))
+        stuck = next(iter(pending))
+        if stuck.error is not None:
+            raise stuck.error
+        raise _backward_error(stuck.node, ArithmeticError("undefined local derivative"))
 
 
 def _num(x: float | None) -> str:
@@ -165,12 +227,13 @@ def jvp(
     """``(f(inputs), Σ ∂f/∂xᵢ · tᵢ)``: the value and the derivative along ``tangents``."""
     if len(inputs) != len(tangents):
         raise ValueError(f"jvp: {len(inputs)} inputs but {len(tangents)} tangents")
+    ts = [_finite_tangent(t, f"jvp: tangent {i}") for i, t in enumerate(tangents)]
     xs = [Value(x, label=f"x[{i}]") for i, x in enumerate(inputs)]
     out = f(*xs)
     if not isinstance(out, Value):
         raise TypeError(f"jvp: f must return a Value, got {type(out).__name__}")
     described = describe(out)
-    seeds = {x: float(t) for x, t in zip(xs, tangents, strict=True) if x in described.index}
+    seeds = {x: t for x, t in zip(xs, ts, strict=True) if x in described.index}
     return out.data, Tangents(described, seeds).root_tangent
 
 
@@ -324,18 +387,24 @@ def _bits(mask: int) -> Iterator[int]:
 
 class Dual:
     """A Value with a tangent: ``Dual(x, dx)``; arithmetic records Values and pushes
-    tangents with the op table's local derivatives (``Dual(2, 1).tanh().tangent``)."""
+    tangents with the op table's local derivatives (``Dual(2, 1).tanh().tangent``).
+
+    It has every op a Value has, as a method or an operator (made from ``OPS`` below),
+    and ``Dual.apply(op, ...)`` as ``Value.apply``. A tangent that is undefined or not
+    a finite number raises when read, naming the node and op, as backward does.
+    """
 
     __slots__ = ("value", "_tangent", "_pending")
+    __defer_value_ops__ = True  # Value(1) + Dual(2, 1): Value's + hands over to Dual's
 
     def __init__(self, value: Value | float, tangent: float = 0.0) -> None:
         self.value = value if isinstance(value, Value) else Value(value)
-        self._tangent = float(tangent)
+        self._tangent = _finite_tangent(tangent, f"Dual({num(self.value.data)}, ...): the tangent")
         self._pending: Pending = {}
 
     @property
     def tangent(self) -> float:
-        """d(value) along the seeded tangents (raises where a rule it needs is undefined)."""
+        """d(value) along the seeded tangents (raises where it is undefined or not finite)."""
         _raise_if_undefined(self._pending)
         return self._tangent
 
@@ -343,63 +412,66 @@ class Dual:
     def data(self) -> float:
         return self.value.data
 
+    @staticmethod
+    def apply(op: str, *inputs: Dual | Value | float, **params: float) -> Dual:
+        """Run a table op on Duals (or Values, numbers): ``Dual.apply("tanh", x)``."""
+        return _pushed(lambda *values: Value.apply(op, *values, **params), inputs)
+
     def _apply(self, method: str, *others: Dual | Value | float, **params: float) -> Dual:
-        if not is_recording():
-            raise RuntimeError("Dual needs the graph recorded: it cannot run inside no_grad()")
-        known = {self.value: self}
-        operands = []
-        for other in others:
-            if isinstance(other, Dual):
-                known[other.value] = other
-                operands.append(other.value)
-            else:
-                operands.append(other)
-        out = getattr(self.value, method)(*operands, **params)
-        duals = [known.get(parent) for parent in out.parents]
-        tangents = [0.0 if d is None else d._tangent for d in duals]
-        pending = [{} if d is None else d._pending for d in duals]
-        result = Dual(out)
-        if any(tangents) or any(pending):  # a zero tangent never reads the rule
-            result._tangent, result._pending = _push(out, local_derivatives(out), tangents, pending)
-        return result
-
-    def __add__(self, other: Dual | Value | float) -> Dual:
-        return self._apply("__add__", other)
-
-    def __radd__(self, other: Dual | Value | float) -> Dual:
-        return self._apply("__radd__", other)
-
-    def __sub__(self, other: Dual | Value | float) -> Dual:
-        return self._apply("__sub__", other)
-
-    def __rsub__(self, other: Dual | Value | float) -> Dual:
-        return self._apply("__rsub__", other)
-
-    def __mul__(self, other: Dual | Value | float) -> Dual:
-        return self._apply("__mul__", other)
-
-    def __rmul__(self, other: Dual | Value | float) -> Dual:
-        return self._apply("__rmul__", other)
-
-    def __truediv__(self, other: Dual | Value | float) -> Dual:
-        return self._apply("__truediv__", other)
-
-    def __rtruediv__(self, other: Dual | Value | float) -> Dual:
-        return self._apply("__rtruediv__", other)
-
-    def __pow__(self, other: Dual | Value | float) -> Dual:
-        return self._apply("__pow__", other)
-
-    def __rpow__(self, other: Dual | Value | float) -> Dual:
-        return self._apply("__rpow__", other)
-
-    def __neg__(self) -> Dual:
-        return self._apply("__neg__")
+        return _pushed(lambda me, *rest: getattr(me, method)(*rest, **params), (self, *others))
 
     def __getattr__(self, name: str) -> Callable[..., Dual]:
-        if name not in METHODS:
-            raise AttributeError(f"Dual has no method {name!r}; ops: {', '.join(sorted(METHODS))}")
-        return lambda *others, **params: self._apply(name, *others, **params)
+        methods = ", ".join(m for m in DUAL_METHODS if not m.startswith("__"))
+        raise AttributeError(f"Dual has no method {name!r}; its ops: + - * / ** and {methods}")
 
     def __repr__(self) -> str:
-        return f"Dual({num(self.data)}, {_num(None if self._pending else self._tangent)})"
+        if not self._pending:
+            return f"Dual({num(self.data)}, {num(self._tangent)})"
+        stuck = next(iter(self._pending))
+        return f"Dual({num(self.data)}, {'undefined' if stuck.error is None else 'not finite'})"
+
+
+def _pushed(run: Callable[..., Value], inputs: Sequence[Dual | Value | float]) -> Dual:
+    """``run`` on the inputs' Values, its node's tangent pushed from the Duals among them."""
+    if not is_recording():
+        raise RuntimeError("Dual needs the graph recorded: it cannot run inside no_grad()")
+    known = {i.value: i for i in inputs if isinstance(i, Dual)}
+    out = run(*(i.value if isinstance(i, Dual) else i for i in inputs))
+    duals = [known.get(parent) for parent in out.parents]
+    tangents = [0.0 if d is None else d._tangent for d in duals]
+    pending = [{} if d is None else d._pending for d in duals]
+    result = Dual(out)
+    if any(tangents) or any(pending):  # a zero tangent never reads the rule
+        result._tangent, result._pending = _push(out, local_derivatives(out), tangents, pending)
+    return result
+
+
+def _dual_method(name: str) -> Callable[..., Dual]:
+    forward = f"__{name[3:]}" if name.startswith("__r") else None
+
+    def method(self: Dual, *others: Dual | Value | float, **params: float) -> Dual:
+        if forward is not None and isinstance(others[0], Value):  # Value ** Dual: a ** b
+            return _pushed(lambda me, other: getattr(other, forward)(me), (self, *others))
+        return self._apply(name, *others, **params)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"``Value.{name}`` on the value, its tangent pushed along."
+    return method
+
+
+def _value_methods() -> list[str]:
+    """The Value methods and operators that run a table op: ``tanh``, ``__add__``,
+    ``__radd__`` ... (Python spells div's operators ``truediv``)."""
+    names: dict[str, None] = {}  # in the table's order, once each (pow and rpow share __rpow__)
+    for op in OPS:
+        spelled = "truediv" if op == "div" else op
+        for name in (op, f"__{spelled}__", f"__r{spelled}__"):
+            if name not in vars(object) and callable(getattr(Value, name, None)):
+                names[name] = None
+    return list(names)
+
+
+DUAL_METHODS = tuple(_value_methods())
+"""Dual's methods, one per Value method or operator of an op in the table."""
+for _name in DUAL_METHODS:
+    setattr(Dual, _name, _dual_method(_name))

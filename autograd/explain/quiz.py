@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from autograd.check.report import Report
+from autograd.check.slips import SLIPS
 from autograd.explain.describe import rule_in_names
 from autograd.explain.diagnose import other_rules
-from autograd.explain.display import pre
 from autograd.explain.expression import ExpressionError, evaluate
 from autograd.explain.text import num
 from autograd.explain.timeline import BackwardStep, Timeline
@@ -38,15 +39,9 @@ __all__ = [
     "unmatched_text",
 ]
 
-MISTAKES = {
-    "other_input": "used the other input's rule",
-    "upstream": "forgot the upstream factor",
-    "sign": "got the sign wrong",
-    "earlier_share": "forgot to add the earlier share of a node used twice",
-    "uses_input": "used the input where the rule uses the output",
-    "uses_output": "used the output where the rule uses the input",
-}
-"""Each slip a quiz can name, in plain words."""
+MISTAKES = {slip.quiz_name or slip.name: slip.you for slip in SLIPS.values() if slip.you}
+"""Each slip a quiz can name, in plain words (from the one list, ``autograd.check.slips``)."""
+_QUIZ_NAME = {slip.name: slip.quiz_name or slip.name for slip in SLIPS.values()}
 
 _QUIT = ("", "q", "quit")
 
@@ -83,11 +78,15 @@ class QuizAnswer:
     feedback: str
 
 
-class QuizReport:
-    """Every answer of one quiz; prints as a score and the slips seen."""
+class QuizReport(Report):
+    """Every answer of one quiz; prints as a score and the slips seen; truthy if all right."""
 
     def __init__(self, answers: list[QuizAnswer]) -> None:
         self.answers = answers
+
+    @property
+    def failures(self) -> list[QuizAnswer]:
+        return [a for a in self.answers if not a.correct]
 
     @property
     def right(self) -> int:
@@ -98,16 +97,13 @@ class QuizReport:
         """The slip named for each wrong answer ("wrong" when none matched)."""
         return [a.mistake or "wrong" for a in self.answers if not a.correct]
 
-    def __str__(self) -> str:
+    def title(self) -> str:
         head = f"{self.right} of {len(self.answers)} answers right"
         seen = sorted(set(self.mistakes))
         if not seen:
             return head
         counts = ", ".join(f"{MISTAKES.get(m, m)} ×{self.mistakes.count(m)}" for m in seen)
         return f"{head}; slips: {counts}"
-
-    def _repr_html_(self) -> str:
-        return pre(str(self))
 
     def __repr__(self) -> str:
         return f"<QuizReport: {self.right}/{len(self.answers)}>"
@@ -291,8 +287,7 @@ def _wrong_rules(step: BackwardStep) -> Iterator[tuple[str, float | None]]:
     """The op's own rule fed the wrong thing (``autograd.explain.diagnose`` guesses the same)."""
     for kind, rule in other_rules(step.node, step.slot):
         guess = rule(step.node)
-        slip = "other_input" if kind == "swapped" else kind
-        yield slip, None if math.isnan(guess) else guess
+        yield _QUIZ_NAME[kind], None if math.isnan(guess) else guess
 
 
 def _why(step: BackwardStep, slip: str) -> str:

@@ -324,8 +324,14 @@ for probe in report.failures:
 # ## 5. A tiny multi-layer perceptron
 #
 # `nn.MLP(3, [4, 4, 1])` is three inputs, two hidden layers of four neurons and one output
-# neuron, made of the same Values. With `tanh` everywhere, as in the lecture. The data set:
-# four samples, each with a target of +1 or -1.
+# neuron, made of the same Values. The data set: four samples, each with a target of +1 or -1.
+#
+# **Which activation.** The lecture's network is `tanh` on every layer, the output too. But
+# `MLP(3, [4, 4, 1])` alone is micrograd's *package* model: ReLU on the hidden layers and a
+# linear output. With ReLU, the lecture's loop below mostly never learns (in 8 of 10 seeds
+# the loss stays at 4.0: every ReLU is dead). The fix is one argument,
+# `activation="tanh"`; adding `output_activation="tanh"` gives exactly the lecture's network,
+# as here.
 
 # %%
 import random

@@ -58,8 +58,13 @@ def network(w, x1, x2):
     return out
 
 
-start = np.random.RandomState(42).rand(6)  # the seed's starting weights
-w = [Value(float(v), label=f"w{i + 1}") for i, v in enumerate(start)]
+def starting_weights():
+    """w1 … w6 as the seed draws them."""
+    start = np.random.RandomState(42).rand(6)
+    return [Value(float(v), label=f"w{i + 1}") for i, v in enumerate(start)]
+
+
+w = starting_weights()
 network(w, 1.0, 2.0)
 
 # %% [markdown]
@@ -94,7 +99,7 @@ def by_hand(w, X, y):
     ])
 
 
-hand = by_hand(start, X, y)
+hand = by_hand([p.data for p in w], X, y)
 
 # %% [markdown]
 # Now the engine: build L over all 100 samples and call `backward()` once.
@@ -102,19 +107,29 @@ hand = by_hand(start, X, y)
 # %%
 L = total([(network(w, a, b) - t) ** 2 for (a, b), t in zip(X, y)])
 L.backward()
+engine = [p.grad for p in w]
 for i, p in enumerate(w):
-    print(f"∂L/∂{p.label}: backward {p.grad:16.8f}   by hand {hand[i]:16.8f}")
-    assert abs(p.grad - hand[i]) < 1e-9 * max(1.0, abs(hand[i]))
+    print(f"∂L/∂{p.label}: backward {engine[i]:16.8f}   by hand {hand[i]:16.8f}")
+    assert abs(engine[i] - hand[i]) < 1e-9 * max(1.0, abs(hand[i]))
 
 # %% [markdown]
 # ## One sample's graph
 #
 # For one sample the graph is small enough to read. Each edge carries its local derivative,
 # and the gradient of each weight is the product along its path, as in the table above.
+# The inputs are Values named x1 and x2, so each is one node feeding both hidden neurons
+# (a plain number would become a new, unnamed node at each use).
 
 # %%
-first = (network(w, float(X[0, 0]), float(X[0, 1])) - float(y[0])) ** 2
-first.label = "L₀"
+def first_sample_loss(w):
+    """L₀ = (y₀ - ŷ)², the loss of the first sample alone."""
+    x1, x2 = Value(float(X[0, 0]), label="x1"), Value(float(X[0, 1]), label="x2")
+    loss = (network(w, x1, x2) - float(y[0])) ** 2
+    loss.label = "L₀"
+    return loss
+
+
+first = first_sample_loss(w)
 first.zero_grad()  # the weights still hold the gradient of the whole data set
 first.backward()
 draw_dot(first)

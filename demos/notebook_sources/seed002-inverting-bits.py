@@ -94,23 +94,36 @@ assert np.allclose([n.b.grad for n in hidden.neurons], E_V, rtol=0, atol=1e-12)
 # gradient just taken.
 
 # %%
-params = model.parameters()
 samples = [[float(v) for v in row] for row in X]
 targets = [[float(v) for v in row] for row in T]
-epoch_losses = []
-for epoch in range(10):
-    update = [0.0] * len(params)
-    losses = []
-    for x, t in zip(samples, targets):
-        model.zero_grad()
-        loss = bce(model(x), t)
-        (loss * 10).backward()
-        losses.append(loss.data)
-        for p, u in zip(params, update):
-            p.data -= u
-        update = [0.01 * p.grad + 0.9 * u for p, u in zip(params, update)]
-    epoch_losses.append(float(np.mean(losses)))
-    print(f"epoch {epoch}: mean loss {epoch_losses[-1]:.8f}")
+
+
+def summed_backward(model, x, t):
+    """One sample's loss (the mean), after backward of its sum over the ten outputs."""
+    loss = bce(model(x), t)
+    (loss * 10).backward()
+    return loss.data
+
+
+def train(model, epochs, sample_step=summed_backward):
+    """The seed's SGD with momentum; the mean loss of each epoch."""
+    params = model.parameters()
+    epoch_losses = []
+    for epoch in range(epochs):
+        update = [0.0] * len(params)
+        losses = []
+        for x, t in zip(samples, targets):
+            model.zero_grad()
+            losses.append(sample_step(model, x, t))
+            for p, u in zip(params, update):
+                p.data -= u
+            update = [0.01 * p.grad + 0.9 * u for p, u in zip(params, update)]
+        epoch_losses.append(float(np.mean(losses)))
+        print(f"epoch {epoch}: mean loss {epoch_losses[-1]:.8f}")
+    return epoch_losses
+
+
+epoch_losses = train(model, 10)
 
 # %% [markdown]
 # The seed printed 0.45465070, 0.13697961 and 0.06206941 for its first three epochs:

@@ -1,0 +1,38 @@
+"""The README and docs/: short for learners, every link lands, every page collected.
+
+Their examples run as doctests (pyproject.toml collects README.md and docs/*.md).
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+LINK = re.compile(r"\]\(([^)#\s]+)(#[^)]*)?\)")
+
+
+def test_the_readme_is_for_learners():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 300
+    assert "<!-- test-command -->\n```sh\n" in text  # as .ci/run reads it
+    assert ".venv/bin/python -m demos" in text
+    for page in PAGES[1:]:  # each reference page is one click away
+        assert f"(docs/{page.name})" in text, page.name
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_relative_link_lands(page):
+    for target, _anchor in LINK.findall(page.read_text(encoding="utf-8")):
+        if "://" not in target:
+            assert (page.parent / target).exists(), f"{page.name}: {target}"
+
+
+def test_pytest_collects_the_docs_as_doctests():
+    toml = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    section = toml[toml.index("[tool.pytest.ini_options]") :].split("\n[", 1)[0]
+    testpaths = re.search(r"^testpaths = \[(.*)\]$", section, re.M).group(1)
+    assert '"README.md"' in testpaths and '"docs"' in testpaths
+    globs = re.findall(r'"--doctest-glob=([^"]+)"', section)
+    assert all(any(Path(p.name).match(g) for g in globs) for p in PAGES)
