@@ -31,7 +31,7 @@ from autograd.graph import (
     not_finite_forward,
     parents_of,
 )
-from autograd.ops import OPS, Op, bound_op
+from autograd.ops import OPS, Op, bound
 from autograd.recording import records_here
 from autograd.storage import Node, new
 
@@ -251,7 +251,7 @@ class Value(Node):
             if defers(exponent):  # a Dual exponent: Dual.__rpow__
                 return NotImplemented
             exponent = as_float(exponent, "the exponent")
-        op = bound_op(_POW, "k", exponent)  # an int stays one: '**2'
+        op = bound(_POW, "k", exponent)  # an int stays one: '**2'
         base = self.data
         if base > 0.0:  # no domain to check: the table's forward is base ** k
             try:
@@ -268,7 +268,7 @@ class Value(Node):
         return _unary(op, self)
 
     def __rpow__(self, base: float) -> Value:
-        return _unary(bound_op(_RPOW, "base", as_float(base, "the base")), self)
+        return _unary(bound(_RPOW, "base", as_float(base, "the base")), self)
 
     def __float__(self) -> float:
         # math.log(v) and friends reach a Value only through here: refuse, as
@@ -300,7 +300,7 @@ class Value(Node):
     min = _binary_op("min", "The smaller; at a tie each gets half the gradient (torch.minimum).")
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        return _unary(bound_op(_LEAKY, "slope", as_float(slope, "the slope")), self)
+        return _unary(bound(_LEAKY, "slope", as_float(slope, "the slope")), self)
 
     def clamp(self, min: float | None = None, max: float | None = None) -> Value:
         """Held between the constants min and max, as ``torch.clamp``: the gradient is 1
@@ -309,7 +309,7 @@ class Value(Node):
             raise TypeError("clamp: give min, max or both (constants), as torch.clamp takes")
         lo = -_INF if min is None else as_float(min, "clamp's min")
         hi = _INF if max is None else as_float(max, "clamp's max")
-        return _unary(bound_op(OPS["clamp"], "hi", hi, "lo", lo), self)
+        return _unary(bound(OPS["clamp"], "hi", hi, "lo", lo), self)
 
     # -- comparisons: plain bools on .data, outside the graph (no gradient) ----------
     # No __eq__: a Value hashes by identity, and the graph walks rely on it.

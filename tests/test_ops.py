@@ -159,7 +159,7 @@ def test_distinct_exponents_hold_no_memory_once_their_values_are_freed():
     import gc
     import tracemalloc
 
-    from autograd.ops import _BOUND_KEPT, bound_op
+    from autograd.op import BOUND_KEPT, bound
 
     x = Value(1.5)
     x**2.5  # noqa: B018  (warm up: the first op of a kind allocates for good)
@@ -174,19 +174,19 @@ def test_distinct_exponents_hold_no_memory_once_their_values_are_freed():
         held = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    assert bound_op.cache_info().currsize <= _BOUND_KEPT
-    assert held < _BOUND_KEPT * 3000, f"{held} bytes still held"  # it was 21 MiB
+    assert bound.cache_info().currsize <= BOUND_KEPT
+    assert held < BOUND_KEPT * 3000, f"{held} bytes still held"  # it was 21 MiB
 
 
 def test_a_bound_op_is_reused_and_right_after_it_was_evicted():
-    from autograd.ops import _BOUND_KEPT
+    from autograd.op import BOUND_KEPT
 
     x = Value(1.5)
     first = x**2.5
     assert (x**2.5).op_spec is first.op_spec  # the tape groups nodes by their op
     assert (x**2).op_spec is not (x**2.0).op_spec  # micrograd's '**2' and '**2.0'
     assert ((x**2)._op, (x**2.0)._op) == ("**2", "**2.0")
-    for i in range(2 * _BOUND_KEPT):
+    for i in range(2 * BOUND_KEPT):
         x ** (3 + i)  # noqa: B018
     again = x**2.5
     again.backward()
@@ -208,3 +208,170 @@ def test_bound_ops_from_many_threads_are_each_their_own_exponent():
     for i, (data, slope) in enumerate(results):
         k = i / 8
         assert data == 2.0**k and close(slope, k * 2.0 ** (k - 1)), (i, data, slope)
+
+
+# -- each op's array form and rule text, against its scalar forward and rule ---------------
+
+
+def _cases(name: str, count: int = 8) -> list[tuple[dict, tuple[float, ...]]]:
+    return list(op_cases(name))[:count] or pytest.fail(f"{name}: no sample inputs")
+
+
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.builtin))
+def test_every_built_in_op_has_an_array_form_giving_its_forward(name):
+    """The replay and the ONNX export both run the table's array form: on a column of
+    inputs it gives what the scalar forward gives, input by input."""
+    import numpy as np
+
+    assert OPS[name].array is not None, f"{name} has no array form"
+    by_params: dict = {}
+    for params, xs in op_cases(name):
+        by_params.setdefault((tuple(sorted(params.items())), len(xs)), []).append(xs)
+    for (params, _), rows in by_params.items():
+        op = OPS[name].bind(**dict(params))
+        columns = np.array(rows, dtype=float).T
+        got = op.on_arrays(*columns)
+        want = np.array([op.run(*xs) for xs in rows])
+        gap = np.abs(got - want) / np.maximum(np.abs(want), 1e-300)
+        assert gap.max() <= 4e-16, f"{name}{params}: {gap.max():.3g} at {rows[gap.argmax()]}"
+
+
+_GLOSSARY = [  # the rules' notation, in the expression parser's syntax
+    ("Φ(a)", "(0.5*erfc(-a/sqrt(2)))"),
+    ("φ(a)", "(exp(-a**2/2)/sqrt(2*pi))"),
+    ("σ(", "sigmoid("),
+    ("√π", "sqrt(pi)"),
+    ("√(", "sqrt("),
+    ("ln 10", "log(10)"),
+    ("ln 2", "log(2)"),
+    ("²", "**2"),
+    ("^", "**"),
+    ("·", "*"),
+    ("½", "0.5"),
+    ("xᵢ", "x_i"),
+    ("wᵢ", "w_i"),
+]
+
+
+def _parse_rule(text: str, names: dict) -> float:
+    """A rule's text evaluated by ``autograd.explain.expression`` at ``names``: its branches
+    ("1 if a > b, ½ if a = b, else 0") are chosen by comparing sides the parser evaluates."""
+    from autograd.explain.expression import evaluate
+
+    def value(part: str) -> float:
+        for symbol, python in _GLOSSARY:
+            part = part.replace(symbol, python)
+        result = evaluate(part, names, need_name=False)
+        return result.data if isinstance(result, Value) else result
+
+    def holds(condition: str) -> bool:
+        import operator
+        import re
+
+        compare = {"<": operator.lt, ">": operator.gt, "≤": operator.le, "=": operator.eq}
+        sides = re.split(r"\s*([<>≤=])\s*", condition)
+        numbers = [value(s) for s in sides[::2]]
+        return all(
+            compare[o](x, y) for o, x, y in zip(sides[1::2], numbers, numbers[1:], strict=False)
+        )
+
+    text = text.replace(", else ", " else ")
+    while " if " in text:
+        then, rest = text.split(" if ", 1)
+        condition, text = rest.split(", ", 1) if ", " in rest else rest.split(" else ", 1)
+        if holds(condition):
+            return value(then)
+    return value(text)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.builtin))
+def test_each_rule_text_is_its_rule(name):
+    """Every op's rule text ("1 - out²"), read by the expression parser, gives what its rule
+    function gives, slot by slot, at sample points: the text people read is the rule run."""
+    import math
+
+    for params, xs in _cases(name, 40):
+        if any(math.isinf(v) for v in params.values()):
+            continue  # clamp's open side: a Value holds a finite number
+        op = OPS[name].bind(**params)
+        out = op.run(*xs)
+        rules = op.grads(out, *xs)
+        for slot, want in enumerate(rules):
+            pairs = {"w_i": xs[slot & ~1], "x_i": xs[slot | 1]} if name == "dot" else {}
+            given = {
+                **dict(zip(op.inputs, xs, strict=False)),
+                **params,
+                **pairs,
+                "out": out,
+                "pi": math.pi,
+            }
+            names = {k: Value(float(v)) for k, v in given.items()}
+            got = _parse_rule(op.rule(slot), names)
+            assert close(got, want, rel=1e-12, abs_=1e-300), (name, params, xs, slot, got, want)
+
+
+# -- pickling: a Value an op made keeps its op by name -----------------------------------
+
+
+def _protocols() -> range | list[int]:
+    """Every protocol; 0 and 1 only where the storage pickles a leaf with them (the
+    compiled Node gains them in autograd/_node.c)."""
+    import pickle
+
+    from autograd.storage import COMPILED
+
+    return range(2 if COMPILED else 0, pickle.HIGHEST_PROTOCOL + 1)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.builtin))
+def test_a_value_each_op_made_pickles_with_its_graph(name):
+    import pickle
+
+    for params, xs in _cases(name, 3):
+        leaves = [Value(x, label=f"x{i}") for i, x in enumerate(xs)]
+        out = Value.apply(name, *leaves, **params) * 2.0
+        out.label = "out"
+        for protocol in _protocols():
+            copy, copied_leaves = pickle.loads(pickle.dumps((out, leaves), protocol))
+            assert copy.data == out.data and copy.label == "out"
+            made = copy.parents[0]
+            assert (made.op, made.params, made._op) == (name, params, out.parents[0]._op)
+            assert made.op_spec is Value.apply(name, *leaves, **params).op_spec  # the table's
+            assert list(made.parents) == copied_leaves  # the same objects as the leaves
+            copy.backward()
+            out.backward()
+            assert [v.grad for v in copied_leaves] == [v.grad for v in leaves]
+            for v in leaves:
+                v.grad = 0.0
+
+
+def test_an_mlp_style_graph_and_create_graph_origins_pickle():
+    import pickle
+
+    from autograd import grad
+
+    a, w = Value(0.3, label="a"), Value(-1.2, label="w")
+    y = (a * w + 0.5).tanh().sigmoid() ** 2
+    (dy,) = grad(y, [a], create_graph=True)
+    for protocol in _protocols():
+        y2, dy2, a2 = pickle.loads(pickle.dumps((y, dy, a), protocol))
+        assert (y2.data, dy2.data) == (y.data, dy.data)
+        assert dy2._fn.origin is not None and dy2._fn.origin[0] == dy._fn.origin[0]
+        (d2,) = grad(dy2, [a2])
+        (d1,) = grad(dy, [a])
+        assert d2 == d1
+
+
+def test_unpickling_a_user_op_this_process_has_not_defined_says_so():
+    import pickle
+
+    from autograd import define_op
+
+    define_op("pickle_test_cube", lambda a: a**3, lambda out, a: (3 * a * a,), "3·a²")
+    try:
+        data = pickle.dumps(Value.apply("pickle_test_cube", Value(2.0)))
+        assert pickle.loads(data).data == 8.0
+    finally:
+        del OPS["pickle_test_cube"]
+    with pytest.raises(ValueError, match="op 'pickle_test_cube'.*define_op"):
+        pickle.loads(data)

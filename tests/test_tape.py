@@ -21,10 +21,6 @@ def _scalar(name: str, params: dict, xs: tuple[float, ...]) -> tuple[float, list
     return out.data, [v.grad for v in values]
 
 
-ONE_AT_A_TIME = {"vpow", "binary_cross_entropy"}
-"""Built-in ops the replay runs one number at a time: their rules branch on floats."""
-
-
 @pytest.mark.parametrize("name", [n for n, op in OPS.items() if op.builtin])
 def test_every_op_replays_the_scalar_forward_and_backward(name):
     cases: dict[tuple, list[tuple[float, ...]]] = {}
@@ -32,8 +28,7 @@ def test_every_op_replays_the_scalar_forward_and_backward(name):
         cases.setdefault((tuple(params.items()), len(xs)), []).append(xs)
     for (params, _), rows in cases.items():
         tape = trace(lambda *v, p=dict(params): Value.apply(name, *v, **p), *rows[0])
-        if name not in ONE_AT_A_TIME:
-            assert all(g.form is not None for g in tape.groups), f"{name} has no numpy form"
+        assert all(g.form is OPS[name].array_function() for g in tape.groups), name
         columns = np.array(rows).T
         out = tape.forward(*columns)
         grads = tape.backward()
@@ -97,6 +92,54 @@ def test_a_custom_op_without_a_numpy_form_replays_one_number_at_a_time():
     tape = trace(lambda x: Value.apply(cube, x) + x, 0.0)
     assert tape.forward([2.0, -1.0]).tolist() == [10.0, -2.0]
     assert tape.backward()[0].tolist() == [13.0, 4.0]
+
+
+def test_a_custom_op_with_an_array_form_replays_at_array_speed():
+    """define_op(..., array=): the replay runs the array form and the rule once per pass,
+    on whole columns, not the scalar forward per row; the numbers are the scalar engine's."""
+    calls = {"forward": 0, "rule": 0}
+
+    def softsign(a):
+        calls["forward"] += 1
+        return a / (1 + abs(a))
+
+    def rule(out, a):
+        calls["rule"] += 1
+        return (1 / ((1 + abs(a)) * (1 + abs(a))),)
+
+    def array(a):
+        return a / (1 + np.abs(a))
+
+    op = define_op("tape_softsign", softsign, rule, "1/(1 + |a|)²", array=array)
+    try:
+        w = Value(0.5, label="w")
+        tape = trace(lambda x: Value.apply(op, x * w).tanh(), 0.3)
+        xs = np.linspace(-4.0, 4.0, 1001)
+        calls.update(forward=0, rule=0)
+        out = tape.forward(xs)
+        (grad,) = tape.backward()
+        assert calls == {"forward": 0, "rule": 1}
+        for r in (0, 137, 500, 1000):
+            x = Value(float(xs[r]))
+            y = Value.apply(op, x * Value(0.5)).tanh()
+            y.backward()
+            assert out[r] == pytest.approx(y.data, rel=1e-15)  # numpy's tanh, math's: 1 ulp
+            assert grad[r] == pytest.approx(x.grad, rel=1e-15)
+    finally:
+        del OPS["tape_softsign"]
+
+
+def test_a_custom_op_whose_rule_takes_only_floats_replays_its_backward_cell_by_cell():
+    op = define_op(
+        "tape_sine", math.sin, lambda out, a: (math.cos(a),), "cos(a)", array=np.sin
+    )
+    try:
+        tape = trace(lambda x: Value.apply(op, x), 0.3)
+        xs = np.array([0.0, 1.0, -2.5])
+        assert tape.forward(xs).tolist() == [math.sin(x) for x in xs]
+        assert tape.backward()[0].tolist() == [math.cos(x) for x in xs]
+    finally:
+        del OPS["tape_sine"]
 
 
 def test_a_graph_that_depends_on_the_data_is_caught_on_retrace():
@@ -442,3 +485,33 @@ def test_batches_of_changing_sizes_each_replay_their_own_rows():
         assert dx.tolist() == [2.0 if 2 * v - 1 > 0 else 0.0 for v in x.tolist()]
         assert w.grad == sum(v for v in x.tolist() if 2 * v - 1 > 0)
         assert c.grad == sum(1.0 for v in x.tolist() if 2 * v - 1 > 0)
+
+
+def test_the_tapes_public_surface_names_what_it_holds():
+    """widths, named program entries and the replay in rows: what training and the ONNX
+    export read, with the numbers forward and backward give."""
+    from autograd.replay.tape_layout import Apply, Input, Leaf
+
+    w = Value(2.0, label="w")
+    tape = trace(lambda xs, y: (xs[0] * w + y * 3.0).tanh(), [0.5, 1.0], 0.25)
+    assert tape.widths == (2, None)
+    entries = {type(e) for e in tape.program}
+    assert entries == {Input, Leaf, Apply}
+    assert sorted(e.position for e in tape.program if isinstance(e, Input)) == [0, 2]  # not xs[1]
+    assert sorted(e.number for e in tape.program if isinstance(e, Leaf)) == [2.0, 3.0]
+    mul = next(e for e in tape.program if isinstance(e, Apply) and e.op == "mul")
+    assert str(mul).startswith("mul of nodes [")
+    x, y = np.array([[0.5, 1.0], [-1.0, 2.0]]), np.array([0.25, -0.5])
+    parts = tape.columns([x, y])
+    assert [p.shape for p in parts] == [(2, 2), (2, 1)]
+    shared = np.array([leaf.data for leaf in tape.shared])
+    out = tape.forward_rows(parts, shared)
+    want = np.tanh(x[:, 0] * 2.0 + y * 3.0)
+    assert np.allclose(out, want, rtol=1e-15)
+    inputs, totals = tape.backward_rows()
+    slope = 1 - want**2  # d tanh, by hand
+    assert np.allclose(inputs[0], slope * 2.0) and not inputs[1].any()
+    assert np.allclose(inputs[2], slope * 3.0)
+    by_leaf = dict(zip(tape.shared, totals, strict=True))
+    assert by_leaf[w] == pytest.approx((slope * x[:, 0]).sum())
+    assert w.grad == 0.0  # the rows are the replay's own: no Value was written

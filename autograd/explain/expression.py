@@ -12,15 +12,15 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from autograd.ops import OPS
 from autograd.value import Value
 
 __all__ = ["METHODS", "ExpressionError", "evaluate"]
 
 METHODS = frozenset(
-    "exp log tanh sigmoid softplus relu leaky_relu abs sqrt sin cos tan sinh cosh asin acos "
-    "atan atan2 hypot log1p expm1 log2 log10 exp2 sign max min clamp erf erfc gelu silu".split()
+    name for name, op in OPS.items() if op.builtin and callable(getattr(Value, name, None))
 )
-"""The Value methods an expression may call."""
+"""The Value methods an expression may call: the table's built-in ops a Value has as methods."""
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,

@@ -61,16 +61,17 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
     onnx = _onnx()
     from onnx import TensorProto, helper
 
-    from autograd.replay.onnx_ops import DOMAIN, FORWARD, OPSET, Graph, Sym
+    from autograd.replay.onnx_ops import DOMAIN, OPSET, Graph, Sym
 
     for i, node in enumerate(tape.nodes):
         op = node.op_spec
-        if op is not None and not (op.builtin and op.name in FORWARD):
+        if op is not None and op.array is None:
             raise ValueError(
-                f"Tape.to_onnx: op {op.name!r} (node {i}) has no ONNX form: only the built-in "
-                f"ops are mapped to ONNX operators; {op.name!r} is a user op"
+                f"Tape.to_onnx: op {op.name!r} (node {i}) has no ONNX form: the export writes "
+                f"each op's array form as ONNX, and {op.name!r} has none; give it one with "
+                f"define_op({op.name!r}, ..., array=fn), fn written with numpy's functions"
             )
-    if not tape._widths:
+    if not tape.widths:
         raise ValueError("Tape.to_onnx: the traced function takes no inputs, so it has no rows")
     args = _argument_names(tape)
     index = {node: i for i, node in enumerate(tape.nodes)}
@@ -78,7 +79,7 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
     g = Graph({}, set(args) | set(leaves.values()) | {"output"} | _grad_names(args, leaves))
     inputs = [
         helper.make_tensor_value_info(n, TensorProto.DOUBLE, ["rows"] if w is None else ["rows", w])
-        for n, w in zip(args, tape._widths, strict=True)
+        for n, w in zip(args, tape.widths, strict=True)
     ]
     initializers = [
         helper.make_tensor(leaves[i], TensorProto.DOUBLE, [], [tape.nodes[i].data]) for i in leaves
@@ -93,7 +94,7 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
             values.append(columns[i])
         else:
             parents = [values[index[p]] for p in parents_of(node)]
-            values.append(FORWARD[node.op](*parents, **node.params))
+            values.append(_forward(node.op_spec, parents))
     outs = [g.emit("Expand", values[index[o]], rows) for o in tape.outputs]
     outputs = [(_stack(g, outs, "output", tape.single, len(tape.outputs)), _shape(tape))]
     if backward:
@@ -119,6 +120,25 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
     return os.fspath(path)
 
 
+def _forward(op: Any, inputs: list[Any]) -> Any:
+    """The op table's array form of ``op`` on Syms: the forward as ONNX."""
+    try:
+        out = op.on_arrays(*inputs)
+    except TypeError as err:
+        raise ValueError(
+            f"Tape.to_onnx: the array form of {op.name!r} cannot be written as ONNX ({err}); "
+            "write it with arithmetic and numpy's functions (np.exp, np.where ...)"
+        ) from None
+    from autograd.replay.onnx_ops import Sym
+
+    if not isinstance(out, Sym):
+        raise ValueError(
+            f"Tape.to_onnx: the array form of {op.name!r} gave {type(out).__name__} "
+            f"{out!r:.60}, not a tensor: write it with arithmetic and numpy's functions"
+        )
+    return out
+
+
 def _shape(tape: Tape) -> list[Any]:
     return ["rows"] if tape.single else ["rows", len(tape.outputs)]
 
@@ -130,8 +150,8 @@ def _argument_names(tape: Tape) -> list[str]:
     except (TypeError, ValueError):
         params = []
     names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if len(names) != len(tape._widths) or len(params) != len(names):
-        names = [f"input{i}" for i in range(len(tape._widths))]
+    if len(names) != len(tape.widths) or len(params) != len(names):
+        names = [f"input{i}" for i in range(len(tape.widths))]
     return names
 
 
@@ -156,16 +176,17 @@ def _grad_names(args: list[str], leaves: dict[int, str]) -> set[str]:
 def _columns(g: Any, tape: Tape, args: list[str]) -> dict[int, Any]:
     """Node position -> its column of the inputs, for the nodes that are inputs."""
     from autograd.replay.onnx_ops import Sym
+    from autograd.replay.tape_layout import Input
 
     where = [
         (a, None if w is None else k)
-        for a, w in enumerate(tape._widths)
+        for a, w in enumerate(tape.widths)
         for k in range(1 if w is None else w)
     ]
     columns = {}
     for i, entry in enumerate(tape.program):
-        if entry[0] == "input":
-            a, k = where[entry[1]]
+        if isinstance(entry, Input):
+            a, k = where[entry.position]
             x = Sym(g, args[a])
             columns[i] = x if k is None else g.emit("Gather", x, g.const(k, 7), axis=1)
     return columns
@@ -233,11 +254,12 @@ def _gradient_outputs(
     g: Any, tape: Tape, args: list[str], leaves: dict[int, str], grads: dict[int, Any], rows: Any
 ) -> list[Any]:
     from autograd.replay.onnx_ops import Sym
+    from autograd.replay.tape_layout import Input
 
     zero = g.emit("Expand", 0.0, rows)
-    by_input = {entry[1]: i for i, entry in enumerate(tape.program) if entry[0] == "input"}
+    by_input = {e.position: i for i, e in enumerate(tape.program) if isinstance(e, Input)}
     outputs, start = [], 0
-    for name, width in zip(args, tape._widths, strict=True):
+    for name, width in zip(args, tape.widths, strict=True):
         count = 1 if width is None else width
         columns = [
             g.emit("Expand", grads[by_input[k]], rows)

@@ -3,8 +3,8 @@
 ``Sym`` stands for one DOUBLE tensor of a graph being built. Arithmetic on it, and
 the numpy functions the op table's rules call on arrays (``np.where``, ``np.exp``,
 ``np.maximum`` ...), add ONNX nodes instead of computing; so ``op.grads(out, *syms)``
-writes an op's local derivatives as ONNX from the table's own rule. ``FORWARD`` maps
-each built-in op to ONNX operators.
+writes an op's local derivatives as ONNX from the table's own rule, and
+``op.on_arrays(*syms)`` its forward from the table's own array form.
 
 Only operators that onnxruntime runs on doubles are used: where it has none (atan,
 erf, sinh ...) or loses digits (its Sigmoid in the left tail), the function is built
@@ -19,9 +19,9 @@ from typing import Any
 
 from onnx import FunctionProto, NodeProto, TensorProto, helper
 
-from autograd.ops import clamped_log, sigmoid_of_array
+from autograd.elementary import sigmoid_of_array
 
-__all__ = ["DOMAIN", "FORWARD", "OPSET", "Graph", "Sym"]
+__all__ = ["DOMAIN", "OPSET", "UFUNCS", "Graph", "Sym", "where_"]
 
 OPSET = 17
 DOMAIN = "chainrule"
@@ -135,7 +135,7 @@ class Sym:
         return self._op("Div", o)
 
     def __rtruediv__(self, o: Any) -> Sym:
-        return self._rop("Div", o)
+        return _divide(o, self)
 
     def __pow__(self, o: Any) -> Sym:
         return self._op("Pow", o)
@@ -179,6 +179,10 @@ class Sym:
     def astype(self, _: Any) -> Sym:
         return self
 
+    def sigmoid(self) -> Sym:
+        """σ as one local function (``elementary.sigmoid_of`` calls it): exact in both tails."""
+        return sigmoid(self)
+
     def __array_ufunc__(self, ufunc: Any, method: str, *args: Any, **kwargs: Any) -> Any:
         name = ufunc.__name__.removesuffix(" (vectorized)")  # erf, erfc: np.frompyfunc
         if method != "__call__" or name not in UFUNCS:
@@ -215,6 +219,16 @@ def _binary(op_type: str) -> Callable[[Any, Any], Sym]:
         return g.emit(op_type, g.number(a), g.number(b))
 
     return run
+
+
+def _divide(a: Any, b: Any) -> Sym:
+    """a / b; 1 / b as Reciprocal(b). onnxruntime's DivMulFusion rewrites Div(1, b)·y into
+    Div(y, b) without the edge from y's node, so a later pass that removes that node (a Mul
+    by a parameter equal to 1) leaves the model reading a tensor nothing makes."""
+    g = _graph(a, b)
+    if not isinstance(a, Sym) and float(a) == 1.0:
+        return g.emit("Reciprocal", g.number(b))
+    return g.emit("Div", g.number(a), g.number(b))
 
 
 def _unary(op_type: str) -> Callable[[Sym], Sym]:
@@ -331,7 +345,7 @@ log1p, expm1, atan, erf, erfc = (
     _fn("erfc", _erfc),
 )
 sigmoid, atan2, hypot, sinh, cosh = (
-    _fn("sigmoid", sigmoid_of_array),  # the op table's two branches: exact in both tails
+    _fn("sigmoid", sigmoid_of_array),  # the op table's two branches
     _fn("atan2", _atan2),
     _fn("hypot", _hypot),
     _fn("sinh", _sinh),
@@ -339,83 +353,37 @@ sigmoid, atan2, hypot, sinh, cosh = (
 )
 
 
-def _bce(p: Sym, y: Sym) -> Sym:
-    return -(y * clamped_log(p) + (1.0 - y) * clamped_log(1.0 - p))
-
-
-def _dot(*xs: Sym) -> Sym:
-    products = [w * x for w, x in zip(xs[::2], xs[1::2], strict=True)]
-    return _graph(*xs).emit("Sum", *products) if len(products) > 1 else products[0]
-
-
-def _sum(*xs: Sym) -> Sym:
-    return _graph(*xs).emit("Sum", *xs) if len(xs) > 1 else xs[0]._op("Identity")
-
-
-# Each built-in op of the table as ONNX, on one Sym per input and the op's params.
-FORWARD: dict[str, Callable[..., Sym]] = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
-    "neg": lambda a: -a,
-    "pow": lambda a, *, k: a ** float(k),
-    "vpow": lambda a, b: a**b,
-    "rpow": lambda a, *, base: a._rop("Pow", float(base)),
-    "exp": _unary("Exp"),
-    "log": _unary("Log"),
-    "sqrt": _unary("Sqrt"),
-    "tanh": _unary("Tanh"),
-    "sigmoid": sigmoid,
-    "softplus": _fn("softplus", lambda a: a._op("Relu") + log1p((-abs(a))._op("Exp"))),
-    "binary_cross_entropy": _fn("binary_cross_entropy", _bce),
-    "relu": _unary("Relu"),
-    "leaky_relu": lambda a, *, slope: where_(a > 0.0, a, a * slope),
-    "abs": _unary("Abs"),
-    "sum": _sum,
-    "dot": _dot,
-    "sin": _unary("Sin"),
-    "cos": _unary("Cos"),
-    "tan": _fn("tan", lambda a: a._op("Sin") / a._op("Cos")),
-    "sinh": sinh,
-    "cosh": cosh,
-    "asin": _fn("asin", lambda a: atan2(a, _side(a))),
-    "acos": _fn("acos", lambda a: atan2(_side(a), a)),
-    "atan": atan,
-    "atan2": atan2,
-    "hypot": hypot,
-    "log1p": log1p,
-    "expm1": expm1,
-    "log2": _fn("log2", lambda a: a._op("Log") * (1 / math.log(2.0))),
-    "log10": _fn("log10", lambda a: a._op("Log") * (1 / math.log(10.0))),
-    "exp2": _fn("exp2", lambda a: a._rop("Pow", 2.0)),
-    "sign": _unary("Sign"),
-    "max": _maximum,
-    "min": _minimum,
-    "clamp": lambda a, *, lo, hi: _minimum(_maximum(a, lo), hi),
-    "erf": erf,
-    "erfc": erfc,
-    "gelu": _fn("gelu", lambda a: a * (0.5 * erfc(-a * math.sqrt(0.5)))),
-    "silu": _fn("silu", lambda a: a * sigmoid(a)),
-}
-
-# The numpy functions the op table's rules call on arrays, by the ufunc's name.
+# The numpy functions the op table's array forms and rules call, by the ufunc's name.
 UFUNCS: dict[str, Callable[..., Sym]] = {
     "add": _binary("Add"),
     "subtract": _binary("Sub"),
     "multiply": _binary("Mul"),
-    "divide": _binary("Div"),
+    "divide": _divide,
+    "power": _binary("Pow"),
+    "square": lambda a: a * a,
+    "reciprocal": lambda a: _divide(1.0, a),
     "negative": _unary("Neg"),
     "absolute": _unary("Abs"),
     "sign": _unary("Sign"),
     "exp": _unary("Exp"),
     "log": _unary("Log"),
     "sqrt": _unary("Sqrt"),
+    "tanh": _unary("Tanh"),
     "sin": _unary("Sin"),
     "cos": _unary("Cos"),
+    "tan": _fn("tan", lambda a: a._op("Sin") / a._op("Cos")),
     "sinh": sinh,
     "cosh": cosh,
+    "arcsin": _fn("asin", lambda a: atan2(a, _side(a))),
+    "arccos": _fn("acos", lambda a: atan2(_side(a), a)),
+    "arctan": atan,
+    "arctan2": atan2,
     "hypot": hypot,
+    "log1p": log1p,
+    "expm1": expm1,
+    "log2": _fn("log2", lambda a: a._op("Log") * (1 / math.log(2.0))),
+    "log10": _fn("log10", lambda a: a._op("Log") * (1 / math.log(10.0))),
+    "exp2": _fn("exp2", lambda a: a._rop("Pow", 2.0)),
     "maximum": _maximum,
     "minimum": _minimum,
     "erf": erf,

@@ -5,7 +5,8 @@ topological order: for each node, its op and the positions of its parents.
 ``tape.forward(*batch)`` then evaluates the same graph for many inputs at once,
 with one numpy call for all the nodes of one op at one depth (one matrix product
 for a layer of neurons), and ``tape.backward()`` applies the op table's local
-derivatives to those arrays. ``autograd.replay.tape_groups`` holds the replay of a group.
+derivatives to those arrays. ``autograd.replay.tape_layout`` lays the tape out and
+``autograd.replay.tape_groups`` holds the replay of a group.
 
 The rule: a tape is only right for functions whose graph does not depend on the
 data. A Python ``if`` on ``x.data``, or a number computed from the data and used as
@@ -22,18 +23,26 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autograd.backward import topo_order
 from autograd.explain.display import html_table
-from autograd.graph import local_grads_for, parents_of
-from autograd.ops import Op
-from autograd.replay.tape_groups import Elementwise, Group, Layer, Passes, Rows, Stacked
+from autograd.graph import local_grads_for
+from autograd.op import Op
+from autograd.replay.tape_groups import Group, Passes, Rows
+from autograd.replay.tape_layout import (
+    Entry,
+    Leaf,
+    by_first_use,
+    depths,
+    layout,
+    program,
+    topo_all,
+)
 from autograd.storage import numbers, set_numbers
 from autograd.value import Value
 
 if TYPE_CHECKING:
     from autograd.replay.tape_training import ArrayOptimizer, Training
 
-__all__ = ["Tape", "TapeMismatch", "trace"]
+__all__ = ["Entry", "Tape", "TapeMismatch", "trace"]
 
 Example = float | Sequence[float]
 _SHOWN_GROUPS = 40  # a notebook shows this many of a tape's groups
@@ -50,34 +59,40 @@ class Tape:
     Leaves made from the example are the inputs and take a new value per row;
     every other leaf (a parameter, a constant) is shared by all rows, read from
     its Value at each forward, and its ``grad`` gets the sum over rows at backward.
+
+    What it holds, for readers such as the ONNX export and the training loop:
+    ``widths`` (per argument, None for a number or how many numbers), ``program``
+    (per node, an ``Input``, a ``Leaf`` or an ``Apply``: see ``tape_layout``),
+    ``nodes``, ``shared`` (the shared leaves), ``outputs``; and the replay in rows:
+    ``columns``, ``forward_rows``, ``backward_rows``.
     """
 
     def __init__(self, fn: Callable[..., Any], example: Sequence[Example]) -> None:
         self.fn = fn
-        self._widths = [_width(arg, i) for i, arg in enumerate(example)]
+        self.widths: tuple[int | None, ...] = tuple(_width(a, i) for i, a in enumerate(example))
         args = _input_values(example)
         outputs = _call(fn, args)
         self.single = isinstance(outputs, Value)
         self.outputs = [outputs] if self.single else _outputs(outputs)
-        self.nodes = _topo_all(self.outputs)
+        self.nodes = topo_all(self.outputs)
         index = {node: i for i, node in enumerate(self.nodes)}
         inputs = _flat(args)
-        self.program = _program(self.nodes, index, inputs)
+        self.program: list[Entry] = program(self.nodes, index, inputs)
         given = set(inputs)
-        depth = _depths(self.nodes, index)
-        self.shared = _by_first_use(
+        depth = depths(self.nodes, index)
+        self.shared = by_first_use(
             self.nodes, index, depth, [n for n in self.nodes if n.is_leaf and n not in given]
         )
-        self.groups, row, batched, self._rows = _layout(
+        self.groups, row, batched, self._rows = layout(
             self.nodes, index, depth, inputs, self.shared
         )
         self._inputs = len(inputs)
         self._shared_rows = slice(0, len(self.shared))  # first in the narrow rows
         self._output_rows = [(row[index[o]], not batched[index[o]]) for o in self.outputs]
-        bounds = np.cumsum([0] + [w or 1 for w in self._widths]).tolist()
+        bounds = np.cumsum([0] + [w or 1 for w in self.widths]).tolist()
         self._arg_rows = [  # where each argument's rows are: inputs come first, in order
             (slice(a, b) if w else a, w)
-            for a, b, w in zip(bounds[:-1], bounds[1:], self._widths, strict=True)
+            for a, b, w in zip(bounds[:-1], bounds[1:], self.widths, strict=True)
         ]
         self._values: Rows | None = None
         self._work: dict[int, tuple[Rows, Rows, list[Passes]]] = {}  # by batch size
@@ -87,13 +102,11 @@ class Tape:
 
     def forward(self, *batch: Any) -> np.ndarray:
         """The outputs for every row: shape (rows,) for one output, else (rows, outputs)."""
-        parts = self._columns(batch)
-        shared = self.shared
-        return self._forward(parts, numbers(shared, "data"))
+        return self.forward_rows(self.columns(batch), numbers(self.shared, "data"))
 
-    def _forward(self, parts: list[np.ndarray], shared: Any) -> np.ndarray:
-        """``forward`` on the arguments ``_columns`` gives, the shared leaves' numbers
-        given in their order."""
+    def forward_rows(self, parts: list[np.ndarray], shared: Any) -> np.ndarray:
+        """``forward`` on the arguments as ``columns`` gives them, the shared leaves'
+        numbers given in their order (``shared``), without reading a Value."""
         rows = len(parts[0])
         values, _, passes = self._workspace(rows)
         self._write_inputs(values[0][: self._inputs], parts)
@@ -119,14 +132,14 @@ class Tape:
         Each shared leaf's ``grad`` gets Σ over rows of d(seed·outputs)/d(leaf);
         returns the gradients of the inputs, one array per argument of the trace.
         """
-        grads = self._backward(seed)
-        set_numbers(self.shared, "grad", grads[1][self._shared_rows, 0], add=True)
-        return [
-            grads[0][at].T.copy() if width else grads[0][at].copy() for at, width in self._arg_rows
-        ]
+        inputs, shared = self.backward_rows(seed)
+        set_numbers(self.shared, "grad", shared, add=True)
+        return [inputs[at].T.copy() if width else inputs[at].copy() for at, width in self._arg_rows]
 
-    def _backward(self, seed: Any) -> Rows:
-        """``backward`` up to the gradients of every row, checked finite; no Value written."""
+    def backward_rows(self, seed: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        """``backward`` without writing a Value: the gradient of every input number, one
+        row per number of the flattened arguments and one column per batch row, and
+        each shared leaf's summed over the rows (views, valid until the next replay)."""
         if self._values is None:
             raise RuntimeError("Tape.backward: run forward(...) first")
         values = self._values
@@ -146,10 +159,10 @@ class Tape:
                     backward(saved)
                 except (FloatingPointError, ArithmeticError, ValueError) as err:
                     raise _replay_error(group, values, "backward", err, grads) from None
-        totals = grads[1][self._shared_rows, 0]
-        if not (np.isfinite(totals).all() and np.isfinite(grads[0][: self._inputs]).all()):
-            raise _not_finite(self, grads)
-        return grads
+        inputs, totals = grads[0][: self._inputs], grads[1][self._shared_rows, 0]
+        if not (np.isfinite(totals).all() and np.isfinite(inputs).all()):
+            raise _not_finite(self, inputs, totals)
+        return inputs, totals
 
     def training(self, optimizer: ArrayOptimizer) -> Training:
         """A training loop whose steps hold ``optimizer``'s parameters as arrays::
@@ -184,24 +197,26 @@ class Tape:
 
     def verify(self, *example: Example) -> None:
         """Retrace at ``example``; raise ``TapeMismatch`` where the graph differs."""
-        widths = [_width(arg, i) for i, arg in enumerate(example)]
-        if widths != self._widths:
-            raise TapeMismatch(f"traced with argument sizes {self._widths}, verified with {widths}")
+        widths = tuple(_width(arg, i) for i, arg in enumerate(example))
+        if widths != self.widths:
+            raise TapeMismatch(
+                f"traced with argument sizes {list(self.widths)}, verified with {list(widths)}"
+            )
         args = _input_values(example)
         outputs = _call(self.fn, args)
         outputs = [outputs] if isinstance(outputs, Value) else list(outputs)
-        nodes = _topo_all(outputs)
-        program = _program(nodes, {node: i for i, node in enumerate(nodes)}, _flat(args))
-        for i, (was, now) in enumerate(zip(self.program, program, strict=False)):
-            if was != now and not (was[0] == "leaf" and self.nodes[i] is nodes[i]):
+        nodes = topo_all(outputs)
+        now = program(nodes, {node: i for i, node in enumerate(nodes)}, _flat(args))
+        for i, (was, entry) in enumerate(zip(self.program, now, strict=False)):
+            if was != entry and not (isinstance(was, Leaf) and self.nodes[i] is nodes[i]):
                 raise TapeMismatch(
-                    f"node {i} was {_show(was)} when traced and is {_show(now)} now: the "
-                    "graph depends on the data, so this function cannot be replayed from a tape"
+                    f"node {i} was {was} when traced and is {entry} now: the graph "
+                    "depends on the data, so this function cannot be replayed from a tape"
                 )
-        if len(program) != len(self.program):
+        if len(now) != len(self.program):
             raise TapeMismatch(
                 f"the traced graph has {len(self.program)} nodes and the retrace "
-                f"{len(program)}: the graph depends on the data"
+                f"{len(now)}: the graph depends on the data"
             )
 
     def _workspace(self, rows: int) -> tuple[Rows, Rows, list[Passes]]:
@@ -226,13 +241,13 @@ class Tape:
             work = self._work[rows] = (values, grads, passes)
         return work
 
-    def _columns(self, batch: Sequence[Any]) -> list[np.ndarray]:
+    def columns(self, batch: Sequence[Any]) -> list[np.ndarray]:
         """Each argument as a (rows, width) array, its shape checked (not yet its numbers)."""
-        if len(batch) != len(self._widths):
-            raise TypeError(f"Tape.forward takes {len(self._widths)} arrays, got {len(batch)}")
+        if len(batch) != len(self.widths):
+            raise TypeError(f"Tape.forward takes {len(self.widths)} arrays, got {len(batch)}")
         parts = []
         rows = None
-        for i, (arg, width) in enumerate(zip(batch, self._widths, strict=True)):
+        for i, (arg, width) in enumerate(zip(batch, self.widths, strict=True)):
             a = np.asarray(arg, dtype=float)
             a = a[:, None] if width is None and a.ndim == 1 else a
             want = 1 if width is None else width
@@ -351,151 +366,8 @@ def _outputs(outputs: Any) -> list[Value]:
     return found
 
 
-def _topo_all(outputs: list[Value]) -> list[Value]:
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for out in outputs:
-        for node in topo_order(out):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
-    return order
-
-
 def _flat(args: list[Value | list[Value]]) -> list[Value]:
     return [v for arg in args for v in (arg if isinstance(arg, list) else [arg])]
-
-
-def _program(nodes: list[Value], index: dict[Value, int], inputs: list[Value]) -> list[tuple]:
-    """Per node: ``input`` and its position, ``leaf`` and its number, or op and parents.
-
-    Two programs match where they are equal, and where a leaf is one shared object
-    (a parameter, whose number training changes): a constant must keep its number.
-    """
-    position = {v: i for i, v in enumerate(inputs)}
-    return [
-        ("input", position[node])
-        if node in position
-        else ("leaf", node.data)
-        if node.is_leaf
-        else (
-            node.op,
-            tuple(sorted(node.params.items())),
-            tuple(index[p] for p in parents_of(node)),
-        )
-        for node in nodes
-    ]
-
-
-def _show(entry: tuple) -> str:
-    if entry[0] == "input":
-        return f"input {entry[1]}"
-    if entry[0] == "leaf":
-        return f"a constant {entry[1]!r}"
-    params = ", ".join(f"{k}={v!r}" for k, v in entry[1])
-    return f"{entry[0]}{f' ({params})' if params else ''} of nodes {list(entry[2])}"
-
-
-def _depths(nodes: list[Value], index: dict[Value, int]) -> list[int]:
-    """Each node's depth: 0 for a leaf, else one more than its deepest parent."""
-    depth = [0] * len(nodes)
-    for i, node in enumerate(nodes):
-        if not node.is_leaf:
-            depth[i] = 1 + max(depth[index[p]] for p in parents_of(node))
-    return depth
-
-
-def _by_first_use(
-    nodes: list[Value], index: dict[Value, int], depth: list[int], leaves: list[Value]
-) -> list[Value]:
-    """``leaves`` in the order the replay reads them, the biggest reader first.
-
-    The nodes of one op at one depth (a group, nearly) that read the most leaves
-    number theirs first, node by node and slot by slot; then the next such set. So
-    an L2 penalty over all the parameters reads them as one run of rows, and the
-    weights of a layer of neurons still step evenly, neuron by neuron: the layer
-    reads them as one strided matrix, without copying.
-    """
-    reads: dict[tuple, int] = {}
-    start: dict[tuple, int] = {}
-    uses = []
-    for i, node in enumerate(nodes):
-        if node.is_leaf:
-            continue
-        key = (node.op_spec, depth[i])
-        start.setdefault(key, i)
-        for slot, p in enumerate(parents_of(node)):
-            if p.is_leaf:
-                reads[key] = reads.get(key, 0) + 1
-                uses.append((key, i, slot, p))
-    first: dict[Value, tuple[int, int, int, int, int]] = {}
-    for key, i, slot, p in uses:
-        rank = (-reads[key], key[1], start[key], i, slot)
-        if rank < first.get(p, (1, 0, 0, 0, 0)):
-            first[p] = rank
-    return sorted(leaves, key=lambda leaf: first.get(leaf, (1, 0, 0, 0, 0)))
-
-
-def _layout(
-    nodes: list[Value],
-    index: dict[Value, int],
-    depth: list[int],
-    inputs: list[Value],
-    shared: list[Value],
-) -> tuple[list[Group], list[int], list[bool], tuple[int, int]]:
-    """Group the op nodes and give every node its row in the tape's arrays.
-
-    The wide rows (one column per batch row) hold the inputs, then the nodes an
-    input reaches; the narrow rows (one column) the shared leaves, then the nodes
-    no input reaches. Each group's nodes get consecutive rows, ordered by their
-    parents' rows so that reads are views. Returns the groups in replay order,
-    each node's row in its array, whether an input reaches it, and how many wide
-    and narrow rows there are.
-    """
-    batched = [False] * len(nodes)
-    for v in inputs:
-        if v in index:
-            batched[index[v]] = True
-    members: dict[tuple[Op, int, tuple[bool, ...]], list[int]] = {}
-    for i, node in enumerate(nodes):
-        if node.is_leaf:
-            continue
-        parents = [index[p] for p in parents_of(node)]
-        narrow = tuple(not batched[p] for p in parents)
-        batched[i] = not all(narrow)
-        members.setdefault((node.op_spec, depth[i], narrow), []).append(i)
-    wide = len(inputs) + sum(batched[i] for i, n in enumerate(nodes) if not n.is_leaf)
-    row = [0] * len(nodes)
-    for k, v in enumerate(inputs):
-        if v in index:
-            row[index[v]] = k
-    for k, leaf in enumerate(shared):
-        row[index[leaf]] = k
-    free = {False: len(inputs), True: len(shared)}  # the next row, by narrowness
-    groups = []
-    for op, d, narrow in sorted(members, key=lambda key: key[1]):
-        ids = members[op, d, narrow]
-        parents = {i: [row[index[p]] for p in parents_of(nodes[i])] for i in ids}
-        ids = sorted(ids, key=parents.__getitem__)
-        start = free[all(narrow)]
-        free[all(narrow)] += len(ids)
-        for k, i in enumerate(ids):
-            row[i] = start + k
-        table = np.array([parents[i] for i in ids], dtype=np.intp)
-        groups.append(_group(op, d, ids, table, start, narrow))
-    return groups, row, batched, (wide, free[True])
-
-
-def _group(
-    op: Op, depth: int, ids: list[int], parents: np.ndarray, start: int, narrow: tuple
-) -> Group:
-    args = (op, depth, ids, parents, start, narrow)
-    weights = Layer.weight_slots(op, parents, narrow)
-    if weights is not None:
-        return Layer(*args, weights=weights)
-    if parents.shape[1] > 2 or (op.builtin and op.arity is None):
-        return Stacked(*args)
-    return Elementwise(*args)
 
 
 def _replay_error(
@@ -550,9 +422,8 @@ def _finite_at(
         return False
 
 
-def _not_finite(tape: Tape, grads: Rows) -> Exception:
+def _not_finite(tape: Tape, inputs: np.ndarray, shared: np.ndarray) -> Exception:
     """The error for a gradient the replay left NaN or infinite (a rule gave inf)."""
-    inputs, shared = grads[0][: tape._inputs], grads[1][tape._shared_rows, 0]
     if not np.isfinite(inputs).all():
         i, row = np.argwhere(~np.isfinite(inputs))[0].tolist()
         where, value = f"input {i}, batch row {row}", inputs[i, row]

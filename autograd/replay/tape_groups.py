@@ -12,6 +12,7 @@ gradient summed over the batch. (In one array they cost a page per parameter.)
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -19,64 +20,8 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import local_grads_for
-from autograd.ops import ARRAY_FORMS, Op, fixed_rule, partners_rule, sigmoid_of_array
-
-
-def _relu(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    return np.maximum(a, 0.0, out=out)
-
-
-# Forward of each built-in op of fixed arity, on one array per input slot. The
-# local derivatives are not repeated here: backward calls the op table's rules.
-_NUMPY: dict[str, Callable[..., np.ndarray]] = {
-    "add": np.add,
-    "sub": np.subtract,
-    "mul": np.multiply,
-    "div": np.divide,
-    "neg": np.negative,
-    "pow": lambda a, *, k: a**k,
-    "rpow": lambda a, *, base: base**a,
-    "exp": np.exp,
-    "log": np.log,
-    "sqrt": np.sqrt,
-    "tanh": np.tanh,
-    "sigmoid": sigmoid_of_array,
-    "softplus": lambda a: np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a))),
-    "relu": _relu,
-    "leaky_relu": lambda a, *, slope: np.where(a > 0, a, slope * a),
-    "abs": np.abs,
-    "sin": np.sin,
-    "cos": np.cos,
-    "tan": np.tan,
-    "sinh": np.sinh,
-    "cosh": np.cosh,
-    "asin": np.arcsin,
-    "acos": np.arccos,
-    "atan": np.arctan,
-    "atan2": np.arctan2,
-    "hypot": np.hypot,
-    "log1p": np.log1p,
-    "expm1": np.expm1,
-    "log2": np.log2,
-    "log10": np.log10,
-    "exp2": np.exp2,
-    "sign": np.sign,
-    "max": np.maximum,
-    "min": np.minimum,
-    "clamp": lambda a, *, lo, hi: np.minimum(np.maximum(a, lo), hi),
-    "erf": ARRAY_FORMS["erf"],
-    "erfc": ARRAY_FORMS["erfc"],
-    "gelu": lambda a: a * (0.5 * ARRAY_FORMS["erfc"](-a * np.sqrt(0.5))),
-    "silu": lambda a: a * sigmoid_of_array(a),
-}
-
-_WRITE_INTO = {_relu}  # forms besides numpy's ufuncs that take out=
-
-# The n-ary ops, on their inputs stacked as one (inputs, nodes, rows) array.
-_STACKED: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "sum": lambda v: v.sum(axis=0),
-    "dot": lambda v: (v[0::2] * v[1::2]).sum(axis=0),
-}
+from autograd.op import Op, fixed_rule, partners_rule
+from autograd.replay.tape_rows import Scatter, Slot
 
 Rows = tuple[np.ndarray, np.ndarray]
 """The tape's values (or gradients): wide rows, (rows, batch), and narrow rows, (rows, 1);
@@ -103,8 +48,7 @@ class Group:
         self.narrow = narrow
         self.batched = not all(narrow)
         self.out = slice(start, start + len(ids))
-        table = _STACKED if op.arity is None else _NUMPY
-        self.form = table.get(op.name) if op.builtin else None  # None: one number at a time
+        self.form = op.array_function()  # the op table's array form; None: one number at a time
 
     def workspace(self, rows: int) -> np.ndarray | None:
         """A buffer this group reuses on every replay of ``rows`` rows (most need none)."""
@@ -130,6 +74,9 @@ class Group:
             return list(one_at_a_time(self.op.grads, (out, *args), outputs=len(args)))
         except (FloatingPointError, ArithmeticError, ValueError):
             pass
+        except TypeError:  # a user's rule written for floats only (math.cos): cell by cell
+            if self.op.builtin:
+                raise
         cell = partial(_local_or_none, self.op, len(args))
         return list(one_at_a_time(cell, (out, g, *args), outputs=len(args)))
 
@@ -160,7 +107,7 @@ class Elementwise(Group):
             self.compute = lambda *a: one_at_a_time(self.op.run, a)
         else:
             self.compute = (lambda *a: form(*a, **params)) if params else form
-        self.into = isinstance(self.compute, np.ufunc) or self.compute in _WRITE_INTO
+        self.into = isinstance(self.compute, np.ufunc) or _writes_into(self.compute)
         self.fixed = fixed_rule(self.op, self.arity) if form is not None else None
 
     def bind(self, values: Rows, grads: Rows, buffer: np.ndarray | None) -> Passes:
@@ -222,7 +169,13 @@ class Stacked(Group):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.compute = self.form or (lambda v: one_at_a_time(self.op.run, list(v)))
+        form, params = self.form, self.op.params
+        if form is None:
+            self.compute = lambda v: one_at_a_time(self.op.run, list(v))
+        elif self.op.arity is None:  # the table's n-ary forms take their inputs stacked
+            self.compute = partial(form, **params) if params else form
+        else:
+            self.compute = lambda v: form(*v, **params)
         narrow = np.array(self.narrow)
         self.wide_slots, self.narrow_slots = np.flatnonzero(~narrow), np.flatnonzero(narrow)
         self.to_wide = Scatter(self.parents[:, self.wide_slots].T.ravel())
@@ -419,85 +372,6 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     return out
 
 
-class Slot:
-    """Where one input slot of a group reads its rows, and how gradients go back.
-
-    Rows that step evenly are read as a view; a row every node reads (the input
-    x in each neuron of a layer) is read once and broadcast. ``narrow``: the rows
-    are narrow ones; a batched group adds their gradient summed over the batch.
-    """
-
-    def __init__(self, rows: np.ndarray, narrow: bool, batched: bool) -> None:
-        first, n = int(rows[0]), len(rows)
-        step = int(rows[1]) - first if n > 1 else 1
-        self.shared = bool((rows == first).all())
-        if self.shared:
-            at: slice | np.ndarray = slice(first, first + 1)
-        elif step and (np.diff(rows) == step).all():
-            stop = first + step * n
-            at = slice(first, stop if stop >= 0 else None, step)
-        else:
-            at = rows
-        self.fan_in = self.shared and n > 1  # one row gets the sum over the nodes
-        self.repeats = not isinstance(at, slice) and len(np.unique(rows)) < n
-        self.sum_batch = narrow and batched
-        self.narrow = narrow
-        self.at = at
-        self.plain = not (self.sum_batch or self.fan_in or self.repeats)
-
-    def adder(self, grads: np.ndarray) -> Callable[[np.ndarray], Any]:
-        """``add`` bound to ``grads``, its rows read once as a view where they can be."""
-        if not isinstance(self.at, slice) or self.fan_in:
-            return partial(self.add, grads)
-        view = grads[self.at]
-        if self.plain:
-            return lambda part: np.add(view, part, out=view)
-        return lambda part: np.add(view, np.add.reduce(part, axis=1, keepdims=True), out=view)
-
-    def add(self, grads: np.ndarray, contribution: np.ndarray) -> None:
-        if self.plain:
-            grads[self.at] += contribution
-            return
-        if self.sum_batch:
-            contribution = contribution.sum(axis=1, keepdims=True)
-        if self.fan_in:
-            contribution = contribution.sum(axis=0, keepdims=True)
-        if self.repeats:
-            np.add.at(grads, self.at, contribution)
-        else:
-            grads[self.at] += contribution
-
-
-class Scatter:
-    """Adds rows of a block to their target rows; a target met c times gets one sum.
-
-    A target met once gets its row added directly; targets met c times (an input
-    in every neuron of a layer) are summed as one (c, targets, columns) block.
-    """
-
-    def __init__(self, targets: np.ndarray) -> None:
-        self.targets = targets
-        unique, first, counts = np.unique(targets, return_index=True, return_counts=True)
-        self.all_once = bool((counts == 1).all())
-        once = counts == 1
-        self.once_targets, self.once_rows = unique[once], first[once]
-        order = np.argsort(targets, kind="stable")
-        starts = np.r_[0, np.cumsum(counts)[:-1]]
-        self.repeated = [
-            (unique[counts == c], order[starts[counts == c][None, :] + np.arange(c)[:, None]])
-            for c in np.unique(counts[counts > 1]).tolist()
-        ]
-
-    def add(self, grads: np.ndarray, block: np.ndarray) -> None:
-        if self.all_once:
-            grads[self.targets] += block
-            return
-        if len(self.once_rows):
-            grads[self.once_targets] += block[self.once_rows]
-        for targets, rows in self.repeated:
-            grads[targets] += block[rows].sum(axis=0)
-
-
 def one_at_a_time(f: Callable[..., Any], arrays: Sequence[np.ndarray], outputs: int = 0) -> Any:
     """``f`` on each element of the broadcast arrays: an op with no numpy form.
 
@@ -516,6 +390,14 @@ def _local_or_none(op: Op, arity: int, out: float, g: float, *inputs: float) -> 
     """One cell's local derivatives by the scalar rule; zeros where its upstream ``g`` is 0."""
     locals_ = local_grads_for(op, out, inputs, g)
     return (0.0,) * arity if locals_ is None else locals_
+
+
+def _writes_into(form: Callable[..., Any]) -> bool:
+    """Whether an array form takes ``out=`` (relu's), as numpy's functions do."""
+    try:
+        return "out" in inspect.signature(form).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _is_one(local: Any) -> bool:

@@ -65,12 +65,12 @@ class Training:
         """One step on ``batch``: zero the grads, forward, backward ``seed``, the
         optimizer's update. Returns the tape's outputs, as ``Tape.forward`` does."""
         tape = self.tape
-        parts = tape._columns(batch)
+        parts = tape.columns(batch)
         self.grads.fill(0.0)
         self._stepped = True
         self._shared[self._rows] = self.data[self._at]
-        out = tape._forward(parts, self._shared)
-        totals = tape._backward(seed)[1][tape._shared_rows, 0]
+        out = tape.forward_rows(parts, self._shared)
+        _, totals = tape.backward_rows(seed)
         self.grads[self._at] += totals[self._rows]
         self._other_grads += totals[self._other_rows]
         self.data = self.optimizer.update(self.data, self.grads)
