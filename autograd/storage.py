@@ -1,5 +1,6 @@
-"""Where a Value keeps its five fields: the compiled ``autograd._node`` when it was built,
-else a plain class with the same slots. Methods and numbers are the same either way.
+"""Where a Value keeps its six fields (data, grad, _fn, _a, _b, _label): the compiled
+``autograd._node`` when it was built, else a plain class with the same slots. Methods and
+numbers are the same either way, and either kind of Value can be weakly referenced.
 
 The compiled module also sorts a graph and runs backward's loop over float nodes, makes
 a dot's parents and products, and reads and writes many Values' numbers at once; here
@@ -42,9 +43,9 @@ except ImportError:
     COMPILED = False
 
     class Node:  # type: ignore[no-redef]
-        """A Value's five fields as slots: the storage when autograd._node was not built."""
+        """A Value's six fields as slots: the storage when autograd._node was not built."""
 
-        __slots__ = ("data", "grad", "_fn", "_a", "_b")
+        __slots__ = ("data", "grad", "_fn", "_a", "_b", "_label", "__weakref__")
 
     new = object.__new__  # type: ignore[assignment]
     inner_order = None  # backward sorts with autograd.value._inner_order

@@ -33,17 +33,17 @@ class Value(Node):
     in order and with repeats (``a*a`` has two).
     """
 
-    # The fields live in Node (autograd/storage.py): data, grad, _fn, _a, _b.
+    # The fields live in Node (autograd/storage.py): data, grad, _fn, _a, _b, _label.
     # Up to two parents live in _a and _b; an n-ary op keeps a tuple in _a and
     # _MANY in _b. Two slots cost 16 bytes where a tuple would cost 48 or more.
-    # The label has no slot: _fn holds it (see the label property).
+    # _label is set only on the nodes that are given a label.
     __slots__ = ()
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = _as_float(data)
         self.grad = 0.0
-        self._fn: Op | str | None = None
+        self._fn: Op | None = None
         self._a: Value | tuple[Value, ...] | None = None
         self._b: Value | None = None
         if label != "":
@@ -52,22 +52,13 @@ class Value(Node):
     @property
     def label(self) -> str:
         """A name for diagrams and messages ("" if none): ``e.label = "e"``."""
-        op = self._fn
-        if op is None:
-            return ""
-        return op if self._a is None else op.label
+        return getattr(self, "_label", "")
 
     @label.setter
     def label(self, text: str) -> None:
-        # A leaf has no op, so its _fn holds the label itself; a node an op made
-        # holds a copy of its op that carries the label. Rarely set, so this
-        # saves every node 8 bytes for the price of a branch when it is read.
         if not isinstance(text, str):
             raise TypeError(f"a label is a str, got {type(text).__name__} {text!r:.60}")
-        if self._a is None:
-            self._fn = text or None
-        else:
-            self._fn = self._fn.labelled(text)
+        self._label = text
 
     # -- the graph, read-only ---------------------------------------------------
 
@@ -497,11 +488,11 @@ class Value(Node):
         for node in topo_order(self):
             node.grad = 0.0
 
-    def __getstate__(self) -> tuple:  # copy and deepcopy, on either storage
-        return self.data, self.grad, self._fn, self._a, self._b
+    def __getstate__(self) -> tuple:  # copy, deepcopy and pickle, on either storage
+        return self.data, self.grad, self._fn, self._a, self._b, self.label
 
     def __setstate__(self, state: tuple) -> None:
-        self.data, self.grad, self._fn, self._a, self._b = state
+        self.data, self.grad, self._fn, self._a, self._b, self.label = state
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
