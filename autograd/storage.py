@@ -6,7 +6,9 @@ The compiled module also sorts a graph and runs backward's loop over float nodes
 a dot's parents and products, and reads and writes many Values' numbers at once; here
 each is None (or ``numbers``/``set_numbers`` go one Value at a time) without it.
 
-Set ``CHAINRULE_PURE_PYTHON=1`` before the first import to use the plain class.
+Set ``CHAINRULE_PURE_PYTHON=1`` before the first import to use the plain class. On a
+free-threaded Python (3.13t) importing the compiled module turns the GIL back on (it
+declares ``Py_MOD_GIL_USED``: its loops move many nodes' fields without locks).
 """
 
 from __future__ import annotations
