@@ -1,17 +1,27 @@
-/* The storage of a Value, compiled: its five fields, and the loops that only move
+/* The storage of a Value, compiled: its six fields, and the loops that only move
  * them (backward's sort and walk, a dot's parents, many Values' numbers at once).
  *
  * autograd/storage.py picks this module when it was built, and a plain class with
- * the same five __slots__ and Python loops when it was not; the methods, the
+ * the same six __slots__ (and __weakref__) and Python loops when it was not; the methods, the
  * forwards and every derivative stay in Python (the op table), and the arithmetic
  * done here is Python's float arithmetic, so both give the same numbers bit for bit.
  *
- * What this buys: a node made here is not tracked by the cycle collector. A
- * graph of Values holds no reference cycle (no closures), so reference counting
- * frees it; the collector would otherwise walk every live node, many times per
- * training step. The type still supports the collector (traverse, clear), and
- * `track` hands a node to it: backward(create_graph=True) does that for the
- * graphs whose grads are Values, which do hold cycles.
+ * What this buys: a node an op makes (with new()) is not tracked by the cycle
+ * collector. A graph of Values holds no reference cycle (no closures), so reference
+ * counting frees it; the collector would otherwise walk every live node, many times
+ * per training step. The type still supports the collector (traverse, clear): a
+ * Value a user makes by calling the class is tracked (its data or grad may be set
+ * to an object that refers back to it), and `track` hands a node to it:
+ * backward(create_graph=True) does that for the graphs whose grads are Values,
+ * which do hold cycles. A node an op made and a user then gave such an object stays
+ * untracked: catching that at assignment would cost every op's attribute writes
+ * (measured: 190 -> 250-280 ns per op), so the collector does not see it.
+ *
+ * The module is initialised in phases (PEP 489): its one piece of state, the Node
+ * type, is a heap type kept in the module's state, so each interpreter that imports
+ * it gets its own. On a free-threaded build (3.13t) it declares Py_MOD_GIL_USED, so
+ * importing it re-enables the GIL: the loops here read and write many nodes' fields
+ * with no lock, as Python code on those nodes may do at the same time.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -26,19 +36,33 @@ typedef struct {
     PyObject *fn;
     PyObject *a;
     PyObject *b;
+    PyObject *label;
+    PyObject *weakrefs;
 } Node;
 
-static PyTypeObject NodeType;
+/* The module's state: the Node type it made (a heap type, one per module object). */
+typedef struct {
+    PyTypeObject *node_type;
+} State;
+
+static State *
+state_of(PyObject *module)
+{
+    return (State *)PyModule_GetState(module);
+}
 
 static int
 node_traverse(Node *self, visitproc visit, void *arg)
 {
-    /* a heap subclass's own traverse (CPython's subtype_traverse) visits its type */
+    /* a heap type's instance holds its type (a subclass's subtype_traverse leaves
+     * that visit to its heap base, this one) */
+    Py_VISIT(Py_TYPE(self));
     Py_VISIT(self->data);
     Py_VISIT(self->grad);
     Py_VISIT(self->fn);
     Py_VISIT(self->a);
     Py_VISIT(self->b);
+    Py_VISIT(self->label);
     return 0;
 }
 
@@ -50,6 +74,7 @@ node_clear(Node *self)
     Py_CLEAR(self->fn);
     Py_CLEAR(self->a);
     Py_CLEAR(self->b);
+    Py_CLEAR(self->label);
     return 0;
 }
 
@@ -59,10 +84,15 @@ node_dealloc(Node *self)
     /* A subclass's dealloc (CPython's subtype_dealloc) runs first, inside its own
      * trashcan; this one does the same for Nodes made directly: freeing a long chain
      * of nodes never recurses deeply. */
+    PyTypeObject *type = Py_TYPE(self);
     PyObject_GC_UnTrack(self);
     Py_TRASHCAN_BEGIN(self, node_dealloc)
+    if (self->weakrefs != NULL) {
+        PyObject_ClearWeakRefs((PyObject *)self);
+    }
     node_clear(self);
-    Py_TYPE(self)->tp_free((PyObject *)self);
+    type->tp_free((PyObject *)self);
+    Py_DECREF(type);  /* the reference each instance of a heap type holds */
     Py_TRASHCAN_END
 }
 
@@ -76,19 +106,22 @@ untracked(PyTypeObject *type)
     return self;
 }
 
+/* A node made by calling its class (Value(2.0), a copy, an unpickled one) is left
+ * tracked: it is a user's own, and a user may store in its data or grad an object
+ * that refers back to it (v.grad = h; h.v = v), a cycle only the collector frees.
+ * The nodes ops make come from new() instead, untracked. */
 static PyObject *
 node_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     (void)args;
     (void)kwds;
-    return untracked(type);
+    return type->tp_alloc(type, 0);
 }
 
 static PyObject *
 new_node(PyObject *module, PyObject *cls)
 {
-    (void)module;
-    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, &NodeType)) {
+    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, state_of(module)->node_type)) {
         PyErr_Format(PyExc_TypeError, "new() takes a subclass of Node, got %R", cls);
         return NULL;
     }
@@ -98,8 +131,7 @@ new_node(PyObject *module, PyObject *cls)
 static PyObject *
 track(PyObject *module, PyObject *node)
 {
-    (void)module;
-    if (!PyObject_TypeCheck(node, &NodeType)) {
+    if (!PyObject_TypeCheck(node, state_of(module)->node_type)) {
         PyErr_Format(PyExc_TypeError, "track() takes a Node, got %R", Py_TYPE(node));
         return NULL;
     }
@@ -145,9 +177,10 @@ stack_free(Stack *stack)
 
 /* Push a parent that an op made and the walk has not reached, or file a leaf. */
 static int
-visit_parent(PyObject *parent, PyObject *zero, PyObject *leaves, Stack *stack)
+visit_parent(PyObject *parent, PyObject *zero, PyObject *leaves, Stack *stack,
+             PyTypeObject *node_type)
 {
-    if (!PyObject_TypeCheck(parent, &NodeType)) {  /* Python's walk reads its _a */
+    if (!PyObject_TypeCheck(parent, node_type)) {  /* Python's walk reads its _a */
         PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute '_a'",
                      Py_TYPE(parent)->tp_name);
         return -1;
@@ -171,13 +204,13 @@ visit_parent(PyObject *parent, PyObject *zero, PyObject *leaves, Stack *stack)
 static PyObject *
 inner_order(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    (void)module;
+    PyTypeObject *node_type = state_of(module)->node_type;
     if (nargs != 3) {
         PyErr_SetString(PyExc_TypeError, "inner_order(root, zero, many)");
         return NULL;
     }
     PyObject *root = args[0], *zero = args[1], *many = args[2];
-    if (!PyObject_TypeCheck(root, &NodeType)) {
+    if (!PyObject_TypeCheck(root, node_type)) {
         PyErr_Format(PyExc_TypeError, "inner_order() takes a Value, got %R", Py_TYPE(root));
         return NULL;
     }
@@ -224,7 +257,8 @@ inner_order(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 goto error;
             }
             for (Py_ssize_t i = PySequence_Fast_GET_SIZE(seq) - 1; i >= 0; i--) {
-                if (visit_parent(PySequence_Fast_GET_ITEM(seq, i), zero, leaves, &stack) < 0) {
+                if (visit_parent(PySequence_Fast_GET_ITEM(seq, i), zero, leaves, &stack,
+                                 node_type) < 0) {
                     Py_DECREF(seq);
                     goto error;
                 }
@@ -232,10 +266,10 @@ inner_order(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             Py_DECREF(seq);
         }
         else {
-            if (b != Py_None && visit_parent(b, zero, leaves, &stack) < 0) {
+            if (b != Py_None && visit_parent(b, zero, leaves, &stack, node_type) < 0) {
                 goto error;
             }
-            if (visit_parent(a, zero, leaves, &stack) < 0) {
+            if (visit_parent(a, zero, leaves, &stack, node_type) < 0) {
                 goto error;
             }
         }
@@ -307,10 +341,10 @@ add_share(Node *parent, double local, double g)
 }
 
 static int
-is_float_node(PyObject *x)
+is_float_node(PyObject *x, PyTypeObject *node_type)
 {
     double grad;
-    return PyObject_TypeCheck(x, &NodeType) && ((Node *)x)->data != NULL
+    return PyObject_TypeCheck(x, node_type) && ((Node *)x)->data != NULL
            && PyFloat_CheckExact(((Node *)x)->data) && grad_number(((Node *)x)->grad, &grad);
 }
 
@@ -371,6 +405,7 @@ rule_locals(Node *node, PyObject *const *inputs, Py_ssize_t count, PyObject *gra
 
 /* What the walk reads, once per backward. */
 typedef struct {
+    PyTypeObject *node_type;
     PyObject *forms, *partners, *many;
     PyObject *grads_name, *builtin_name;  /* "grads", "builtin" */
 } Walk;
@@ -413,7 +448,7 @@ walk_node(Node *node, double g, const Walk *walk)
         count = b == Py_None ? 1 : 2;
     }
     for (Py_ssize_t i = 0; i < count; i++) {
-        if (!is_float_node(parents[i])) {
+        if (!is_float_node(parents[i], walk->node_type)) {
             return 0;
         }
     }
@@ -455,7 +490,7 @@ walk_node(Node *node, double g, const Walk *walk)
         status = PyErr_Occurred() && !explained_error() ? -1 : 0;
     }
     for (Py_ssize_t i = 0; status == 1 && i < count; i++) {
-        if (!is_float_node(parents[i])) {  /* changed meanwhile: Python's loop sorts it */
+        if (!is_float_node(parents[i], walk->node_type)) {  /* changed meanwhile: Python's loop sorts it */
             status = 0;
         }
     }
@@ -486,13 +521,13 @@ walk_node(Node *node, double g, const Walk *walk)
 static PyObject *
 walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    (void)module;
     if (nargs != 4 || !PyList_CheckExact(args[0]) || !PyDict_CheckExact(args[1])) {
         PyErr_SetString(PyExc_TypeError, "walk_back(order: list, forms: dict, partners, many)");
         return NULL;
     }
     PyObject *order = args[0];
-    Walk walk = {args[1], args[2], args[3], PyUnicode_InternFromString("grads"),
+    Walk walk = {state_of(module)->node_type, args[1], args[2], args[3],
+                 PyUnicode_InternFromString("grads"),
                  PyUnicode_InternFromString("builtin")};
     if (walk.grads_name == NULL || walk.builtin_name == NULL) {
         Py_XDECREF(walk.grads_name);
@@ -502,7 +537,7 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t left = PyList_GET_SIZE(order);
     while (left > 0 && left <= PyList_GET_SIZE(order)) {  /* a rule could shrink it */
         PyObject *item = PyList_GET_ITEM(order, left - 1);
-        if (!PyObject_TypeCheck(item, &NodeType)) {
+        if (!PyObject_TypeCheck(item, walk.node_type)) {
             break;
         }
         Node *node = (Node *)item;
@@ -541,7 +576,7 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 dot_inputs(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    (void)module;
+    PyTypeObject *node_type = state_of(module)->node_type;
     if (nargs != 2) {
         PyErr_SetString(PyExc_TypeError, "dot_inputs(weights, inputs)");
         return NULL;
@@ -565,7 +600,7 @@ dot_inputs(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *w = PySequence_Fast_GET_ITEM(weights, i);
         PyObject *x = PySequence_Fast_GET_ITEM(inputs, i);
-        if (!PyObject_TypeCheck(w, &NodeType) || !PyObject_TypeCheck(x, &NodeType)
+        if (!PyObject_TypeCheck(w, node_type) || !PyObject_TypeCheck(x, node_type)
             || ((Node *)w)->data == NULL || !PyFloat_CheckExact(((Node *)w)->data)
             || ((Node *)x)->data == NULL || !PyFloat_CheckExact(((Node *)x)->data)) {
             PyErr_SetString(PyExc_AttributeError, "dot_inputs: not a Value holding a float");
@@ -629,7 +664,7 @@ field_of(Node *node, int grad)
 static PyObject *
 read_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    (void)module;
+    PyTypeObject *node_type = state_of(module)->node_type;
     if (nargs != 3 || !PyList_CheckExact(args[0])) {
         PyErr_SetString(PyExc_TypeError, "read_numbers(values: list, grad: bool, out)");
         return NULL;
@@ -645,7 +680,7 @@ read_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     int done = 1;
     for (Py_ssize_t i = 0; i < count && done; i++) {
         PyObject *item = PyList_GET_ITEM(values, i);
-        done = PyObject_TypeCheck(item, &NodeType)
+        done = PyObject_TypeCheck(item, node_type)
                && grad_number(*field_of((Node *)item, grad), &out[i]);
     }
     PyBuffer_Release(&view);
@@ -660,7 +695,7 @@ read_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    (void)module;
+    PyTypeObject *node_type = state_of(module)->node_type;
     if (nargs != 4 || !PyList_CheckExact(args[0])) {
         PyErr_SetString(PyExc_TypeError, "write_numbers(values: list, grad, numbers, add)");
         return NULL;
@@ -673,7 +708,7 @@ write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     if (PyFloat_CheckExact(args[2]) && !add) {  /* one float for all, as p.grad = 0.0 */
         for (Py_ssize_t i = 0; i < count; i++) {
-            if (!PyObject_TypeCheck(PyList_GET_ITEM(values, i), &NodeType)) {
+            if (!PyObject_TypeCheck(PyList_GET_ITEM(values, i), node_type)) {
                 Py_RETURN_FALSE;
             }
         }
@@ -691,7 +726,7 @@ write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     double held = 0.0;
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *item = PyList_GET_ITEM(values, i);
-        if (!PyObject_TypeCheck(item, &NodeType)
+        if (!PyObject_TypeCheck(item, node_type)
             || (add && !grad_number(*field_of((Node *)item, grad), &held))) {
             PyBuffer_Release(&view);
             Py_RETURN_FALSE;
@@ -715,26 +750,63 @@ write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_TRUE;
 }
 
+/* pickle and copy: (copyreg.__newobj__, (type,), the Value's __getstate__()), the
+ * same for every protocol; without it protocols 0 and 1 would go through
+ * copyreg._reduce_ex, which cannot rebuild an instance of a C base. */
+static PyObject *
+node_reduce(PyObject *self, PyObject *unused)
+{
+    (void)unused;
+    PyObject *copyreg = PyImport_ImportModule("copyreg");
+    if (copyreg == NULL) {
+        return NULL;
+    }
+    PyObject *newobj = PyObject_GetAttrString(copyreg, "__newobj__");
+    Py_DECREF(copyreg);
+    if (newobj == NULL) {
+        return NULL;
+    }
+    PyObject *state = PyObject_CallMethod(self, "__getstate__", NULL);
+    if (state == NULL) {
+        Py_DECREF(newobj);
+        return NULL;
+    }
+    return Py_BuildValue("(N(O)N)", newobj, (PyObject *)Py_TYPE(self), state);
+}
+
+static PyMethodDef node_methods[] = {
+    {"__reduce__", node_reduce, METH_NOARGS,
+     PyDoc_STR("For pickle and copy: a new instance of the type, then __setstate__.")},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyMemberDef node_members[] = {
     {"data", T_OBJECT_EX, offsetof(Node, data), 0, NULL},
     {"grad", T_OBJECT_EX, offsetof(Node, grad), 0, NULL},
     {"_fn", T_OBJECT_EX, offsetof(Node, fn), 0, NULL},
     {"_a", T_OBJECT_EX, offsetof(Node, a), 0, NULL},
     {"_b", T_OBJECT_EX, offsetof(Node, b), 0, NULL},
+    {"_label", T_OBJECT_EX, offsetof(Node, label), 0, NULL},
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(Node, weakrefs), READONLY, NULL},
     {NULL, 0, 0, 0, NULL},
 };
 
-static PyTypeObject NodeType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "autograd._node.Node",
-    .tp_doc = PyDoc_STR("A Value's five fields, kept out of the cycle collector."),
-    .tp_basicsize = sizeof(Node),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
-    .tp_new = node_new,
-    .tp_dealloc = (destructor)node_dealloc,
-    .tp_traverse = (traverseproc)node_traverse,
-    .tp_clear = (inquiry)node_clear,
-    .tp_members = node_members,
+static PyType_Slot node_slots[] = {
+    {Py_tp_doc, (void *)PyDoc_STR("A Value's six fields, kept out of the cycle collector.")},
+    {Py_tp_new, node_new},
+    {Py_tp_dealloc, node_dealloc},
+    {Py_tp_traverse, node_traverse},
+    {Py_tp_clear, node_clear},
+    {Py_tp_members, node_members},
+    {Py_tp_methods, node_methods},
+    {0, NULL},
+};
+
+static PyType_Spec node_spec = {
+    .name = "autograd._node.Node",
+    .basicsize = sizeof(Node),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .slots = node_slots,
 };
 
 static PyMethodDef module_methods[] = {
@@ -758,29 +830,59 @@ static PyMethodDef module_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+static int
+module_exec(PyObject *module)
+{
+    State *state = state_of(module);
+    state->node_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &node_spec, NULL);
+    if (state->node_type == NULL) {
+        return -1;
+    }
+    return PyModule_AddType(module, state->node_type);
+}
+
+static int
+module_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    Py_VISIT(state_of(module)->node_type);
+    return 0;
+}
+
+static int
+module_clear(PyObject *module)
+{
+    Py_CLEAR(state_of(module)->node_type);
+    return 0;
+}
+
+static void
+module_free(void *module)
+{
+    module_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec},
+#ifdef Py_mod_gil
+    {Py_mod_gil, Py_MOD_GIL_USED},  /* see the top of this file */
+#endif
+    {0, NULL},
+};
+
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "autograd._node",
     .m_doc = PyDoc_STR("A Value's storage, compiled; see autograd/storage.py."),
-    .m_size = -1,
+    .m_size = sizeof(State),
     .m_methods = module_methods,
+    .m_slots = module_slots,
+    .m_traverse = module_traverse,
+    .m_clear = module_clear,
+    .m_free = module_free,
 };
 
 PyMODINIT_FUNC
 PyInit__node(void)
 {
-    if (PyType_Ready(&NodeType) < 0) {
-        return NULL;
-    }
-    PyObject *m = PyModule_Create(&module);
-    if (m == NULL) {
-        return NULL;
-    }
-    Py_INCREF(&NodeType);
-    if (PyModule_AddObject(m, "Node", (PyObject *)&NodeType) < 0) {
-        Py_DECREF(&NodeType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    return m;
+    return PyModuleDef_Init(&module);
 }

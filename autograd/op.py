@@ -81,7 +81,6 @@ class Op:
     kink: Kink | None = None
     array: str | Callable[..., Any] | None = None
 
-    label = ""  # set only on the copies that ``labelled`` makes
     origin: tuple | None = None  # set only on the copies that ``from_rule`` makes
 
     def __post_init__(self) -> None:
@@ -91,24 +90,10 @@ class Op:
             object.__setattr__(self, "micrograd", self.symbol)
         self.__dict__.update(_callables(self))
 
-    def labelled(self, label: str) -> Op:
-        """This op carrying a node's name: a labelled node keeps its label here.
-
-        A node holds its op in any case, so a name that rides on a copy of the
-        op costs a Value no slot of its own. The copy runs and differentiates
-        as the op does; ``unlabelled`` leads back to the table's entry.
-        """
-        plain = self.unlabelled
-        if not label and not self.origin:
-            return plain
-        copy = object.__new__(Op)
-        copy.__dict__.update(plain.__dict__, label=label, unlabelled=plain, origin=self.origin)
-        return copy
-
     def from_rule(self, origin: tuple) -> Op:
         """This op carrying where a node ``create_graph`` made came from: (kind, the op
-        whose rule it is, slot), which ``autograd.explain.describe.origin`` writes out. Like a
-        label, it costs the node no slot."""
+        whose rule it is, slot), which ``autograd.explain.describe.origin`` writes out. It
+        costs the node no slot; ``unlabelled`` leads back to the table's entry."""
         fields = self.__dict__.copy()  # a copy, then one key: half the time of update()
         fields["origin"] = origin
         copy = object.__new__(Op)
@@ -168,16 +153,16 @@ class Op:
         return f"{self.formula} ({values})"
 
     def __reduce__(self) -> tuple:
-        """Pickled by name, params, label and origin: unpickled from the table of the process
-        that loads it (a user op must be defined there first)."""
-        return from_table, (self.name, dict(self.params), self.label, self.origin)
+        """Pickled by name, params and origin: unpickled from the table of the process that
+        loads it (a user op must be defined there first)."""
+        return from_table, (self.name, dict(self.params), self.origin)
 
     def __repr__(self) -> str:
         return f"<op {self.name}: {self.describe()}>"
 
 
-def from_table(name: str, params: dict[str, float], label: str, origin: tuple | None) -> Op:
-    """The op ``Op.__reduce__`` wrote: the table's entry, bound, with its origin and label."""
+def from_table(name: str, params: dict[str, float], origin: tuple | None) -> Op:
+    """The op ``Op.__reduce__`` wrote: the table's entry, bound, with its origin."""
     op = OPS.get(name)
     if op is None:
         raise ValueError(
@@ -185,9 +170,7 @@ def from_table(name: str, params: dict[str, float], label: str, origin: tuple | 
             f"define it (define_op({name!r}, ...)) before loading"
         )
     op = op.bind(**params)
-    if origin is not None:
-        op = op.from_rule(origin)
-    return op.labelled(label) if label else op
+    return op if origin is None else op.from_rule(origin)
 
 
 # The bound ops made last are kept, up to BOUND_KEPT: the same exponent gives the same

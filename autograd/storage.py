@@ -1,11 +1,14 @@
-"""Where a Value keeps its five fields: the compiled ``autograd._node`` when it was built,
-else a plain class with the same slots. Methods and numbers are the same either way.
+"""Where a Value keeps its six fields (data, grad, _fn, _a, _b, _label): the compiled
+``autograd._node`` when it was built, else a plain class with the same slots. Methods and
+numbers are the same either way, and either kind of Value can be weakly referenced.
 
 The compiled module also sorts a graph and runs backward's loop over float nodes, makes
 a dot's parents and products, and reads and writes many Values' numbers at once; here
 each is None (or ``numbers``/``set_numbers`` go one Value at a time) without it.
 
-Set ``CHAINRULE_PURE_PYTHON=1`` before the first import to use the plain class.
+Set ``CHAINRULE_PURE_PYTHON=1`` before the first import to use the plain class. On a
+free-threaded Python (3.13t) importing the compiled module turns the GIL back on (it
+declares ``Py_MOD_GIL_USED``: its loops move many nodes' fields without locks).
 """
 
 from __future__ import annotations
@@ -42,9 +45,9 @@ except ImportError:
     COMPILED = False
 
     class Node:  # type: ignore[no-redef]
-        """A Value's five fields as slots: the storage when autograd._node was not built."""
+        """A Value's six fields as slots: the storage when autograd._node was not built."""
 
-        __slots__ = ("data", "grad", "_fn", "_a", "_b")
+        __slots__ = ("data", "grad", "_fn", "_a", "_b", "_label", "__weakref__")
 
     new = object.__new__  # type: ignore[assignment]
     inner_order = None  # backward sorts with autograd.backward.inner_order_in_python

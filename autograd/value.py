@@ -99,9 +99,10 @@ class Value(Node):
     derivative is the ``_backward`` closure the learner's subclass sets, as micrograd does.
     """
 
+    # The fields live in Node (autograd/storage.py): data, grad, _fn, _a, _b, _label.
     # Up to two parents live in _a and _b; an n-ary op keeps a tuple in _a and
     # MANY in _b. Two slots cost 16 bytes where a tuple would cost 48 or more.
-    # The label has no slot: _fn holds it (see the label property).
+    # _label is set only on the nodes that are given a label.
     __slots__ = ()
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
@@ -114,7 +115,7 @@ class Value(Node):
     ) -> None:
         self.data = as_float(data)
         self.grad = 0.0
-        self._fn: Op | str | None = None
+        self._fn: Op | None = None
         self._a: Value | tuple[Value, ...] | None = None
         self._b: Value | None = None
         if isinstance(_children, str):  # Value(2.0, "x"): the label, as before
@@ -129,22 +130,13 @@ class Value(Node):
     @property
     def label(self) -> str:
         """A name for diagrams and messages ("" if none): ``e.label = "e"``."""
-        op = self._fn
-        if op is None:
-            return ""
-        return op if self._a is None else op.label
+        return getattr(self, "_label", "")
 
     @label.setter
     def label(self, text: str) -> None:
-        # A leaf has no op, so its _fn holds the label itself; a node an op made
-        # holds a copy of its op that carries the label. Rarely set, so this
-        # saves every node 8 bytes for the price of a branch when it is read.
         if not isinstance(text, str):
             raise TypeError(f"a label is a str, got {type(text).__name__} {text!r:.60}")
-        if self._a is None:
-            self._fn = text or None
-        else:
-            self._fn = self._fn.labelled(text)
+        self._label = text
 
     # -- the graph, read-only ---------------------------------------------------
 
@@ -342,11 +334,11 @@ class Value(Node):
         for node in topo_order(self):
             node.grad = 0.0
 
-    def __getstate__(self) -> tuple:  # copy and deepcopy, on either storage
-        return self.data, self.grad, self._fn, self._a, self._b
+    def __getstate__(self) -> tuple:  # copy, deepcopy and pickle, on either storage
+        return self.data, self.grad, self._fn, self._a, self._b, self.label
 
     def __setstate__(self, state: tuple) -> None:
-        self.data, self.grad, self._fn, self._a, self._b = state
+        self.data, self.grad, self._fn, self._a, self._b, self.label = state
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""

@@ -313,14 +313,11 @@ def test_each_rule_text_is_its_rule(name):
 # -- pickling: a Value an op made keeps its op by name -----------------------------------
 
 
-def _protocols() -> range | list[int]:
-    """Every protocol; 0 and 1 only where the storage pickles a leaf with them (the
-    compiled Node gains them in autograd/_node.c)."""
+def _protocols() -> range:
+    """Every protocol, on either storage."""
     import pickle
 
-    from autograd.storage import COMPILED
-
-    return range(2 if COMPILED else 0, pickle.HIGHEST_PROTOCOL + 1)
+    return range(pickle.HIGHEST_PROTOCOL + 1)
 
 
 @pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.builtin))

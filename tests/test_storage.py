@@ -11,6 +11,7 @@ import copy
 import gc
 import importlib.util
 import os
+import pickle
 import random
 import shutil
 import subprocess
@@ -18,11 +19,12 @@ import sys
 import sysconfig
 import textwrap
 import tracemalloc
+import weakref
 from pathlib import Path
 
 import pytest
 
-from autograd import Value, storage, total
+from autograd import OPS, Value, storage, total
 from autograd.backward import fresh_zero, inner_order_in_python
 from autograd.graph import MANY
 from tests.helpers import lecture_demo_loss
@@ -258,12 +260,88 @@ def test_the_cycles_of_create_graph_are_collected():
     assert _bytes_after(200) - _bytes_after(20) < 20_000
 
 
-def test_ordinary_graphs_stay_out_of_the_collector():
-    if not storage.COMPILED:
-        return
+@pytest.mark.skipif(not storage.COMPILED, reason="plain instances are always tracked")
+def test_the_nodes_ops_make_stay_out_of_the_collector():
     x = Value(1.0)
     y = x * 2 + 1
-    assert not gc.is_tracked(x) and not gc.is_tracked(y)
+    assert not gc.is_tracked(y) and not gc.is_tracked(y._a)
+    assert gc.is_tracked(x)  # a user's own Value: see the next test
+
+
+class _Holder:
+    """An object that refers back to the Value it is stored in."""
+
+
+@pytest.mark.parametrize("field", ["grad", "data"])
+def test_a_cycle_through_a_users_values_grad_or_data_is_collected(field):
+    v = Value(1.0)
+    holder = _Holder()
+    setattr(v, field, holder)
+    holder.v = v
+    gone = weakref.ref(v)
+    del v, holder
+    gc.collect()
+    assert gone() is None
+
+
+def test_a_label_lives_in_a_field_of_its_own():
+    x = Value(0.5, label="x")
+    y = x.tanh()
+    assert y.label == "" and x._fn is None
+    y.label = "y"
+    assert (x._label, y._label, y.label) == ("x", "y", "y")
+    assert y._fn is OPS["tanh"]  # the table's own op, not a copy carrying the name
+    y.label = ""
+    assert y.label == "" and y.op == "tanh"
+    with pytest.raises(TypeError, match="a label is a str, got int 3"):
+        y.label = 3
+
+
+def test_a_value_can_be_weakly_referenced():
+    x = Value(2.0)
+    y = x * 3
+    refs = weakref.ref(x), weakref.ref(y)
+    assert refs[0]() is x and refs[1]() is y
+    held = weakref.WeakSet([x, y])
+    assert len(held) == 2 and x in held and y in held
+    del y
+    assert refs[1]() is None  # freed by reference counting, at once
+    del x
+    assert refs[0]() is None
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_every_pickle_protocol_keeps_a_leaf_and_a_made_node(protocol):
+    x = Value(2.0, label="x")
+    x.grad = 0.25
+    leaf = pickle.loads(pickle.dumps(x, protocol))
+    assert (type(leaf), leaf.data, leaf.grad, leaf.label, leaf.is_leaf) == (
+        Value, 2.0, 0.25, "x", True,
+    )
+    y = x**2
+    y.label = "y"
+    made = pickle.loads(pickle.dumps(y, protocol))
+    assert (made.data, made.label, made.op, made.params) == (4.0, "y", "pow", {"k": 2})
+    (base,) = made.parents
+    assert base.label == "x" and base is not x
+    base.grad = 0.0
+    made.backward()
+    assert base.grad == 4.0 and x.grad == 0.25  # 2·x on the copy, the original untouched
+
+
+@pytest.mark.skipif(not storage.COMPILED, reason="the plain class has no module to initialise")
+def test_the_compiled_module_initialises_in_phases_with_a_type_of_its_own():
+    """Each load of autograd._node (PEP 489) makes its own Node type, a heap type."""
+    heap_type = 1 << 9  # Py_TPFLAGS_HEAPTYPE
+    spec = importlib.util.find_spec("autograd._node")
+    again = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(again)
+    assert again.Node is not storage.Node and again.Node.__flags__ & heap_type
+    assert storage.Node.__flags__ & heap_type
+    node = again.new(again.Node)
+    assert not gc.is_tracked(node) and again.Node.__module__ == "autograd._node"
+    with pytest.raises(TypeError, match="new\\(\\) takes a subclass of Node"):
+        again.new(Value)  # a Value is a Node of the first load, not of this one
 
 
 def test_copies_keep_the_graph():

@@ -322,16 +322,17 @@ def test_graph_frees_without_the_cycle_collector():
 def test_nodes_are_small():
     v = Value(1.0)
     assert not hasattr(v, "__dict__")
-    assert sys.getsizeof(v) <= 72  # the GC header, the object header and five slots
+    # the GC header, the object header, six fields and the weak reference list
+    assert sys.getsizeof(v) <= 88
 
 
-def test_under_100_bytes_per_node_after_forward_and_under_125_after_backward():
+def test_under_116_bytes_per_node_after_forward_and_under_141_after_backward():
     from benchmarks.memory import bytes_per_node, chain_of_tanh
 
     nodes, after_forward, after_backward = bytes_per_node(chain_of_tanh, 100_000)
     assert nodes == 100_001
-    assert after_forward < 100  # a Value and its float
-    assert after_backward < 125  # and the float of its gradient
+    assert after_forward < 116  # a Value (with its label and weak reference fields) and its float
+    assert after_backward < 141  # and the float of its gradient
 
 
 def test_labels_name_leaves_and_op_nodes_without_changing_the_op():
