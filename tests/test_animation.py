@@ -8,7 +8,7 @@ from pathlib import Path
 from autograd import Value
 from tests.browser import browser, screenshot
 from tests.helpers import small_graph
-from tests.pages import without_graphviz
+from tests.pages import open_page, without_graphviz
 from tests.picture import chain_rule_problems
 from viz import animate
 from viz.render import render
@@ -128,7 +128,7 @@ def test_stepping_by_keyboard_in_chromium(tmp_path):
         )
 
     try:
-        driver.get(path.as_uri())
+        open_page(driver, path.as_uri())
         body = driver.find_element(By.TAG_NAME, "body")
         first = shown()
         assert first["step"] == 0 and first["line"].startswith("start: L₀.grad = 1")
@@ -176,7 +176,7 @@ def test_a_label_that_opens_a_comment_or_script_does_not_blank_the_pages(tmp_pat
     driver = browser(1200, 800)
     try:
         for page in pages:
-            driver.get(page.resolve().as_uri())
+            open_page(driver, page.resolve().as_uri())
             names = driver.execute_script(
                 "return [...document.querySelectorAll('#app svg g.node text')]"
                 ".map(t => t.textContent);"
