@@ -50,6 +50,7 @@ def test_the_pure_wheel_is_py3_none_any_and_has_no_compiled_code(tmp_path):
         "viz/static/viz-global.js",
         "viz/static/LICENSE-viz-js.txt",
     } <= names
+    assert {"viz/lab/session.py", "viz/lab/static/index.html", "viz/lab/static/lab.js"} <= names
     metadata = next(n for n in names if n.endswith(".dist-info/WHEEL"))
     text = archive.read(metadata).decode()
     assert "Root-Is-Purelib: true" in text and "Tag: py3-none-any" in text
