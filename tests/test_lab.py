@@ -61,6 +61,14 @@ def test_check_refuses_what_is_no_engine():
     assert missing["bug_classes"] == ["exception"] and "no class named Value" in missing["text"]
 
 
+def test_an_engine_module_that_never_finishes_loading_is_named_hang():
+    started, tracing = time.perf_counter(), sys.gettrace()
+    stuck = json.loads(Session().check(engine_source() + "\nwhile True:\n    pass\n"))
+    assert stuck["bug_classes"] == ["hang"] and "top level" in stuck["text"]
+    assert time.perf_counter() - started < 30
+    assert sys.gettrace() is tracing  # the counter is gone
+
+
 def test_a_checked_engine_is_importable_from_the_cell():
     session = Session()
     json.loads(session.check(engine_source()))
@@ -214,6 +222,9 @@ def test_the_lab_runs_grades_and_explores_offline(lab):
         took, hanging = _call(driver, f"chainruleLab.check({json.dumps(HANGING)})")
         assert hanging["bug_classes"] == ["hang"], hanging["text"]
         hang_time = took
+        stuck = json.dumps(engine_source() + "\nwhile True:\n    pass\n")
+        _, loading = _call(driver, f"chainruleLab.check({stuck})")
+        assert loading["bug_classes"] == ["hang"] and "top level" in loading["text"]
 
         code = json.dumps(EXERCISES[3]["code"])
         _, output = _call(driver, f"chainruleLab.explore({code}, 'L')")

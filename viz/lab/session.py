@@ -19,10 +19,12 @@ from typing import Any
 from autograd import Value, check_engine
 from viz.explore import Exploration, explore
 
-__all__ = ["CHECK_TIMEOUT", "ENGINE_MODULE", "Session"]
+__all__ = ["CHECK_TIMEOUT", "ENGINE_MODULE", "LOAD_LINES", "Session"]
 
 CHECK_TIMEOUT = 1.0  # check_engine's per-probe budget: 2,000,000 lines where no process
 ENGINE_MODULE = "my_engine"  # the editor's engine, importable from the cell once checked
+LOAD_LINES = 2_000_000  # lines the engine's module may run at its top level (the page has
+# no other way to stop it: Python runs on the page's thread)
 
 
 class Session:
@@ -69,9 +71,15 @@ class Session:
         printed = io.StringIO()
         try:
             with redirect_stdout(printed), redirect_stderr(printed):
-                exec(compile(code, module.__file__, "exec"), module.__dict__)
+                _within_lines(lambda: exec(compile(code, module.__file__, "exec"), module.__dict__))
         except SyntaxError as err:
             return _refusal("syntax", f"your engine does not parse: {err.msg} (line {err.lineno})")
+        except _TooLong:
+            return _refusal(
+                "hang",
+                f"running your engine's module did not finish within {LOAD_LINES:,} lines: "
+                "a loop at its top level that never ends?",
+            )
         except BaseException as err:  # their module's top level
             return _refusal("exception", f"running your engine raised {err!r}")
         found = getattr(module, class_name, None)
@@ -123,6 +131,29 @@ class Session:
         except ValueError as err:
             return json.dumps({"error": str(err)})
         return json.dumps({"state": self.exploration.state})
+
+
+class _TooLong(BaseException):
+    """Raised by the line counter (not an Exception, so their ``except`` lets it pass)."""
+
+
+def _within_lines(work: Any, lines: int = LOAD_LINES) -> None:
+    """``work()`` with each executed line counted, stopped by _TooLong past ``lines``."""
+    count = 0
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += 1
+        if count > lines:
+            raise _TooLong
+        return tracer
+
+    before = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        work()
+    finally:
+        sys.settrace(before)
 
 
 def _refusal(kind: str, text: str) -> str:

@@ -48,14 +48,20 @@ async function boot() {
 
 function setUp(config) {
   $("engine").value = config.starter;
+  $("cell").value = config.exercises.find((e) => e.target === "cell" && e.name).code;
+  for (const id of ["engine", "cell"]) { // the learner's text survives a reload
+    const kept = localStorage.getItem(`chainrule-lab-${id}`);
+    if (kept) $(id).value = kept;
+    $(id).addEventListener("input", () => localStorage.setItem(`chainrule-lab-${id}`, $(id).value));
+  }
   const menu = $("exercise");
   config.exercises.forEach((exercise, i) => menu.append(el("option", { value: i }, exercise.title)));
   menu.onchange = () => {
     const exercise = config.exercises[Number(menu.value)];
     $(exercise.target).value = exercise.code;
+    localStorage.setItem(`chainrule-lab-${exercise.target}`, exercise.code);
     if (exercise.name) $("name").value = exercise.name;
   };
-  $("cell").value = config.exercises.find((e) => e.target === "cell" && e.name).code;
   $("check").onclick = () => check($("engine").value).catch(showError);
   $("run").onclick = () => run($("cell").value).catch(showError);
   $("explore").onclick = () => explore($("cell").value, $("name").value.trim()).catch(showError);
