@@ -22,6 +22,21 @@ from viz.lab import PYODIDE_CDN, build_lab
 from viz.lab.exercises import EXERCISES, STARTER
 from viz.lab.session import Session
 
+TRAINING = """import random
+import nn
+random.seed(0)
+model = nn.MLP(2, [4, 1])
+sgd = nn.SGD(model.parameters(), lr=0.05)
+xs, ys = [[1.0, 2.0], [-1.0, 0.5], [0.3, -0.7]], [1.0, -1.0, 1.0]
+losses = []
+for _ in range(50):
+    loss = nn.mse([model(x) for x in xs], ys)
+    sgd.zero_grad()
+    loss.backward()
+    sgd.step()
+    losses.append(loss.data)
+print(losses[0], losses[-1])
+"""
 HANGING = engine_source().replace(
     "    def backward(self):\n", "    def backward(self):\n        while True:\n            pass\n"
 )
@@ -205,6 +220,9 @@ def test_the_lab_runs_grades_and_explores_offline(lab):
         assert printed == "42\n1024\n"
         _, printed = _call(driver, "chainruleLab.run('import numpy')")
         assert "ModuleNotFoundError" in printed  # Pyodide's core alone: no numpy
+        _, printed = _call(driver, f"chainruleLab.run({json.dumps(TRAINING)})")
+        first, last = map(float, printed.split())
+        assert last < first / 2, printed  # nn's MLP learns with SGD, on floats
 
         source = json.dumps(engine_source())
         took, right = _call(driver, f"chainruleLab.check({source})")
