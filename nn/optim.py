@@ -42,7 +42,12 @@ class Optimizer:
 
     def step(self) -> None:
         """Move every parameter by one step of the rule (or none, and raise, if one
-        would leave the finite numbers)."""
+        would leave the finite numbers). Without numpy (Pyodide's core) only SGD steps."""
+        try:
+            import numpy  # noqa: F401
+        except ImportError:
+            self._step_without_numpy()
+            return
         grads = numbers(self.params, "grad", slow=self._grads)  # update() names a NaN
         set_numbers(self.params, "data", self.update(numbers(self.params, "data"), grads))
 
@@ -69,6 +74,11 @@ class Optimizer:
     def _update(self, data: np.ndarray, grads: np.ndarray) -> tuple[np.ndarray, dict]:
         """The amount to subtract from each parameter, and the new state (attributes)."""
         raise NotImplementedError
+
+    def _step_without_numpy(self) -> None:
+        raise ModuleNotFoundError(
+            f"{type(self).__name__}.step needs numpy: pip install numpy (SGD steps without it)"
+        )
 
     def _grads(self) -> list[float]:
         grads = [p.grad for p in self.params]
@@ -150,11 +160,35 @@ class SGD(Optimizer):
             raise ValueError("nesterov needs a momentum > 0 and dampening 0 (as in PyTorch)")
         self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov
         self.weight_decay = weight_decay
-        self.velocity: np.ndarray | None = None
+        self.velocity: np.ndarray | list[float] | None = None
 
     def reset(self) -> None:
         """Forget the momentum built up so far."""
         self.velocity = None
+
+    def _step_without_numpy(self) -> None:
+        """The same rule on floats, one parameter at a time (the same float operations as
+        ``_update``, so the same numbers)."""
+        grads = self._grads()
+        data = [p.data for p in self.params]
+        wd = self.weight_decay
+        d = [g + wd * x for g, x in zip(grads, data, strict=True)] if wd else grads
+        mu, velocity = self.momentum, self.velocity
+        if mu:
+            if velocity is None:
+                velocity = list(d)
+            else:
+                keep = 1 - self.dampening
+                velocity = [mu * v + keep * g for v, g in zip(velocity, d, strict=True)]
+            ahead = self.nesterov
+            d = [g + mu * v for g, v in zip(d, velocity, strict=True)] if ahead else velocity
+        new = [x - self.lr * g for x, g in zip(data, d, strict=True)]
+        for i, x in enumerate(new):
+            if not math.isfinite(x):
+                raise self._diverged(i, f"would become {x}", data[i], grads[i])
+        self.velocity = velocity
+        for p, x in zip(self.params, new, strict=True):
+            p.data = x
 
     def _update(self, data: np.ndarray, grads: np.ndarray) -> tuple[np.ndarray, dict]:
         grads = _decayed(grads, data, self.weight_decay)
@@ -257,6 +291,12 @@ class Adam(Optimizer):
 
 
 def _zeros(n: int) -> np.ndarray:
-    import numpy as np
+    try:
+        import numpy as np
+    except ImportError:
+        raise ModuleNotFoundError(
+            "Adam and RMSprop keep their state in numpy arrays: pip install numpy "
+            "(SGD steps without it)"
+        ) from None
 
     return np.zeros(n)

@@ -44,7 +44,7 @@ def test_a_graph_over_the_budget_suggests_only_what_the_function_takes(function,
     assert ("collapse=" in str(refused.value)) == (function is not animate)
 
 
-@pytest.mark.parametrize("function", [draw_dot, animate, explore])
+@pytest.mark.parametrize("function", [draw_dot])  # animate and explore run no dot
 def test_a_render_past_its_bound_suggests_only_what_the_function_takes(
     function, tmp_path, monkeypatch
 ):

@@ -9,6 +9,7 @@ import pytest
 from autograd import Value
 from tests.browser import browser, screenshot
 from tests.helpers import product_plus_tanh
+from tests.pages import open_page
 from viz import explore
 from viz.animate import front_end
 
@@ -47,7 +48,7 @@ def test_saved_page_panel_keys_space_and_view(tmp_path):
         return driver.execute_script(_READ)
 
     try:
-        driver.get(path.as_uri())
+        open_page(driver, path.as_uri())
         body = driver.find_element(By.TAG_NAME, "body")
         first = shown()
         assert (first["step"], first["phase"]) == (0, "forward")
@@ -147,7 +148,11 @@ def test_the_widget_module_with_a_stand_in_model(tmp_path):
 
     try:
         driver.get(Path(page).resolve().as_uri())
-        WebDriverWait(driver, 10).until(lambda d: d.execute_script("return window.ready === true"))
+        WebDriverWait(driver, 20).until(  # the widget lays its graph out after render()
+            lambda d: d.execute_script(
+                "return window.ready === true && !!document.querySelector('.cr-view svg g')"
+            )
+        )
         view = driver.find_element(By.CSS_SELECTOR, ".cr-view")
         view.click()  # keys go to the widget only when it has the focus
         for _ in range(3):
@@ -214,7 +219,7 @@ def test_saved_page_quiz_judges_typed_numbers_with_pythons_words(tmp_path):
         box.send_keys(text, Keys.ENTER)
 
     try:
-        driver.get(path.as_uri())
+        open_page(driver, path.as_uri())
         driver.find_element(By.CSS_SELECTOR, ".cr-quiz-toggle").click()
         app = driver.find_element(By.CSS_SELECTOR, ".cr-explorer")
         assert app.get_attribute("data-phase") == "backward"  # the quiz starts backward
@@ -255,7 +260,7 @@ def test_a_large_graph_opens_on_the_first_steps_inputs(tmp_path):
     path = exploration.save(tmp_path / "large.html").resolve()
     driver = browser(1400, 900)
     try:
-        driver.get(path.as_uri())
+        open_page(driver, path.as_uri())
         shown = driver.execute_script(
             "const view = document.querySelector('.cr-view').getBoundingClientRect();"
             "return arguments[0].map(id => { const b = document.getElementById(id)"
@@ -291,7 +296,7 @@ def test_each_position_shows_only_what_the_timeline_has_computed(tmp_path):
 
     root, leaf = state["root"], next(i for i, n in state["names"].items() if n == "a")
     try:
-        driver.get(path.as_uri())
+        open_page(driver, path.as_uri())
         body = driver.find_element(By.TAG_NAME, "body")
         assert edges() == state["rules"]  # no op has run: every rule, no number
         text = panel_of(root)
@@ -349,7 +354,7 @@ def test_a_small_graph_opens_readable_and_whole_and_fit_keeps_it_so(tmp_path, wi
     path = explore(_neuron()).save(tmp_path / "neuron.html").resolve()
     driver = browser(width, 900)
     try:
-        driver.get(path.as_uri())
+        open_page(driver, path.as_uri())
         opened = driver.execute_script(_LAYOUT)
         screenshot(driver, f"explore-layout-{width}.png")
         driver.execute_script("document.querySelector('button[title^=fit]').click()")
@@ -367,7 +372,7 @@ def test_fit_never_shrinks_a_large_graph_below_readable_text(tmp_path):
     path = explore(y).save(tmp_path / "chain.html").resolve()
     driver = browser(1000, 800)
     try:
-        driver.get(path.as_uri())
+        open_page(driver, path.as_uri())
         driver.execute_script("document.querySelector('button[title^=fit]').click()")
         fitted = driver.execute_script(_LAYOUT)
         screenshot(driver, "explore-layout-large-fit.png")

@@ -21,7 +21,7 @@ def test_the_wheel_holds_py_typed_for_every_package(tmp_path):
     pytest.importorskip("setuptools", reason="building the wheel needs setuptools")
     source = tmp_path / "src"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy(ROOT / name, source / name)
     for package in PACKAGES:  # a copy: a build writes build/ and *.egg-info beside the code
         shutil.copytree(

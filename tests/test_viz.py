@@ -15,6 +15,7 @@ from tests.helpers import small_graph
 from tests.picture import chain_rule_problems, read_svg
 from viz import RendererNotFound, RenderError, draw_dot, find_renderer
 from viz.dot import escape, node_id
+from viz.render import render
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -298,13 +299,14 @@ def test_the_animation_keeps_a_large_graphs_rules_on_its_edges():
     loss = sum((x * x).tanh() for x in xs)  # 360 ops (*, tanh, +), 600 edges
     loss.backward()
     described = Description(loss)
-    state = backward_state(described, rankdir="LR", timeout=60)
-    nodes, drawn = read_svg(state["svg"])
+    state = backward_state(described, rankdir="LR")
+    svg = render(state["dot"], "svg", timeout=60).decode()
+    nodes, drawn = read_svg(svg)
     rules = [rule for _, _, op, rule in drawn if op.endswith("op")]
     assert len(rules) == 600 and all(rule.startswith("∂") for rule in rules)
     assert not any(text.startswith("∂") for texts in nodes.values() for text in texts)
     grads = {node_id(i): node.grad for node, i in described.index.items()}
-    assert chain_rule_problems(state["svg"], grads) == []  # the boxes show the widest grads
+    assert chain_rule_problems(svg, grads) == []  # the boxes show the widest grads
 
 
 def test_a_models_graph_of_two_thousand_values_draws_with_the_defaults():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from autograd.explain.text import num
 from autograd.explain.timeline import Timeline
 from viz.diagram import MAX_NODES, TIMEOUT, GraphTooLarge, too_large
 from viz.dot import build_dot, node_id, select
-from viz.render import render
 
 __all__ = ["Animation", "animate", "backward_state"]
 
@@ -69,7 +67,9 @@ def animate(
     graph's ``.grad`` values are not read or changed. Each step highlights the node
     whose gradient is passed on (red), the edge it goes through and the parent that
     receives it (blue), with the step's line of arithmetic below. ``focus`` draws
-    only that node's inputs, backward from it. Keys: ← → step, space plays.
+    only that node's inputs, backward from it. Keys: ← → step, space plays. The page
+    lays the graph out itself (Graphviz in WebAssembly, shipped in it): no ``dot`` is
+    run, and ``timeout``, which bounded that run, is accepted for older calls.
     """
     if not isinstance(root, Value):
         raise TypeError(f"animate takes a Value, got {type(root).__name__}")
@@ -77,7 +77,7 @@ def animate(
     size = len(topo_order(top))
     if size > max_nodes:
         raise GraphTooLarge(too_large(animate, size, max_nodes))
-    state = backward_state(Description(top), rankdir=rankdir, timeout=timeout, caller=animate)
+    state = backward_state(Description(top), rankdir=rankdir)
     state["autoplay"] = autoplay
     page = page_html("chainrule: backprop step by step", state)
     target = Path(path)
@@ -89,12 +89,10 @@ def backward_state(
     described: Description,
     *,
     rankdir: str,
-    timeout: float,
     timeline: Timeline | None = None,
-    caller: Callable[..., object] | None = None,
 ) -> dict[str, Any]:
-    """The diagram and every backward step, as the page's script reads them; a render
-    past ``timeout`` suggests the views ``caller`` (animate, explore) can draw."""
+    """The diagram (DOT text, which the page lays out) and every backward step, as the
+    page's script reads them."""
     timeline = Timeline(described) if timeline is None else timeline
     view = select(described, described.root)
     widest = _widest_grads(timeline)
@@ -107,10 +105,9 @@ def backward_state(
         rules_in_ops=False,
         stacked=True,
     )
-    svg = render(source, "svg", timeout, caller=caller).decode("utf-8")
     ids = {node: node_id(i) for node, i in described.index.items()}
     return {
-        "svg": svg[svg.index("<svg") :],
+        "dot": source,
         "root": ids[described.root],
         "names": {ids[n]: described.names[n] for n in described.order},
         "start": {ids[n]: num(g) for n, g in timeline.start.items()},
@@ -138,17 +135,22 @@ def _widest_grads(timeline: Timeline) -> dict[Value, str]:
 
 
 def front_end() -> tuple[str, str]:
-    """The one front-end module (stepper.js, then explore.js) and its style sheet.
+    """The one front-end module (Graphviz, stepper.js, then explore.js) and its style.
 
     explore.js continues stepper.js in the same module scope, so the animation, the
     saved explorer and the anywidget all run one script, with no import to resolve.
+    Graphviz (``@viz-js/viz``, WebAssembly inlined in viz-global.js) comes first, in a
+    function that hides any AMD loader (Jupyter's require.js) so it sets ``Viz``.
     """
     static = resources.files("viz") / "static"
-    script = "\n".join((static / f).read_text(encoding="utf-8") for f in _SCRIPTS)
+    graphviz = (static / GRAPHVIZ).read_text(encoding="utf-8")
+    loader = f"(function (define, exports, module) {{\n{graphviz}\n}}).call(globalThis);\n"
+    script = loader + "\n".join((static / f).read_text(encoding="utf-8") for f in _SCRIPTS)
     style = "\n".join((static / f).read_text(encoding="utf-8") for f in _STYLES)
     return script, style
 
 
+GRAPHVIZ = "viz-global.js"  # @viz-js/viz 3.31.0, MIT; LICENSE-viz-js.txt beside it
 _SCRIPTS = ("stepper.js", "explore.js")
 _STYLES = ("stepper.css", "explore.css")
 
@@ -180,7 +182,8 @@ def page_html(title: str, state: dict[str, Any], app: str = "mount") -> str:
 <script type="application/json" id="state">{data}</script>
 <script type="module">
 {script}
-{app}(document.getElementById("app"), JSON.parse(document.getElementById("state").textContent));
+const state = JSON.parse(document.getElementById("state").textContent);
+{app}(document.getElementById("app"), await layOut(state));
 </script>
 </body>
 </html>

@@ -43,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m viz",
         description="The graph of an expression on Values: its table, a diagram, the explorer.",
-        epilog='example: python -m viz "a*b + a.tanh()" a=2 b=-3 --html explore.html',
+        epilog='example: python -m viz "a*b + a.tanh()" a=2 b=-3 --html explore.html; '
+        "python -m viz lab OUT_DIR writes the lab, a site that runs in the browser",
     )
     parser.add_argument("expression", help='e.g. "a*b + a.tanh()"')
     parser.add_argument("values", nargs="*", help="name=number for each name, e.g. a=2 b=-3")
@@ -64,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "--max-nodes", metavar="N", type=int, help="refuse to lay out more than N values"
     )
     parser.add_argument(
-        "--timeout", metavar="SECONDS", type=float, help="stop a render after SECONDS (5)"
+        "--timeout", metavar="SECONDS", type=float, help="--svg: stop dot after SECONDS (5)"
     )
     return parser
 
@@ -78,7 +79,8 @@ def _too_large(what: str, size: int, budget: int, depth: bool) -> _Refusal:
     part = "--focus NAME (a name from the table above)" + (" or --depth 3" if depth else "")
     return _Refusal(
         f"{what}: the graph has {size:,} values, more than --max-nodes {budget:,}: draw a part "
-        f"of it with {part}, or pass a larger --max-nodes (and --timeout) to wait for it"
+        f"of it with {part}, or pass a larger --max-nodes"
+        + (" (and --timeout) to wait for it" if depth else "")
     )
 
 
@@ -108,9 +110,7 @@ def _write(root: Value, args: argparse.Namespace) -> None:
         except RenderTimedOut as late:
             raise _Refusal(
                 f"{flag}: dot did not lay out {late.edges:,} edges in {late.timeout:g} s: draw "
-                "a part with --focus NAME"
-                + (" or --depth 3" if flag == "--svg" else "")
-                + ", or pass a larger --timeout"
+                "a part with --focus NAME or --depth 3, or pass a larger --timeout"
             ) from None
         print(f"wrote {done}")
 

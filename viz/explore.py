@@ -51,7 +51,9 @@ def explore(
     from it. ``collapse=model`` (an ``nn`` model's loss) shows one box per layer (a
     row per neuron) over the batch, beside the graph of one ``sample``. Nothing changes the graph's
     ``.data`` or ``.grad``, except editing a leaf, which sets that leaf's ``.data``
-    and recomputes the values that depend on it.
+    and recomputes the values that depend on it. The page lays the graph out itself
+    (Graphviz in WebAssembly, shipped in it): no ``dot`` is run, and ``timeout`` is
+    accepted for older calls.
     """
     if not isinstance(root, Value):
         raise TypeError(f"explore takes a Value, got {type(root).__name__}")
@@ -84,9 +86,7 @@ class Exploration:
         if model is None:
             self.top = self.root if focus is None else focus
             return explore_state(self.top, **options)
-        view = model_view(
-            self.root, model, sample, rankdir=options["rankdir"], timeout=options["timeout"]
-        )
+        view = model_view(self.root, model, sample, rankdir=options["rankdir"])
         self.top = view.term
         state = explore_state(view.term, **options)
         state["model"] = dict(view.state, term=state["names"][state["root"]])
@@ -178,7 +178,8 @@ class Exploration:
 def explore_state(
     root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NODES, timeout: float = TIMEOUT
 ) -> dict[str, Any]:
-    """The explorer's whole state for ``root``: the animation's, plus forward, panels, paths."""
+    """The explorer's whole state for ``root``: the animation's, plus forward, panels, paths
+    (``timeout`` is accepted for older calls: the page lays the graph out)."""
     size = len(topo_order(root))
     if size > max_nodes:
         refusal = too_large(explore, size, max_nodes)
@@ -187,9 +188,7 @@ def explore_state(
         )
     described = Description(root)
     timeline = Timeline(described)
-    state = backward_state(
-        described, rankdir=rankdir, timeout=timeout, timeline=timeline, caller=explore
-    )
+    state = backward_state(described, rankdir=rankdir, timeline=timeline)
     ids = {node: node_id(i) for node, i in described.index.items()}
     counts = path_counts(described)
     state.update(

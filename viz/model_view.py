@@ -15,9 +15,7 @@ from autograd import Value
 from autograd.explain.describe import Description
 from autograd.explain.timeline import Timeline
 from viz.collapse import boxes_dot, find_units
-from viz.diagram import TIMEOUT
 from viz.dot import select
-from viz.render import render
 
 __all__ = ["ModelView", "model_view", "sample_terms"]
 
@@ -30,9 +28,7 @@ class ModelView:
     state: dict[str, Any]
 
 
-def model_view(
-    root: Value, model: Any, sample: int, *, rankdir: str = "LR", timeout: float = TIMEOUT
-) -> ModelView:
+def model_view(root: Value, model: Any, sample: int, *, rankdir: str = "LR") -> ModelView:
     """The model's boxes over the whole batch, and sample ``sample``'s term to explore."""
     described = Description(root)
     terms = sample_terms(described, model)
@@ -47,12 +43,11 @@ def model_view(
         )
     grads = Timeline(described).final
     source, _ = boxes_dot(select(described, root), model, grads, rankdir)
-    svg = render(source, "svg", timeout).decode("utf-8")
     term = terms[sample]
     return ModelView(
         term,
         {
-            "svg": svg[svg.index("<svg") :],
+            "dot": source,  # the page lays it out
             "samples": len(terms),
             "sample": sample,
             "root": described.names[root],

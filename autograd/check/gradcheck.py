@@ -178,7 +178,8 @@ def gradcheck(
     numeric derivatives always come from calling ``f`` at every nudged input. With
     ``replay`` (the default) the graph traced at ``inputs`` is also replayed at
     them (``autograd.replay.tape``, numpy): an input where it disagrees with ``f`` is named
-    in ``report.branching``, as ``f``'s graph depends on the data near it.
+    in ``report.branching``, as ``f``'s graph depends on the data near it; where numpy
+    is not installed (Pyodide's core) that replay is skipped and the rest still runs.
     ``order=2`` checks the Hessian from ``create_graph`` against central
     differences of the gradient instead (``autograd.check.second_order``).
     """
@@ -197,7 +198,7 @@ def gradcheck(
         for i, x in enumerate(xs)
     ]
     branching = []
-    if replay:
+    if replay and _numpy_installed():
         replayed = _replayed_numeric(f, xs, eps)
         branching = [
             i
@@ -206,6 +207,14 @@ def gradcheck(
         ]
     constants = [r.index for r in rows if not r.ok and reads_data(f, xs, r.index, eps)]
     return GradcheckReport(rows, eps, tol, branching, kinks_reached(out, values), constants)
+
+
+def _numpy_installed() -> bool:
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _replayed_numeric(f: Callable[..., Value], xs: list[float], eps: float) -> list[float | None]:

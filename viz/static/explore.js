@@ -3,7 +3,7 @@
 // notebook, editing a leaf. Python computes every number; this only shows them.
 // State adds {nodes: {id: panel}, paths: {leaf id: {count, paths, summary}},
 // quiz: [per backward step: [{kind, prompt, answer, right, slips: [{mistake, value,
-// text}], otherwise}]], editable, model?: {svg, samples, sample, term, root}}.
+// text}], otherwise}]], editable, model?: {dot, samples, sample, term, root}}.
 
 function section(title, lines, cls = "") {
   const box = el("section", { class: `cr-sec ${cls}` });
@@ -267,15 +267,17 @@ function modelSection(model, onSample) {
 
 export default {
   render({ model, el: host }) {
-    let app = null;
-    const draw = () => {
+    let app = null, drawn = 0;
+    const draw = async () => {
+      const ticket = ++drawn; // a newer state while this one is laid out wins
+      const state = await layOut(model.get("state"));
+      if (ticket !== drawn) return;
       const keep = app ? { start: app.step, selected: app.selected } : { start: model.get("position") };
       if (app) app.destroy();
       host.replaceChildren();
       const box = document.createElement("div");
       box.tabIndex = 0;
       host.append(box);
-      const state = model.get("state");
       const selected = keep.selected && state.nodes[keep.selected] ? keep.selected : null;
       app = mountExplorer(box, state, {
         keyTarget: box, start: keep.start, selected, error: model.get("error"),
@@ -284,7 +286,7 @@ export default {
         onStep: (k) => { model.set("position", k); model.save_changes(); },
       });
     };
-    const showError = () => app.setError(model.get("error"));
+    const showError = () => { if (app) app.setError(model.get("error")); };
     draw();
     model.on("change:state", draw);
     model.on("change:error", showError);

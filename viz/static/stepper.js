@@ -1,11 +1,13 @@
 // chainrule's stepper: one diagram, the timeline of chain-rule steps, and controls
 // (buttons, slider, arrow keys, space to play, speed), zoom and pan.
-// State (from Python): {svg, root, names, start: {id: grad}, steps: [{node, edge,
+// State (from Python): {dot, root, names, start: {id: grad}, steps: [{node, edge,
 // parent, grad, line}], autoplay}; with {data: {id: text}, forward: [{node, inputs,
 // line}], rules: {edge id: rule}]} the forward pass comes first: position 0 shows the
 // leaves only, position f the first f values computed (an edge's number appears once
 // its op has run), then the backward start and one position per step.
 // explore.js continues this module (the explorer and the anywidget entry point).
+// The diagram comes as DOT text; layOut turns it into SVG in the page with Graphviz
+// compiled to WebAssembly (viz-global.js, @viz-js/viz, shipped in viz/static).
 
 const SPEEDS = [0.5, 1, 2, 4];
 // Scales that keep text readable: at 1 the diagram's 10pt edge text is 13.3px, at 0.68
@@ -28,6 +30,26 @@ function textsOf(svg, ids, prefix) {
     for (const t of g.querySelectorAll("text")) if (t.textContent.startsWith(prefix)) found[id] = t;
   }
   return found;
+}
+
+let graphviz = null; // one Graphviz instance per page, made on first use
+
+function svgOf(dot) {
+  const text = graphviz.renderString(dot, { format: "svg" });
+  return text.slice(text.indexOf("<svg"));
+}
+
+// state with its diagrams laid out: `svg` from `dot`, and the model's, if any.
+export async function layOut(state) {
+  if (!state.dot && !(state.model && state.model.dot)) return state;
+  if (!graphviz) {
+    if (!globalThis.Viz) throw new Error("chainrule: Graphviz (viz-global.js) is not loaded");
+    graphviz = await globalThis.Viz.instance();
+  }
+  const out = Object.assign({}, state);
+  if (state.dot) out.svg = svgOf(state.dot);
+  if (state.model && state.model.dot) out.model = Object.assign({}, state.model, { svg: svgOf(state.model.dot) });
+  return out;
 }
 
 export function mount(root, state, options = {}) {

@@ -1,0 +1,270 @@
+"""The chainrule Lab: its Python side (viz/lab/session.py) here, then the whole site in
+headless Chromium with Pyodide's core from npm, served from 127.0.0.1 with every other
+host unreachable."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+
+from tests.browser import CHROMIUM, DRIVER, screenshot
+from tests.fetch_pyodide import VERSION, pyodide_core
+from tests.learner_engines import engine_source
+from viz.lab import PYODIDE_CDN, build_lab
+from viz.lab.exercises import EXERCISES, STARTER
+from viz.lab.session import Session
+
+TRAINING = """import random
+import nn
+random.seed(0)
+model = nn.MLP(2, [4, 1])
+sgd = nn.SGD(model.parameters(), lr=0.05)
+xs, ys = [[1.0, 2.0], [-1.0, 0.5], [0.3, -0.7]], [1.0, -1.0, 1.0]
+losses = []
+for _ in range(50):
+    loss = nn.mse([model(x) for x in xs], ys)
+    sgd.zero_grad()
+    loss.backward()
+    sgd.step()
+    losses.append(loss.data)
+print(losses[0], losses[-1])
+"""
+HANGING = engine_source().replace(
+    "    def backward(self):\n", "    def backward(self):\n        while True:\n            pass\n"
+)
+
+
+def test_a_cell_prints_and_shows_its_last_expression():
+    session = Session()
+    assert session.run("x = 6\nprint('x is', x)\nx * 7") == "x is 6\n42\n"
+    assert session.run("x + 1") == "7\n"  # the namespace persists between cells
+
+
+def test_a_cells_error_is_its_own_traceback_only():
+    said = Session().run("def f(v):\n    return 1 / v\n\nf(0)")
+    assert said.startswith("Traceback (most recent call last):")
+    assert 'File "<cell 1>", line 4' in said and 'File "<cell 1>", line 2, in f' in said
+    assert said.rstrip().endswith("ZeroDivisionError: division by zero")
+    assert "session.py" not in said
+
+
+def test_check_names_a_bug_by_its_class_and_passes_a_correct_engine():
+    session = Session()
+    right = json.loads(session.check(engine_source()))
+    assert right["ok"] and right["bug_classes"] == [] and right["probes"]
+    assert all(p["verdict"] in ("ok", "skipped") for p in right["probes"])
+    wrong = json.loads(session.check(engine_source(assign=True)))
+    assert not wrong["ok"] and "assign" in wrong["bug_classes"]
+    failing = [p for p in wrong["probes"] if p["verdict"] == "FAIL"]
+    assert failing and all(p["hint"] and p["numbers"] for p in failing)
+    assert "check_engine(Value)" in wrong["text"]
+
+
+def test_check_refuses_what_is_no_engine():
+    session = Session()
+    syntax = json.loads(session.check("class Value(:\n"))
+    assert syntax["bug_classes"] == ["syntax"] and "line 1" in syntax["text"]
+    missing = json.loads(session.check("x = 1\n"))
+    assert missing["bug_classes"] == ["exception"] and "no class named Value" in missing["text"]
+
+
+def test_an_engine_module_that_never_finishes_loading_is_named_hang():
+    started, tracing = time.perf_counter(), sys.gettrace()
+    stuck = json.loads(Session().check(engine_source() + "\nwhile True:\n    pass\n"))
+    assert stuck["bug_classes"] == ["hang"] and "top level" in stuck["text"]
+    assert time.perf_counter() - started < 30
+    assert sys.gettrace() is tracing  # the counter is gone
+
+
+def test_a_checked_engine_is_importable_from_the_cell():
+    session = Session()
+    json.loads(session.check(engine_source()))
+    said = session.run(EXERCISES[-1]["code"])
+    shown, a_grad, b_grad = said.rsplit(maxsplit=2)
+    assert shown.startswith("<my_engine.Value object")  # the learner's class, not chainrule's
+    # a*b + tanh(a) at a=2, b=-3: ∂/∂a = b + 1 - tanh²(2), ∂/∂b = a
+    assert float(a_grad) == pytest.approx(-3 + 1 - math.tanh(2) ** 2, rel=1e-12)
+    assert float(b_grad) == 2.0
+
+
+def test_explore_returns_the_state_and_edits_it():
+    session = Session()
+    answer = json.loads(session.explore(EXERCISES[3]["code"], "L"))
+    assert answer["output"].startswith("dL/da = 6.0") and answer["state"]["dot"]
+    names = answer["state"]["names"]
+    leaf = next(k for k, n in names.items() if n == "a")
+    edited = json.loads(session.edit(leaf, 3.0))
+    assert edited["state"]["data"][leaf] == "3.0"
+    assert "is not defined" in json.loads(session.explore("", "nothing"))["error"]
+    assert "is a int" in json.loads(session.explore("k = 3", "k"))["error"]
+
+
+def test_the_site_holds_chainrule_its_dependencies_and_the_page(tmp_path):
+    index = build_lab(tmp_path / "site")
+    site = index.parent
+    assert json.loads((site / "lab.json").read_text())["pyodide"] == PYODIDE_CDN
+    assert json.loads((site / "lab.json").read_text())["starter"] == STARTER
+    names = set(zipfile.ZipFile(site / "python.zip").namelist())
+    assert {"autograd/value.py", "nn/layers.py", "viz/lab/session.py"} <= names
+    assert {"graphviz/__init__.py", "tqdm/__init__.py"} <= names
+    assert any(n.startswith("licenses/graphviz-") for n in names)
+    assert not [n for n in names if n.endswith((".so", ".c", ".pyc"))]
+    assert "Viz.instance" in (site / "explorer.mjs").read_text()
+    assert not (site / "pyodide").exists()  # the CDN: nothing copied
+
+
+def test_a_folder_that_is_not_pyodide_is_refused_by_name(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="lacks pyodide.mjs, pyodide.asm.mjs"):
+        build_lab(tmp_path / "site", tmp_path / "empty")
+    done = subprocess.run(
+        [sys.executable, "-m", "viz", "lab", str(tmp_path / "site"), "--pyodide", "nowhere"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "--pyodide nowhere: give a URL" in done.stderr
+
+
+# -- the site in a browser -------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _offline_browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--window-size=1400,1000",
+        '--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"',
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_script_timeout(120)
+    return driver
+
+
+def _call(driver, expression: str):
+    """Await a chainruleLab promise in the page: (seconds taken, its value)."""
+    started = time.perf_counter()
+    answer = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        f"Promise.resolve({expression}).then((v) => done({{v}}), (e) => done({{e: String(e)}}));"
+    )
+    assert "e" not in answer, answer["e"]
+    return time.perf_counter() - started, answer["v"]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """The site built with Pyodide's core from npm, served from 127.0.0.1."""
+    if not (CHROMIUM and DRIVER):
+        pytest.skip("headless Chromium and chromedriver are not installed")
+    pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+    core, why = pyodide_core()
+    if core is None:
+        if os.environ.get("CHAINRULE_REQUIRE_PYODIDE"):
+            pytest.fail(f"CHAINRULE_REQUIRE_PYODIDE is set but {why}")
+        pytest.skip(f"Pyodide {VERSION}'s core is not available: {why} (tests/fetch_pyodide.py)")
+    site = build_lab(tmp_path_factory.mktemp("lab") / "site", core).parent
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(site)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_the_lab_runs_grades_and_explores_offline(lab):
+    driver = _offline_browser()
+    try:
+        started = time.perf_counter()
+        driver.get(lab)
+        _call(driver, "window.chainruleLab.ready")
+        ready = time.perf_counter() - started
+        assert ready < 30, f"ready after {ready:.1f} s"
+
+        _, printed = _call(driver, "chainruleLab.run('import autograd\\nprint(6 * 7)\\n2 ** 10')")
+        assert printed == "42\n1024\n"
+        _, printed = _call(driver, "chainruleLab.run('import numpy')")
+        assert "ModuleNotFoundError" in printed  # Pyodide's core alone: no numpy
+        _, printed = _call(driver, f"chainruleLab.run({json.dumps(TRAINING)})")
+        first, last = map(float, printed.split())
+        assert last < first / 2, printed  # nn's MLP learns with SGD, on floats
+
+        source = json.dumps(engine_source())
+        took, right = _call(driver, f"chainruleLab.check({source})")
+        assert right["ok"] and right["bug_classes"] == [], right["text"]
+        assert took < 10, f"checking a correct engine took {took:.1f} s"
+        check_time = took
+
+        _, wrong = _call(driver, f"chainruleLab.check({json.dumps(engine_source(sub_sign=True))})")
+        assert not wrong["ok"] and "sign" in wrong["bug_classes"], wrong["text"]
+        rows = driver.execute_script(
+            "return [...document.querySelectorAll('#verdict tr.cr-lab-bad')].map(r => r.innerText)"
+        )
+        assert rows and any("a - b" in row and "sign" in row for row in rows), rows
+
+        took, hanging = _call(driver, f"chainruleLab.check({json.dumps(HANGING)})")
+        assert hanging["bug_classes"] == ["hang"], hanging["text"]
+        hang_time = took
+        stuck = json.dumps(engine_source() + "\nwhile True:\n    pass\n")
+        _, loading = _call(driver, f"chainruleLab.check({stuck})")
+        assert loading["bug_classes"] == ["hang"] and "top level" in loading["text"]
+
+        code = json.dumps(EXERCISES[3]["code"])
+        _, output = _call(driver, f"chainruleLab.explore({code}, 'L')")
+        assert output.startswith("dL/da = 6.0")
+        nodes = driver.execute_script(
+            "return [...document.querySelectorAll('#explorer .cr-view svg g.node')].length"
+        )
+        assert nodes == 10  # 7 values and 3 ops, laid out in the page
+        screenshot(driver, "lab.png")
+        driver.execute_script("document.getElementById('explorer').scrollIntoView()")
+        screenshot(driver, "lab-explorer.png")
+        requests = [
+            json.loads(entry["message"])["message"]["params"]["request"]["url"]
+            for entry in driver.get_log("performance")
+            if '"Network.requestWillBeSent"' in entry["message"]
+        ]
+        assert requests and all(url.startswith((lab, "data:", "blob:")) for url in requests), [
+            u for u in requests if not u.startswith(lab)
+        ]
+    finally:
+        driver.quit()
+    print(
+        f"\nready {ready:.1f} s, correct engine checked in {check_time:.1f} s, "
+        f"hanging one in {hang_time:.1f} s"
+    )
