@@ -84,7 +84,17 @@ def __getattr__(name: str) -> object:
         raise AttributeError(f"module 'autograd' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(f"autograd.{_LAZY[name]}"), name)
+    try:
+        module = importlib.import_module(f"autograd.{_LAZY[name]}")
+    except ModuleNotFoundError as err:
+        if err.name != "numpy":
+            raise
+        raise ModuleNotFoundError(
+            f"autograd.{name} needs numpy (the batched replay runs on arrays); install it "
+            f"with `pip install numpy`. The scalar engine and its tools run without it.",
+            name="numpy",
+        ) from err
+    value = getattr(module, name)
     globals()[name] = value
     return value
 
