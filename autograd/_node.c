@@ -200,7 +200,7 @@ visit_parent(PyObject *parent, PyObject *zero, PyObject *leaves, Stack *stack,
     return 0;
 }
 
-/* autograd.value._inner_order, the same walk step for step (see its docstring). */
+/* autograd.backward.inner_order_in_python, the same walk step for step (see its docstring). */
 static PyObject *
 inner_order(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -512,7 +512,7 @@ walk_node(Node *node, double g, const Walk *walk)
     return status;
 }
 
-/* backward's loop (autograd.value.Value.backward), compiled for the common case:
+/* backward's loop (autograd.backward.backward_pass), compiled for the common case:
  * from the end of `order` back, each node's grad times its local derivatives
  * (the op table's rules, or the forms backward reads from them once) added to its
  * parents' grads. It stops at the first node whose numbers are not all floats, whose
@@ -571,7 +571,7 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 /* -- a neuron's dot ---------------------------------------------------------------- */
 
 /* (w1, x1, w2, x2, ...) and [w1.data * x1.data, ...], for dot_of_values: the parents
- * of a dot node and the products its forward sums (autograd.value._dot_inputs, the same
+ * of a dot node and the products its forward sums (autograd.graph.dot_parents in Python, the same
  * in Python). A weight or input that is not a Value with a float raises AttributeError. */
 static PyObject *
 dot_inputs(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
@@ -792,7 +792,7 @@ static PyMemberDef node_members[] = {
 };
 
 static PyType_Slot node_slots[] = {
-    {Py_tp_doc, (void *)PyDoc_STR("A Value's six fields, kept out of the cycle collector.")},
+    {Py_tp_doc, (void *)PyDoc_STR("A Value's fields; the nodes ops make are kept out of the cycle collector.")},
     {Py_tp_new, node_new},
     {Py_tp_dealloc, node_dealloc},
     {Py_tp_traverse, node_traverse},
@@ -815,7 +815,7 @@ static PyMethodDef module_methods[] = {
     {"track", track, METH_O,
      PyDoc_STR("track(node): hand node to the cycle collector (for graphs with cycles).")},
     {"inner_order", (PyCFunction)(void (*)(void))inner_order, METH_FASTCALL,
-     PyDoc_STR("inner_order(root, zero, many): autograd.value._inner_order, compiled.")},
+     PyDoc_STR("inner_order(root, zero, many): autograd.backward.inner_order_in_python, compiled.")},
     {"walk_back", (PyCFunction)(void (*)(void))walk_back, METH_FASTCALL,
      PyDoc_STR("walk_back(order, forms, partners, many): backward's loop over floats, "
                "compiled; returns how many nodes of order are left for Python's.")},

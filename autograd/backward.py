@@ -327,7 +327,7 @@ def _add_shares_as_values(
     ``node``'s op toward a slot, the chain rule's product, or a sum of shares. The
     graph being differentiated (``known``) is left alone. A tag is a copy of the op
     that carries it, as a label is, made once per op and origin (``tags``)."""
-    op = node._fn.unlabelled
+    op = node._fn.table_entry
     for slot, (parent, local) in enumerate(zip(inputs, locals_, strict=True)):
         if isinstance(local, Node):
             if local._a is not None and local not in known:

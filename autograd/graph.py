@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from operator import attrgetter, mul
 from typing import Any
 
@@ -225,9 +226,6 @@ def _no_forward(*inputs: float) -> float:
     raise LearnersOpError("an op made by Value(data, _children, _op) has no forward to rerun")
 
 
-_LEARNERS_OPS: dict[str, Op] = {}
-
-
 def learners_op(symbol: str) -> Op:
     """The op of nodes made by ``Value(data, _children, symbol)``: named ``symbol``, with
     no rule in the table (asking for it raises ``LearnersOpError``)."""
@@ -235,20 +233,23 @@ def learners_op(symbol: str) -> Op:
         raise TypeError(
             f"Value(data, _children, _op): _op is a str such as '+', got {symbol!r:.60}"
         )
-    op = _LEARNERS_OPS.get(symbol)
-    if op is None:
-        name = symbol or "op"
-        made = Op(
-            name,
-            _no_forward,
-            _in_learners_backward,
-            f"{name}(…)",
-            ("in _backward",),
-            symbol=name,
-            micrograd=symbol,
-        )
-        op = _LEARNERS_OPS.setdefault(symbol, made)
-    return op
+    return _learners_op_named(symbol)
+
+
+# The ops of the symbols used last are kept (micrograd writes f'**{other}', a symbol per
+# exponent): lru_cache is thread-safe and holds no memory for symbols long unused.
+@lru_cache(maxsize=256)
+def _learners_op_named(symbol: str) -> Op:
+    name = symbol or "op"
+    return Op(
+        name,
+        _no_forward,
+        _in_learners_backward,
+        f"{name}(…)",
+        ("in _backward",),
+        symbol=name,
+        micrograd=symbol,
+    )
 
 
 def is_learners(op: Op) -> bool:

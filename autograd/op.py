@@ -93,7 +93,7 @@ class Op:
     def from_rule(self, origin: tuple) -> Op:
         """This op carrying where a node ``create_graph`` made came from: (kind, the op
         whose rule it is, slot), which ``autograd.explain.describe.origin`` writes out. It
-        costs the node no slot; ``unlabelled`` leads back to the table's entry."""
+        costs the node no slot; ``table_entry`` leads back to the table's entry."""
         fields = self.__dict__.copy()  # a copy, then one key: half the time of update()
         fields["origin"] = origin
         copy = object.__new__(Op)
@@ -185,20 +185,20 @@ def bound(op: Op, *names_and_values: Any) -> Op:
     """``op`` with the params ``name, value, ...`` (sorted by name) filled in, made once."""
     params = dict(zip(names_and_values[::2], names_and_values[1::2], strict=True))
     made = object.__new__(Op)  # as dataclasses.replace would, in half its time
-    plain = op.unlabelled.__dict__
+    plain = op.table_entry.__dict__
     made.__dict__.update(plain, params=params, micrograd=_written_in(plain["micrograd"], params))
     made.__dict__.update(_callables(made))
     return made
 
 
 def _callables(op: Op) -> dict[str, Any]:
-    """``run`` and ``grads`` (forward and local_grads with the params filled in), ``unlabelled``."""
+    """``run`` and ``grads`` (forward and local_grads, params filled in), ``table_entry``."""
     if not op.params:
-        return {"run": op.forward, "grads": op.local_grads, "unlabelled": op}
+        return {"run": op.forward, "grads": op.local_grads, "table_entry": op}
     return {
         "run": partial(op.forward, **op.params),
         "grads": partial(op.local_grads, **op.params),
-        "unlabelled": op,
+        "table_entry": op,
     }
 
 

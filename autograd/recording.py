@@ -11,7 +11,7 @@ of its own, ``_paused`` (the cheapest read), which ``share_paused`` keeps equal 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -20,7 +20,6 @@ __all__ = [
     "forced_recording",
     "is_recording",
     "no_grad",
-    "paused",
     "records_here",
     "share_paused",
 ]
@@ -42,11 +41,18 @@ _paused_lock = threading.Lock()
 _shared: list[dict[str, Any]] = []  # namespaces whose _paused is kept equal to paused
 
 
-def share_paused(namespace: dict[str, Any]) -> None:
-    """Keep ``namespace["_paused"]`` equal to ``paused`` from now on (a module's globals)."""
+def share_paused(namespace: dict[str, Any]) -> Callable[[], None]:
+    """Keep ``namespace["_paused"]`` equal to ``paused`` from now on (a module's globals),
+    until the function returned is called."""
     with _paused_lock:
         namespace["_paused"] = paused
         _shared.append(namespace)
+
+    def stop() -> None:
+        with _paused_lock:
+            _shared[:] = [shared for shared in _shared if shared is not namespace]
+
+    return stop
 
 
 def _count_pause(step: int) -> None:

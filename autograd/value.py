@@ -153,7 +153,7 @@ class Value(Node):
     @property
     def op_spec(self) -> Op | None:
         """The table entry of that op, with its parameters bound (None for a leaf)."""
-        return None if self._a is None else self._fn.unlabelled
+        return None if self._a is None else self._fn.table_entry
 
     @property
     def params(self) -> dict[str, float]:

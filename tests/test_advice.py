@@ -94,3 +94,11 @@ def test_the_command_line_suggests_its_own_options(tmp_path, capsys, monkeypatch
     assert set(re.findall(r"--[a-z-]+", refusal)) <= options
     _suggestions_fit(refusal.partition(" or explore(")[0], draw_dot)
     _suggestions_fit(refusal.partition(" or explore(")[2], explore)
+
+
+def test_a_timeout_given_to_a_page_warns_that_it_bounds_nothing(tmp_path):
+    *_, root = small_graph()
+    with pytest.warns(DeprecationWarning, match=r"animate\(timeout=\.\.\.\) no longer bounds"):
+        animate(root, tmp_path / "a.html", timeout=1)
+    with pytest.warns(DeprecationWarning, match=r"explore\(timeout=\.\.\.\) no longer bounds"):
+        explore(root, timeout=1)

@@ -160,11 +160,16 @@ def test_a_shared_pause_count_follows_every_no_grad_block():
     from autograd.recording import share_paused
 
     namespace: dict = {}
-    share_paused(namespace)
-    assert namespace["_paused"] == 0
-    with no_grad():
-        assert namespace["_paused"] == 1
+    stop = share_paused(namespace)
+    try:
+        assert namespace["_paused"] == 0
         with no_grad():
-            assert namespace["_paused"] == 2
-        assert namespace["_paused"] == 1
-    assert namespace["_paused"] == 0
+            assert namespace["_paused"] == 1
+            with no_grad():
+                assert namespace["_paused"] == 2
+            assert namespace["_paused"] == 1
+        assert namespace["_paused"] == 0
+    finally:
+        stop()
+    with no_grad():
+        assert namespace["_paused"] == 0  # no longer shared

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from autograd.backward import topo_order
 from autograd.explain.describe import Description
 from autograd.explain.text import num
 from autograd.explain.timeline import Timeline
-from viz.diagram import MAX_NODES, TIMEOUT, GraphTooLarge, too_large
+from viz.diagram import MAX_NODES, GraphTooLarge, too_large
 from viz.dot import build_dot, node_id, select
 
 __all__ = ["Animation", "animate", "backward_state"]
@@ -59,7 +60,7 @@ def animate(
     focus: Value | None = None,
     autoplay: bool = False,
     max_nodes: int = MAX_NODES,
-    timeout: float = TIMEOUT,
+    timeout: float | None = None,
 ) -> Animation:
     """Write ``path``: one fresh backward from ``root``, step by step.
 
@@ -69,10 +70,12 @@ def animate(
     receives it (blue), with the step's line of arithmetic below. ``focus`` draws
     only that node's inputs, backward from it. Keys: ← → step, space plays. The page
     lays the graph out itself (Graphviz in WebAssembly, shipped in it): no ``dot`` is
-    run, and ``timeout``, which bounded that run, is accepted for older calls.
+    run, and ``timeout``, which bounded that run, is accepted for older calls with a
+    DeprecationWarning.
     """
     if not isinstance(root, Value):
         raise TypeError(f"animate takes a Value, got {type(root).__name__}")
+    warn_unused_timeout("animate", timeout)
     top = root if focus is None else focus
     size = len(topo_order(top))
     if size > max_nodes:
@@ -83,6 +86,18 @@ def animate(
     target = Path(path)
     target.write_text(page, encoding="utf-8")
     return Animation(target, page, len(state["steps"]))
+
+
+def warn_unused_timeout(function: str, timeout: float | None) -> None:
+    """A DeprecationWarning where ``timeout`` was given: the page lays its graph out, so
+    nothing is run that it could bound."""
+    if timeout is not None:
+        warnings.warn(
+            f"{function}(timeout=...) no longer bounds anything: the page lays its graph "
+            f"out itself, with no dot to run; leave it out",
+            DeprecationWarning,
+            stacklevel=3,
+        )
 
 
 def backward_state(

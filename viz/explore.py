@@ -22,8 +22,8 @@ from autograd.explain.describe import Description
 from autograd.explain.quiz import questions_of, right_text, slips_of, unmatched_text
 from autograd.explain.text import num
 from autograd.explain.timeline import Timeline, forward_steps_of
-from viz.animate import backward_state, page_html
-from viz.diagram import MAX_NODES, TIMEOUT, GraphTooLarge, too_large
+from viz.animate import backward_state, page_html, warn_unused_timeout
+from viz.diagram import MAX_NODES, GraphTooLarge, too_large
 from viz.dot import node_id
 from viz.model_view import model_view
 from viz.panel import MAX_PATHS, node_panel, path_counts, paths_to
@@ -41,7 +41,7 @@ def explore(
     sample: int = 0,
     rankdir: str = "LR",
     max_nodes: int = MAX_NODES,
-    timeout: float = TIMEOUT,
+    timeout: float | None = None,
 ) -> Exploration:
     """An interactive view of ``root``'s graph: ``.save("x.html")``, or display it.
 
@@ -53,10 +53,11 @@ def explore(
     ``.data`` or ``.grad``, except editing a leaf, which sets that leaf's ``.data``
     and recomputes the values that depend on it. The page lays the graph out itself
     (Graphviz in WebAssembly, shipped in it): no ``dot`` is run, and ``timeout`` is
-    accepted for older calls.
+    accepted for older calls with a DeprecationWarning.
     """
     if not isinstance(root, Value):
         raise TypeError(f"explore takes a Value, got {type(root).__name__}")
+    warn_unused_timeout("explore", timeout)
     return Exploration(
         root,
         focus=focus,
@@ -64,7 +65,6 @@ def explore(
         sample=sample,
         rankdir=rankdir,
         max_nodes=max_nodes,
-        timeout=timeout,
     )
 
 
@@ -176,10 +176,9 @@ class Exploration:
 
 
 def explore_state(
-    root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NODES, timeout: float = TIMEOUT
+    root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NODES
 ) -> dict[str, Any]:
-    """The explorer's whole state for ``root``: the animation's, plus forward, panels, paths
-    (``timeout`` is accepted for older calls: the page lays the graph out)."""
+    """The explorer's whole state for ``root``: the animation's, plus forward, panels, paths."""
     size = len(topo_order(root))
     if size > max_nodes:
         refusal = too_large(explore, size, max_nodes)

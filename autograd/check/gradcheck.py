@@ -100,10 +100,6 @@ class GradcheckReport(Report):
     headers = ("input", "value", "analytic", "numeric", "abs error", "rel error", "result")
     table_first = True
 
-    @property
-    def failures(self) -> list[InputCheck]:
-        return [r for r in self.rows if not r.ok]
-
     def table(self) -> list[tuple[object, ...]]:
         return [
             (
@@ -317,10 +313,6 @@ class NodeCheckReport(Report):
     def __init__(self, rows: list[NodeCheck], diagnosis: str) -> None:
         self.rows = rows
         self.diagnosis = diagnosis
-
-    @property
-    def failures(self) -> list[NodeCheck]:
-        return [r for r in self.rows if not r.ok]
 
     @property
     def first_failure(self) -> NodeCheck | None:

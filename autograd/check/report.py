@@ -25,7 +25,8 @@ class Report:
 
     @property
     def failures(self) -> list[Any]:
-        raise NotImplementedError
+        """The rows that did not pass (a report whose rows carry ``ok``)."""
+        return [row for row in self.rows if not row.ok]
 
     def __bool__(self) -> bool:
         return not self.failures

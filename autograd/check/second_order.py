@@ -50,10 +50,6 @@ class SecondOrderReport(Report):
     headers = ("entry", "analytic", "numeric", "abs error", "result")
     table_first = True
 
-    @property
-    def failures(self) -> list[SecondCheck]:
-        return [r for r in self.rows if not r.ok]
-
     def table(self) -> list[tuple[object, ...]]:
         """Every row, or only the failures past ``_SHOWN`` rows."""
         return [

@@ -99,7 +99,7 @@ def export(tape: Tape, path: str | os.PathLike, backward: bool = False) -> str:
     outputs = [(_stack(g, outs, "output", tape.single, len(tape.outputs)), _shape(tape))]
     if backward:
         seed = g.emit("Expand", 1.0, rows)  # Tape.backward()'s seed: ones
-        grads = _backward(g, tape, values, seed, index)
+        grads = _backward(tape, values, seed, index)
         outputs += _gradient_outputs(g, tape, args, leaves, grads, rows)
     graph = helper.make_graph(
         g.nodes,
@@ -221,7 +221,7 @@ def _node(op_type: str, inputs: list[str], output: str, **attrs: Any) -> Any:
     return helper.make_node(op_type, inputs, [output], **attrs)
 
 
-def _backward(g: Any, tape: Tape, values: list[Any], seed: Any, index: dict) -> dict[int, Any]:
+def _backward(tape: Tape, values: list[Any], seed: Any, index: dict) -> dict[int, Any]:
     """Each node's gradient, row by row: the seed pushed back through the op table's rules."""
     grads: dict[int, Any] = {}
 

@@ -81,7 +81,7 @@ class Tape:
         given = set(inputs)
         depth = depths(self.nodes, index)
         self.shared = by_first_use(
-            self.nodes, index, depth, [n for n in self.nodes if n.is_leaf and n not in given]
+            self.nodes, depth, [n for n in self.nodes if n.is_leaf and n not in given]
         )
         self.groups, row, batched, self._rows = layout(
             self.nodes, index, depth, inputs, self.shared

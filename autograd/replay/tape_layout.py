@@ -97,7 +97,7 @@ def depths(nodes: list[Value], index: dict[Value, int]) -> list[int]:
 
 
 def by_first_use(
-    nodes: list[Value], index: dict[Value, int], depth: list[int], leaves: list[Value]
+    nodes: list[Value], depth: list[int], leaves: list[Value]
 ) -> list[Value]:
     """``leaves`` in the order the replay reads them, the biggest reader first.
 
