@@ -92,29 +92,38 @@ class Lifted:
 
     def check(self, rtol: float = 1e-9, atol: float = 1e-12) -> LiftCheckReport:
         """Every block's backward formulas, run with numpy on the graph's numbers, against
-        the scalar gradients of a fresh backward (no ``.grad`` is read or written)."""
+        the scalar gradients of a fresh backward (no ``.grad`` is read or written).
+
+        Arrays are compared in the order backward fills them (the last block's output
+        first, the leaves last), so the first that disagrees names the block at fault:
+        one whose backward wrote into it (``readers``)."""
         names: dict = {}
         exec(compile(numpy_source(self.program, report=False), "<lift>", "exec"), names)  # noqa: S102
         scalar = gradients(self.root, topo_order(self.root), as_values=False)
         home = self.program.home
+        readers: dict[str, list[str]] = {}
+        for block in self.blocks:
+            for source in {a.name for o in block.operands for a in o.sources}:
+                readers.setdefault(source, []).append(block.name)
         rows, failures = [], []
-        for block in [*self.blocks, None]:
-            if block:  # a node inside a neuron or a sum carries its output's gradient
-                nodes = [(n, block.inner.get(n, n)) for n in block.covers]
+        for what in [*reversed(self.blocks), *self.program.leaf_arrays]:
+            if isinstance(what, Block):  # a node inside a neuron or a sum: its output's grad
+                name, kind, nodes = (
+                    what.name,
+                    what.kind,
+                    [(n, what.inner.get(n, n)) for n in what.covers],
+                )
             else:
-                nodes = [(n, n) for a in self.program.leaf_arrays for n in a.nodes]
+                name, kind, nodes = what.name, "leaves", [(n, n) for n in what.nodes]
             worst = 0.0
             for node, owner in nodes:
                 array, i = home[owner]
                 lifted = float(np.ravel(names[f"d{array.name}"])[i])
                 expected = scalar.get(node, 0.0)
-                err = abs(lifted - expected)
-                worst = max(worst, err)
-                if err > atol + rtol * abs(expected):
-                    failures.append((block.name if block else "leaves", node, lifted, expected))
-            rows.append(
-                (block.name if block else "leaves", block.kind if block else "", len(nodes), worst)
-            )
+                worst = max(worst, abs(lifted - expected))
+                if abs(lifted - expected) > atol + rtol * abs(expected):
+                    failures.append((name, node, lifted, expected, readers.get(name, [])))
+            rows.append((name, kind, len(nodes), worst))
         return LiftCheckReport(rows, failures)
 
 
@@ -124,7 +133,7 @@ class LiftCheckReport(Report):
 
     rows: list[tuple]
     found: list[tuple]
-    headers = ("block", "kind", "nodes", "max |Δ|")
+    headers = ("gradient of", "kind", "nodes", "max |Δ|")
 
     @property
     def failures(self) -> list[tuple]:
@@ -132,12 +141,12 @@ class LiftCheckReport(Report):
 
     def title(self) -> str:
         if not self.found:
-            blocks = len(self.rows) - 1
-            return f"lift check: all {blocks} blocks' backward formulas give the scalar grads"
-        block, node, lifted, expected = self.found[0]
+            return f"lift check: every gradient of the {len(self.rows)} arrays is the scalar one"
+        name, node, lifted, expected, readers = self.found[0]
         return (
-            f"lift check FAILED: block {block}, {describe_node(node)}: the formula gives "
-            f"{lifted!r}, backward gives {expected!r} ({len(self.found)} nodes disagree)"
+            f"lift check FAILED: block {', '.join(readers)}: its backward gives d{name} = "
+            f"{lifted!r} at {describe_node(node)}, backward() gives {expected!r} "
+            f"({len(self.found)} nodes disagree)"
         )
 
     def table(self) -> list[tuple]:

@@ -202,7 +202,11 @@ class _Layout:
         for a in arrays:
             starts[a], at = at, at + len(a.nodes)
         index = tuple(starts[self.home[n][0]] + self.home[n][1] for n in nodes)
-        name = self.fresh(f"{first.name}_r" if len(arrays) == 1 else self.numbered("g"))
+        if len(arrays) == 1:
+            name = f"{first.name}_r"
+        else:  # p: numbers from several leaf arrays (parameters, most often)
+            name = "p" if all(a.leaf for a in arrays) else self.numbered("g")
+        name = self.fresh(name)
         return Operand(name, shape, tuple(arrays), index, False)
 
     def block(
