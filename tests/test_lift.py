@@ -192,3 +192,15 @@ def test_bad_input_is_named():
     assert "atan" in str(lifted)
     with pytest.raises(NoFormula, match="op 'atan'"):
         lifted.numpy_code()
+
+
+def test_draw_dot_lift_draws_one_box_per_block_with_its_formulas():
+    from viz import draw_dot
+
+    _, out = karpathy()
+    diagram = draw_dot(out, lift=True)
+    assert diagram.kind == "blocks" and diagram.nodes == 4 + 3  # leaves a, b, c, f; 3 blocks
+    assert "L = d ⊙ f" in diagram.source and "dd = dL ⊙ f\\ndf = dL ⊙ d" in diagram.source
+    assert diagram.source.count(" -> ") == 6
+    with pytest.raises(ValueError, match="lift=True draws the whole graph"):
+        draw_dot(out, lift=True, depth=1)

@@ -60,9 +60,8 @@ class Lifted:
         width = max((len(b.forward) for b in self.blocks), default=0)
         rows = [f"leaves: {leaves}"]
         for b in self.blocks:
-            rows.append(
-                f"{b.kind:<11} {_dims(b.shape):>9}  {b.forward:<{width}}   {' ; '.join(b.backward)}"
-            )
+            shape = _dims(b.shape) if b.shape else ""
+            rows.append(f"{b.kind:<11} {shape:>9}  {b.forward:<{width}}   {' ; '.join(b.backward)}")
         return [*rows, f"({TRACED})"]
 
     def __str__(self) -> str:
