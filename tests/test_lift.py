@@ -204,3 +204,19 @@ def test_draw_dot_lift_draws_one_box_per_block_with_its_formulas():
     assert diagram.source.count(" -> ") == 6
     with pytest.raises(ValueError, match="lift=True draws the whole graph"):
         draw_dot(out, lift=True, depth=1)
+
+
+def test_per_sample_sums_become_one_row_sum():
+    rng = random.Random(5)
+    model = nn.MLP(3, [4, 2])
+    xs = [[Value(rng.uniform(-1, 1)) for _ in range(3)] for _ in range(4)]
+    loss = nn.softmax_cross_entropy([model(x) for x in xs], [0, 1, 1, 0])
+    lifted = lift(loss)
+    rowsum = next(b for b in lifted.blocks if b.op == "rowsum")
+    assert (rowsum.shape, rowsum.backward) == ((4,), ("dexp1 = ds1·1ᵀ",))
+    assert rowsum.forward == "s1 = Σ_row exp1"
+    assert next(b for b in lifted.blocks if b.op == "log").shape == (4,)
+    assert lifted.check()
+    assert_same(run(lifted.numpy_code()), loss, lifted.leaves)
+    pytest.importorskip("torch", reason="in the dev extra")
+    assert_same(run(lifted.torch_code()), loss, lifted.leaves)

@@ -24,6 +24,6 @@ In the order a graph passes through them:
 
 It reads the engine (``Value``, the op table, ``storage`` for numbers in bulk).
 Readers: ``nn.fit`` (which trains on a tape when it pays) and ``gradcheck``. ``trace``,
-``Tape``, ``TapeMismatch``, ``lift`` and ``Lifted`` are exported from ``autograd``; numpy loads only when
-this wing is first used, onnx only with ``to_onnx``.
+``Tape``, ``TapeMismatch``, ``lift`` and ``Lifted`` are exported from ``autograd``;
+numpy loads only when this wing is first used, onnx only with ``to_onnx``.
 """

@@ -61,6 +61,8 @@ def _forward_expr(block: Block, torch: bool) -> str:
     if block.kind == "matmul":
         expr = MATMUL["numpy"].format(**args)
         return expr + (f" + {args['b']}" if "b" in args else "")
+    if block.op == "rowsum":
+        return f"{block.operands[0].name}.sum({'dim' if torch else 'axis'}=1)"
     if block.kind == "reduction":
         return " + ".join(f"{o.name}.sum()" for o in block.operands)
     form = _form(block)
@@ -100,6 +102,8 @@ def _vjp_lines(block: Block) -> list[str]:
             f"d{args[s]} += " + MATMUL["grads_numpy"][s].format(out=out, **args)
             for s in block.slots
         ]
+    if block.op == "rowsum":
+        return [f"d{block.operands[0].name} += d{out}[:, None]"]
     if block.kind == "reduction":
         return [f"d{o.name} += d{out}" for o in block.operands]
     form = _form(block)

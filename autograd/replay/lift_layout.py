@@ -80,6 +80,9 @@ class Block:
             grads = [
                 (names[s], MATMUL["grads_text"][s].format(out=out, **names)) for s in self.slots
             ]
+        elif self.op == "rowsum":
+            text = f"Σ_row {self.operands[0].name}"
+            grads = [(self.operands[0].name, f"d{out}·1ᵀ")]
         elif self.kind == "reduction":
             text = " + ".join(f"Σ {o.name}" for o in self.operands)
             grads = [(o.name, f"d{out}") for o in self.operands]
@@ -284,6 +287,29 @@ class _Layout:
             inner=inner,
         )
 
+    def reductions(self, reds: list[Reduction]) -> None:
+        """Sums of one depth and length: one row sum over a matrix of their terms."""
+        if len(reds) == 1:
+            self.reduction(reds[0])
+            return
+        for red in reds:
+            self.home_leaves(list(red.terms), (len(red.terms),), "")
+
+        def first_term(red: Reduction) -> tuple[int, int]:
+            array, i = self.home[red.terms[0]]
+            return self.arrays.index(array), i
+
+        reds = sorted(reds, key=first_term)
+        width = len(reds[0].terms)
+        terms = self.operand([t for red in reds for t in red.terms], (len(reds), width), "")
+        outs = tuple(red.out for red in reds)
+        inner = {node: red.out for red in reds for node in red.covers}
+        covers = tuple(node for red in reds for node in red.covers)
+        name = self.fresh(self.label_name(outs) or self.numbered("s"))
+        self.block(
+            "reduction", "rowsum", name, outs, (len(reds),), covers, [terms], ("rows",), inner=inner
+        )
+
     def reduction(self, red: Reduction) -> None:
         self.home_leaves(list(red.terms), (len(red.terms),), "")
         parts: dict[Array, list[Value]] = {}
@@ -384,8 +410,11 @@ def lay_out(found: Found, root: Value) -> Program:
     for k, layer in enumerate(layers, 1):
         layout.layer_leaves(layer, k)
         items.append((layer.depth, pos[layer.grid[0][0].out], layout.layer, layer))
+    same: dict[tuple[int, int], list[Reduction]] = {}
     for red in found.reductions:
-        items.append((red.depth, pos[red.out], layout.reduction, red))
+        same.setdefault((red.depth, len(red.terms)), []).append(red)
+    for reds in same.values():
+        items.append((reds[0].depth, pos[reds[0].out], layout.reductions, reds))
     for nodes in found.groups:
         items.append((found.depth[nodes[0]], pos[nodes[0]], layout.group, nodes))
     for _, _, build, item in sorted(items, key=lambda t: t[:2]):
