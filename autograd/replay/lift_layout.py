@@ -187,6 +187,9 @@ class _Layout:
         """The leaves among ``nodes`` that have no home yet, as a new array (named by their
         labels unless ``named`` is False: a layer's arrays are X, W1, b1, ...)."""
         new = tuple(dict.fromkeys(n for n in nodes if n not in self.home))
+        unplaced = [n for n in new if not n.is_leaf]
+        if unplaced:  # a block read before the one that makes it: never a silent number
+            raise RuntimeError(f"lift: {unplaced[0].op} node read before its block was laid out")
         if new:
             whole = len(new) == len(nodes)
             name = (self.label_name(new) if named else "") or (
