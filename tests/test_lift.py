@@ -61,6 +61,8 @@ def test_demo_leaves_are_every_leaf_once(demo):
     every = [n for n in topo_order(loss) if n.is_leaf]
     assert len(lifted.leaves) == len(every) == len(set(lifted.leaves))
     assert set(lifted.leaves) == set(every)
+    names = [a.name for a in lifted.program.leaf_arrays]
+    assert names[:7] == ["X", "W1", "b1", "W2", "b2", "W3", "b3"]  # layers first, then the rest
 
 
 def test_demo_check_passes_without_touching_grads(demo):

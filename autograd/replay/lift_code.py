@@ -161,7 +161,8 @@ def numpy_source(program: Program, *, report: bool = True) -> str:
     arrays = [a.name for a in program.arrays]
     lines = [
         '"""The graph lifted by chainrule (autograd.lift) as numpy: forward, then backward',
-        'by each block\'s vector-Jacobian product, last block first."""',
+        'by each block\'s vector-Jacobian product, last block first. The numbers are the',
+        'graph\'s as it was recorded: a branch on the data was taken as it was then."""',
         "import json",
         "",
         "import numpy as np",
@@ -194,7 +195,8 @@ def torch_source(program: Program) -> str:
     root = program.home[program.root][0].name
     lines = [
         '"""The graph lifted by chainrule (autograd.lift) as PyTorch: the forward written',
-        'out, the backward by torch.autograd."""',
+        'out, the backward by torch.autograd. The numbers are the graph\'s as it was',
+        'recorded: a branch on the data was taken as it was then."""',
         "import json",
         "",
         "import torch",
