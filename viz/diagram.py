@@ -147,6 +147,7 @@ def draw_dot(
     focus: Value | None = None,
     depth: int | None = None,
     collapse: Any = None,
+    lift: bool = False,
     max_nodes: int = MAX_DRAWN,
     timeout: float = TIMEOUT,
 ) -> Diagram:
@@ -156,13 +157,28 @@ def draw_dot(
     into an op carries ∂out/∂parent, with its rule in the nodes' names (``rules``).
     ``focus`` draws only the ancestors of that node, ``depth`` stops that many ops
     up, and ``collapse=model`` draws each layer of an ``nn`` model as one box, a row
-    per neuron, over the whole batch. A graph of more than ``max_nodes`` values is refused with the
-    view that fits; a render stops after ``timeout`` seconds.
+    per neuron, over the whole batch. ``lift=True`` draws the graph as its tensor program
+    (``autograd.lift``): a box per block with its forward and backward formulas. A graph
+    of more than ``max_nodes`` values is refused with the view that fits; a render stops
+    after ``timeout`` seconds.
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot takes a Value, got {type(root).__name__}")
     if format.lstrip(".") not in _FORMATS:
         raise ValueError(f"format must be one of {', '.join(sorted(_FORMATS))}, got {format!r}")
+    if lift:
+        if collapse is not None or focus is not None or depth is not None:
+            raise ValueError(
+                "draw_dot: lift=True draws the whole graph as blocks; drop "
+                "collapse, focus and depth, or drop lift"
+            )
+        from autograd import lift as lift_graph  # numpy loads only for this view
+        from viz.blocks import blocks_dot
+
+        source, drawn = blocks_dot(lift_graph(root), rankdir)
+        return Diagram(
+            source, format=format.lstrip("."), nodes=drawn, kind="blocks", timeout=timeout
+        )
     top = root if focus is None else focus
     size = len(topo_order(top))
     if collapse is None and depth is None and size > max_nodes:

@@ -17,9 +17,13 @@ In the order a graph passes through them:
 - ``onnx_export``: ``tape.to_onnx(path, backward=True)``, the tape as an ONNX model,
   forward and gradients: the same array forms and rules, run on ``onnx_ops.Sym``, a
   symbolic tensor that writes ONNX operators for numpy's functions.
+- ``lift``: ``lift(root)``, a built graph read as its tensor program (a layer one matrix
+  product, an activation one elementwise op, a sum one reduction): ``lift_find`` finds
+  the layers and groups, ``lift_layout`` places every node in an array, ``lift_forms``
+  holds the blocks' formulas, ``lift_code`` writes them as numpy or PyTorch.
 
 It reads the engine (``Value``, the op table, ``storage`` for numbers in bulk).
 Readers: ``nn.fit`` (which trains on a tape when it pays) and ``gradcheck``. ``trace``,
-``Tape`` and ``TapeMismatch`` are exported from ``autograd``; numpy loads only when
-this wing is first used, onnx only with ``to_onnx``.
+``Tape``, ``TapeMismatch``, ``lift`` and ``Lifted`` are exported from ``autograd``;
+numpy loads only when this wing is first used, onnx only with ``to_onnx``.
 """
