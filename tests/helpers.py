@@ -61,6 +61,21 @@ def op_cases(name: str) -> Iterator[tuple[dict, tuple[float, ...]]]:
             yield params, xs
 
 
+def lecture_graph(
+    a: float = 2.0, b: float = -3.0, c: float = 10.0, f: float = -2.0
+) -> tuple[tuple[Value, Value, Value, Value], Value]:
+    """micrograd's lecture expression, each value named: L = (a·b + c)·f, with e = a·b and
+    d = e + c. Returns the leaves (a, b, c, f) and L."""
+    leaves = tuple(Value(v, label=n) for v, n in ((a, "a"), (b, "b"), (c, "c"), (f, "f")))
+    e = leaves[0] * leaves[1]
+    e.label = "e"
+    d = e + leaves[2]
+    d.label = "d"
+    L = d * leaves[3]
+    L.label = "L"
+    return leaves, L
+
+
 def small_graph() -> tuple[Value, Value, Value]:
     """a, b and d = tanh(a·b + a), labelled a, b, c (= a·b) and d: a reused leaf, three ops."""
     a, b = Value(2.0, label="a"), Value(-3.0, label="b")

@@ -7,22 +7,11 @@ from pathlib import Path
 
 from autograd import Value
 from tests.browser import browser, screenshot
-from tests.helpers import small_graph
+from tests.helpers import lecture_graph, small_graph
 from tests.pages import open_page, without_graphviz
 from tests.picture import chain_rule_problems
 from viz import animate
 from viz.render import render
-
-
-def _lecture():
-    a, b, c, f = (Value(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"), (-2.0, "f")))
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return (a, b, c, f), L
 
 
 def _state(page: str) -> dict:
@@ -49,7 +38,7 @@ def test_page_is_one_diagram_and_the_timeline_and_loads_nothing(tmp_path):
 
 
 def test_a_graph_that_had_backward_is_animated_from_zero_and_left_as_it_was(tmp_path):
-    (a, b, c, f), L = _lecture()
+    (a, b, c, f), L = lecture_graph()
     L.backward()
     held = (a.grad, b.grad, c.grad, f.grad)
     assert held == (6.0, -4.0, -2.0, 4.0)
@@ -68,7 +57,7 @@ def test_a_graph_that_had_backward_is_animated_from_zero_and_left_as_it_was(tmp_
 
 
 def test_every_frame_is_its_steps_arithmetic_and_the_last_obeys_the_chain_rule(tmp_path):
-    (a, b, c, f), L = _lecture()
+    (a, b, c, f), L = lecture_graph()
     state = _state(animate(L, tmp_path / "lecture.html").page)
     for k, step in enumerate(state["steps"]):
         before = _grads_after(state, k)

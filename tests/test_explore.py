@@ -10,24 +10,12 @@ from autograd import Value, describe
 from autograd.explain.text import num
 from autograd.explain.timeline import forward_steps_of
 from nn import MLP, mse
-from tests.helpers import product_plus_tanh
+from tests.helpers import lecture_graph, product_plus_tanh
 from tests.pages import without_graphviz
 from viz import explore
 from viz.diagram import GraphTooLarge
 from viz.panel import MAX_PATHS
 from viz.render import render
-
-
-def _lecture(a=2.0, b=-3.0, c=10.0, f=-2.0):
-    leaves = [Value(v, label=n) for v, n in ((a, "a"), (b, "b"), (c, "c"), (f, "f"))]
-    a, b, c, f = leaves
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return leaves, L
 
 
 def _by_name(state, key):
@@ -40,14 +28,14 @@ def _fresh_grads(L):
 
 
 def test_state_is_the_steppers_steps_and_backwards_grads():
-    _, L = _lecture()
+    _, L = lecture_graph()
     state = explore(L).state
     stepper = L.backward_steps()
     assert [s["line"] for s in state["steps"]] == [s.line for s in stepper.finish()]
     grads = dict(state["start"])
     for step in state["steps"]:
         grads[step["parent"]] = step["grad"]
-    _, fresh = _lecture()
+    _, fresh = lecture_graph()
     by_name = {state["names"][i]: float(g) for i, g in grads.items()}
     assert by_name == _fresh_grads(fresh)
     assert by_name == {"a": 6.0, "b": -4.0, "c": -2.0, "f": 4.0, "e": -2.0, "d": -2.0, "L": 1.0}
@@ -68,7 +56,7 @@ def test_state_is_the_steppers_steps_and_backwards_grads():
 
 
 def test_panel_has_the_formula_the_rules_in_the_learners_names_and_the_shares():
-    _, L = _lecture()
+    _, L = lecture_graph()
     panels = {p["name"]: p for p in explore(L).state["nodes"].values()}
     e = panels["e"]
     assert (e["op"], e["formula"], e["data"], e["grad"]) == ("mul", "e = a * b", "-6.0", "-2.0")
@@ -121,7 +109,7 @@ def test_path_products_sum_to_the_grad_on_a_graph_with_many_paths():
 
 
 def test_exploring_changes_no_data_and_no_grad_of_the_graph(tmp_path):
-    leaves, L = _lecture()
+    leaves, L = lecture_graph()
     L.backward()
     nodes = describe(L).order
     held = [(n.data, n.grad) for n in nodes]
@@ -132,11 +120,11 @@ def test_exploring_changes_no_data_and_no_grad_of_the_graph(tmp_path):
 
 
 def test_editing_a_leaf_is_a_fresh_forward_and_backward():
-    leaves, L = _lecture()
+    leaves, L = lecture_graph()
     x = explore(L)
     x.set_value("a", 3.5)
     state = x.state
-    (a2, *_), fresh = _lecture(a=3.5)
+    (a2, *_), fresh = lecture_graph(a=3.5)
     fresh_data = {name: num(n.data) for n, name in describe(fresh).names.items()}
     assert _by_name(state, "data") == fresh_data
     final = dict(state["start"])
@@ -170,7 +158,7 @@ def test_an_edit_that_breaks_an_op_changes_nothing_and_says_why():
 
 
 def test_a_graph_over_the_budget_is_refused_with_the_views_that_fit():
-    _, L = _lecture()
+    _, L = lecture_graph()
     with pytest.raises(GraphTooLarge, match="7 values.*focus=.*collapse=model") as refused:
         explore(L, max_nodes=5)
     assert "depth=" not in str(refused.value)
@@ -215,7 +203,7 @@ def test_a_models_loss_offers_the_collapsed_view_and_one_samples_graph():
 
 def test_the_widget_syncs_the_state_and_recomputes_on_an_edit():
     pytest.importorskip("anywidget", reason="anywidget is not installed (the interactive extra)")
-    leaves, L = _lecture()
+    leaves, L = lecture_graph()
     exploration = explore(L)
     widget = exploration.widget()
     assert widget.state == exploration.state and "export default" in widget._esm

@@ -14,7 +14,7 @@ import nn
 from autograd import Value, grad, lift, topo_order
 from autograd.replay import lift_forms
 from autograd.replay.lift_code import NoFormula
-from tests.helpers import lecture_demo_loss
+from tests.helpers import lecture_demo_loss, lecture_graph
 
 
 def run(code: str) -> dict:
@@ -108,21 +108,9 @@ def test_chainrule_mlp_dot_neurons_are_layers():
     assert_same(run(lifted.numpy_code()), loss, lifted.leaves)
 
 
-def karpathy():
-    """The lecture's first expression: L = (a·b + c)·f."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0)
-    f.label = "f"
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    out = d * f
-    out.label = "L"
-    return (a, b, c, f), out
-
 
 def test_expression_without_layers_lifts_to_scalar_blocks_in_its_names():
-    leaves, out = karpathy()
+    leaves, out = lecture_graph()
     lifted = lift(out)
     assert [b.kind for b in lifted.blocks] == ["scalar"] * 3
     assert [b.forward for b in lifted.blocks] == ["e = a ⊙ b", "d = e + c", "L = d ⊙ f"]
@@ -199,7 +187,7 @@ def test_bad_input_is_named():
 def test_draw_dot_lift_draws_one_box_per_block_with_its_formulas():
     from viz import draw_dot
 
-    _, out = karpathy()
+    _, out = lecture_graph()
     diagram = draw_dot(out, lift=True)
     assert diagram.kind == "blocks" and diagram.nodes == 4 + 3  # leaves a, b, c, f; 3 blocks
     assert "L = d ⊙ f" in diagram.source and "dd = dL ⊙ f\\ndf = dL ⊙ d" in diagram.source

@@ -14,6 +14,7 @@ import pytest
 from autograd import Value
 from nn import MLP
 from tests.browser import browser, screenshot
+from tests.helpers import lecture_graph
 from tests.picture import chain_rule_problems
 from viz import animate, explore
 from viz.animate import front_end
@@ -21,16 +22,6 @@ from viz.animate import front_end
 DRAWN = "return !!document.querySelector('#app .cr-view svg g.node')"
 SVG = "return document.querySelector('#app .cr-view svg').outerHTML"
 
-
-def _lecture() -> Value:
-    a, b, c, f = (Value(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"), (-2.0, "f")))
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
 
 
 def _mlp_loss() -> Value:
@@ -60,6 +51,10 @@ def test_the_widget_module_carries_graphviz():
     script, _ = front_end()
     assert script.index("Viz.instance") < script.index("export function mount(")
     assert script.startswith("(function (define, exports, module) {")  # hides require.js
+
+
+def _lecture() -> Value:
+    return lecture_graph()[1]
 
 
 @pytest.mark.parametrize("graph", [_lecture, _mlp_loss], ids=["lecture", "mlp-3-4-4-1"])

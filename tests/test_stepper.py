@@ -7,7 +7,7 @@ import pytest
 
 from autograd import Value, backward_timeline, check_nodes, graph_text, topo_order
 from autograd.explain.text import num
-from tests.helpers import product_used_twice
+from tests.helpers import lecture_graph, product_used_twice
 
 
 def test_printed_lines_of_a_small_graph_use_the_nodes_names():
@@ -23,13 +23,7 @@ def test_printed_lines_of_a_small_graph_use_the_nodes_names():
 
 def test_the_lectures_expression_reads_in_its_own_names():
     # micrograd's lecture: L = d * f, d = e + c, e = a * b
-    a, b, c, f = (Value(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"), (-2.0, "f")))
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
+    _, L = lecture_graph()
     first = next(L.backward_steps())
     assert first.rule == "∂L/∂d = f"
     assert str(first).endswith("[mul: ∂L/∂d = f]")
