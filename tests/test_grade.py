@@ -157,7 +157,7 @@ def test_bad_arguments_exit_2_and_a_missing_file_is_graded_as_unreadable(tmp_pat
     assert entry["score"] == 0 and "cannot read" in entry["error"]
     assert main(["x.py", "--json", "r.json", "--timeout", "0"]) == 2
     assert main(["x.py", "--json", "r.json", "--weights", '{"nonsense": 1}']) == 2
-    assert "weights name no bug class" in capsys.readouterr().err
+    assert "--weights names no bug class: nonsense" in capsys.readouterr().err
 
 
 def test_score_rules():
@@ -196,3 +196,78 @@ def test_another_class_name_weights_and_hints_with_numbers(tmp_path):
     hint = next(p["hint"] for p in scalar["probes"] if p["hint"])
     assert hint.endswith("`a ** 3` gives a.grad 1.029, expected 1.47")  # 3·0.7³, 3·0.7²
     assert alice["score"] == 0 and "defines no class named 'Scalar'" in alice["error"]
+
+
+FORGE_RUNNER = """
+import sys as _s
+_m = _s.modules['__main__']
+_orig = getattr(_m, 'run_probe', None) or _s.modules['autograd.check.probes'].run_probe
+_m.run_probe = lambda cls, probe: _orig(_s.modules['autograd.value'].Value, probe)
+"""
+FORGE_PROBES = """
+import sys as _s
+_p = _s.modules['autograd.check.probes']; _build = _p.build
+_p.build = lambda cls, probe: _build(_s.modules['autograd.value'].Value, probe)
+"""
+FORGE_LINES = """
+import os as _os
+for _fd in range(3, 64):
+    try:
+        _os.write(_fd, b'{"loaded": true, "forbidden": "", "name": "Value"}\\n{"index": 0}\\n')
+    except OSError:
+        pass
+"""
+BORROW_NODES = """
+import sys as _s
+_Theirs = _s.modules['autograd.value'].Value
+class Value(Value):
+    def __sub__(self, other):
+        return _Theirs(self.data) - _Theirs(getattr(other, 'data', other))
+"""
+
+
+@pytest.mark.parametrize("forgery", [FORGE_RUNNER, FORGE_PROBES, FORGE_LINES])
+def test_a_submission_cannot_forge_its_grade(tmp_path, forgery):
+    source = (CLASS / "erin_sub_sign.py").read_text()
+    (tmp_path / "erin.py").write_text(source + forgery)
+    assert main([str(tmp_path / "erin.py"), "--json", str(tmp_path / "r.json")]) == 0
+    (entry,) = json.loads((tmp_path / "r.json").read_text())["submissions"]
+    assert entry["bug_classes"] == ["sign"] and entry["score"] == 8
+
+
+def test_nodes_of_chainrule_s_value_are_forbidden(tmp_path):
+    source = (CLASS / "alice_correct.py").read_text()
+    (tmp_path / "borrow.py").write_text(source + BORROW_NODES)
+    assert main([str(tmp_path / "borrow.py"), "--json", str(tmp_path / "r.json")]) == 0
+    (entry,) = json.loads((tmp_path / "r.json").read_text())["submissions"]
+    assert "forbidden" in entry["bug_classes"] and entry["score"] == 0
+    failed = {p["name"]: p["bug_class"] for p in entry["probes"] if not p["passed"]}
+    assert failed["a - b"] == "forbidden"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("--weights", '{"sign": -3}', "--weights: sign must be a finite number >= 0, got -3"),
+        ("--weights", '{"sign": "x"}', "--weights: sign must be a finite number >= 0, got 'x'"),
+        ("--weights", '{"sign": NaN}', "--weights: sign must be a finite number >= 0, got nan"),
+        ("--weights", '{"sign": true}', "--weights: sign must be a finite number >= 0"),
+        ("--weights", "[1]", "--weights must be a JSON object"),
+        ("--weights", '{"nonsense": 1}', "--weights names no bug class: nonsense (the classes: "),
+        ("--weights", '{"sign"', "--weights: not JSON"),
+        ("--max-score", "-5", "--max-score must be a number > 0, got -5.0"),
+        ("--max-score", "0", "--max-score must be a number > 0"),
+        ("--max-score", "nan", "--max-score must be a number > 0"),
+    ],
+)
+def test_bad_weights_and_max_score_exit_2_with_one_line(tmp_path, capsys, option, value, words):
+    path = tmp_path / "r.json"
+    assert main([str(CLASS / "alice_correct.py"), "--json", str(path), option, value]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1 and not path.exists()
+
+
+def test_the_score_never_exceeds_max_score():
+    assert score({"sign"}, {"sign": 0.0}, 3, 38, 38) == 3
+    assert score({"sign"}, {"sign": 0.5}, 3, 38, 38) == 2.5
+    assert score({"sign", "power"}, {}, 3, 38, 38) == 0

@@ -23,6 +23,7 @@ import json
 import linecache
 import os
 import queue
+import secrets
 import signal
 import subprocess
 import sys
@@ -179,9 +180,12 @@ def _literal(value: Any) -> bool:
 
 
 class _Child:
-    """One runner process: send the job, read its lines against a clock, kill it."""
+    """One runner process: send the job, read its lines against a clock, kill it. Only
+    lines that start with the job's random token count: anything else on the stream was
+    written by the learner's code, and is skipped."""
 
     def __init__(self, job: dict[str, Any]) -> None:
+        self.token = secrets.token_hex(16).encode()
         home = str(Path(__file__).resolve().parents[2])
         env = {**os.environ, CHILD_ENV: "1", "PYTHONPATH": os.pathsep.join([home, *sys.path])}
         self.errors = tempfile.TemporaryFile()
@@ -200,7 +204,7 @@ class _Child:
             self.reader = threading.Thread(target=self._pump, name="check_engine reader")
             self.reader.start()
         try:
-            self.process.stdin.write(json.dumps(job).encode())
+            self.process.stdin.write(json.dumps({**job, "token": self.token.decode()}).encode())
             self.process.stdin.close()
         except OSError:  # it died before reading: read() will see the end
             pass
@@ -209,18 +213,20 @@ class _Child:
         """The next line as a dict, "timeout" after ``seconds``, or "ended"."""
         deadline = time.monotonic() + seconds
         out = self.process.stdout
-        while b"\n" not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return "timeout"
-            chunk = self._read_some(out, left)
-            if chunk is None:
-                continue
-            if not chunk:
-                return "ended"
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        return json.loads(line)
+        while True:
+            while b"\n" not in self.buffer:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return "timeout"
+                chunk = self._read_some(out, left)
+                if chunk is None:
+                    continue
+                if not chunk:
+                    return "ended"
+                self.buffer += chunk
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            if line.startswith(self.token):
+                return json.loads(line[len(self.token) :])
 
     def died(self) -> dict[str, Any]:
         """How the child ended, after its output did: exit code and its last words."""
