@@ -147,7 +147,9 @@ def _result(probe: Probe, line: dict[str, Any]) -> ProbeResult:
     elif "crash" in line:
         result.diagnosis = _crash(line, f"in `{probe.expression}`")
     elif "forbidden" in line:
-        result.diagnosis = Diagnosis("forbidden", f"{SLIPS['forbidden'].words}: {line['forbidden']}")
+        result.diagnosis = Diagnosis(
+            "forbidden", f"{SLIPS['forbidden'].words}: {line['forbidden']}"
+        )
     elif "error" in line:
         result.diagnosis = _raised(line, f"in `{probe.expression}`", probe.kind == "deep")
     if result.diagnosis is not None:

@@ -130,9 +130,7 @@ def outcome_of(err: BaseException) -> dict[str, Any]:
     }
 
 
-def _server(
-    send: Callable[[dict[str, Any]], None], indices: list[int]
-) -> Callable[[type], None]:
+def _server(send: Callable[[dict[str, Any]], None], indices: list[int]) -> Callable[[type], None]:
     """The probe loop, with every name it uses bound now, before their module loads."""
     private = _private_probes()
     run, every, outcome = private.run_probe, private.probes(), outcome_of
