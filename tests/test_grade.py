@@ -1,6 +1,8 @@
-"""python -m autograd.grade on a class of 21 submissions (tests/grade_class): each classic
-bug named, correct engines at full marks, Gradescope's format, the CSV and the dashboard,
-no process left, all within the speed bar (3 minutes on 2 cores with --timeout 5)."""
+"""python -m autograd.grade on a class of 21 submissions: each classic bug named, correct
+engines at full marks, Gradescope's format, the CSV and the dashboard, no process left,
+all within the speed bar (3 minutes on 2 cores with --timeout 5). The submissions are
+written from tests.learner_engines' engine (``SUBMISSIONS``); tests/grade_class holds
+only those that cannot be: the notebook, the syntax error, the subclass."""
 
 import csv
 import json
@@ -17,9 +19,82 @@ import pytest
 
 from autograd.check.grade import main, score
 from autograd.check.submission import read_submission
+from tests.learner_engines import engine_source
 from tests.processes import tagged
 
 CLASS = Path(__file__).parent / "grade_class"
+LOUD = """
+print("loading my engine " * 100_000)
+_backward_of = Value.backward
+
+
+def _loud_backward(self):
+    print("x" * 2_000_000)
+    _backward_of(self)
+
+
+Value.backward = _loud_backward
+"""
+EVENT = """
+import threading
+
+
+def _wait_forever(self):
+    threading.Event().wait()  # blocked in one C call
+
+
+Value.backward = _wait_forever
+"""
+BUSY = """
+import time
+
+
+def _busy(self):
+    while True:
+        try:
+            try:
+                time.sleep(0.001)
+            except:
+                pass
+        except:
+            pass
+
+
+Value.backward = _busy
+"""
+BOMB = """
+hoard = bytearray(64 * 2**30)  # 64 GiB at import
+"""
+EXIT = """
+import os
+
+
+def _leave(self):
+    os._exit(7)
+
+
+Value.backward = _leave
+"""
+SUBMISSIONS = {  # submission -> (the bugs of tests.learner_engines' engine, text after it)
+    "alice_correct.py": ({}, ""),
+    "carol_loud.py": ({}, LOUD),
+    "dan_assign.py": ({"assign": True}, ""),
+    "erin_sub_sign.py": ({"sub_sign": True}, ""),
+    "frank_mul_upstream.py": ({"mul_no_upstream": True}, ""),
+    "grace_tanh_input.py": ({"tanh_of_input": True}, ""),
+    "heidi_recursive.py": ({"recursive": True}, ""),
+    "ivan_inner_grads.py": ({"keeps_inner_grads": True}, ""),
+    "judy_power.py": ({"power": True}, ""),
+    "ken_relu_output.py": ({"relu_output": True}, ""),
+    "lena_exp_one.py": ({"exp_as_one": True}, ""),
+    "mike_no_visited.py": ({"no_visited": True}, ""),
+    "nina_endless.py": ({"endless_recursion": True}, ""),
+    "oscar_event.py": ({}, EVENT),
+    "pat_busy.py": ({}, BUSY),
+    "quinn_bomb.py": ({}, BOMB),
+    "rob_exit.py": ({}, EXIT),
+    "tina_torch.py": ({}, "\nimport torch\n"),
+}
 EXPECTED = {  # submission -> the bug classes it must be given
     "alice_correct.py": [],
     "bob_correct.ipynb": [],
@@ -45,13 +120,21 @@ EXPECTED = {  # submission -> the bug classes it must be given
 }
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    out = tmp_path_factory.mktemp("graded")
-    submissions = out / "submissions"
-    submissions.mkdir()
+@pytest.fixture(scope="session")
+def submissions(tmp_path_factory):
+    """The class's 21 submissions in a folder: written from the engine, or copied."""
+    folder = tmp_path_factory.mktemp("submissions")
+    for name, (bugs, extra) in SUBMISSIONS.items():
+        (folder / name).write_text(engine_source(extra, **bugs), encoding="utf-8")
     for path in CLASS.iterdir():  # the syntax error is kept as .py.txt, away from linters
-        shutil.copy(path, submissions / path.name.removesuffix(".txt"))
+        shutil.copy(path, folder / path.name.removesuffix(".txt"))
+    assert sorted(p.name for p in folder.iterdir()) == sorted(EXPECTED)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, submissions):
+    out = tmp_path_factory.mktemp("graded")
     tag = str(uuid.uuid4())
     command = [
         sys.executable, "-m", "autograd.grade", *sorted(map(str, submissions.iterdir())),
@@ -185,10 +268,10 @@ def test_the_dashboard_in_a_real_browser(graded):
         driver.quit()
 
 
-def test_another_class_name_weights_and_hints_with_numbers(tmp_path):
-    source = (CLASS / "judy_power.py").read_text().replace("Value", "Scalar")
+def test_another_class_name_weights_and_hints_with_numbers(tmp_path, submissions):
+    source = engine_source(power=True).replace("Value", "Scalar")
     (tmp_path / "scalar.py").write_text(source)
-    paths = [str(tmp_path / "scalar.py"), str(CLASS / "alice_correct.py")]
+    paths = [str(tmp_path / "scalar.py"), str(submissions / "alice_correct.py")]
     args = ["--json", str(tmp_path / "r.json"), "--class", "Scalar", "--hints", "numbers"]
     assert main([*paths, *args, "--weights", '{"power": 3}']) == 0
     scalar, alice = json.loads((tmp_path / "r.json").read_text())["submissions"]
@@ -228,7 +311,7 @@ class Value(Value):
 
 @pytest.mark.parametrize("forgery", [FORGE_RUNNER, FORGE_PROBES, FORGE_LINES])
 def test_a_submission_cannot_forge_its_grade(tmp_path, forgery):
-    source = (CLASS / "erin_sub_sign.py").read_text()
+    source = engine_source(sub_sign=True)
     (tmp_path / "erin.py").write_text(source + forgery)
     assert main([str(tmp_path / "erin.py"), "--json", str(tmp_path / "r.json")]) == 0
     (entry,) = json.loads((tmp_path / "r.json").read_text())["submissions"]
@@ -236,7 +319,7 @@ def test_a_submission_cannot_forge_its_grade(tmp_path, forgery):
 
 
 def test_nodes_of_chainrule_s_value_are_forbidden(tmp_path):
-    source = (CLASS / "alice_correct.py").read_text()
+    source = engine_source()
     (tmp_path / "borrow.py").write_text(source + BORROW_NODES)
     assert main([str(tmp_path / "borrow.py"), "--json", str(tmp_path / "r.json")]) == 0
     (entry,) = json.loads((tmp_path / "r.json").read_text())["submissions"]
@@ -262,7 +345,7 @@ def test_nodes_of_chainrule_s_value_are_forbidden(tmp_path):
 )
 def test_bad_weights_and_max_score_exit_2_with_one_line(tmp_path, capsys, option, value, words):
     path = tmp_path / "r.json"
-    assert main([str(CLASS / "alice_correct.py"), "--json", str(path), option, value]) == 2
+    assert main(["alice_correct.py", "--json", str(path), option, value]) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1 and not path.exists()
 
