@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograd.check.lines import OutOfLines, within_lines
 from autograd.check.probes import probes, run_probe
 from autograd.check.runner import outcome_of, uses_forbidden
 
@@ -312,29 +313,6 @@ def run_isolated(
 # -- running in this process, bounded by steps ---------------------------------------
 
 
-class _OutOfSteps(BaseException):
-    """Raised by the step counter (not an Exception: ``except Exception`` lets it pass)."""
-
-
-def _counted(work: Any, steps: int) -> Any:
-    """``work()`` with every executed line counted; _OutOfSteps past ``steps``."""
-    count = 0
-
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal count
-        count += 1
-        if count > steps:
-            raise _OutOfSteps
-        return tracer
-
-    before = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        return work()
-    finally:
-        sys.settrace(before)
-
-
 def run_in_process(cls: type, indices: list[int], timeout: float) -> Outcome:
     """The probes in this process, each bounded by ``timeout``·STEPS_PER_SECOND lines."""
     bad = uses_forbidden(cls)
@@ -350,10 +328,10 @@ def run_in_process(cls: type, indices: list[int], timeout: float) -> Outcome:
             if missing:
                 outcome.lines[index] = {"skipped": f"{cls.__name__} has no {missing[0]}"}
                 continue
-            outcome.lines[index] = _counted(lambda p=probe: run_probe(cls, p), steps)
+            outcome.lines[index] = within_lines(lambda p=probe: run_probe(cls, p), steps)
         except KeyboardInterrupt:
             raise
-        except _OutOfSteps:
+        except OutOfLines:
             outcome.lines[index] = {"hang": steps / STEPS_PER_SECOND, "steps": steps}
             spent, steps = spent + steps, max(1, steps // 10)
         except BaseException as err:  # their code, whatever it raised
