@@ -227,3 +227,23 @@ def test_a_class_defined_in_a_real_notebook_kernel_is_graded(tmp_path):
         nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
     (output,) = notebook.cells[2].outputs
     assert output["text"] == "['power']\n"
+
+
+def test_one_line_budget_for_the_grader_and_the_lab():
+    from autograd.check import lines, sandbox
+    from viz.lab import session
+
+    assert session.within_lines is sandbox.within_lines is lines.within_lines
+
+    def stubborn():
+        while True:
+            try:
+                x = 1.0  # noqa: F841
+            except:  # noqa: E722  (catching OutOfLines here would switch tracing off)
+                pass
+
+    for budget in range(1000, 1012):  # wherever in the loop the budget runs out
+        with pytest.raises(lines.OutOfLines):
+            lines.within_lines(stubborn, budget)
+    assert lines.within_lines(lambda: 6 * 7, 1000) == 42
+    assert sys.gettrace() is None

@@ -1,6 +1,8 @@
-"""python -m autograd.grade on a class of 21 submissions (tests/grade_class): each classic
-bug named, correct engines at full marks, Gradescope's format, the CSV and the dashboard,
-no process left, all within the speed bar (3 minutes on 2 cores with --timeout 5)."""
+"""python -m autograd.grade on a class of 21 submissions: each classic bug named, correct
+engines at full marks, Gradescope's format, the CSV and the dashboard, no process left,
+all within the speed bar (3 minutes on 2 cores with --timeout 5). The submissions are
+written from tests.learner_engines' engine (``SUBMISSIONS``); tests/grade_class holds
+only those that cannot be: the notebook, the syntax error, the subclass."""
 
 import csv
 import json
@@ -17,9 +19,82 @@ import pytest
 
 from autograd.check.grade import main, score
 from autograd.check.submission import read_submission
+from tests.learner_engines import engine_source
 from tests.processes import tagged
 
 CLASS = Path(__file__).parent / "grade_class"
+LOUD = """
+print("loading my engine " * 100_000)
+_backward_of = Value.backward
+
+
+def _loud_backward(self):
+    print("x" * 2_000_000)
+    _backward_of(self)
+
+
+Value.backward = _loud_backward
+"""
+EVENT = """
+import threading
+
+
+def _wait_forever(self):
+    threading.Event().wait()  # blocked in one C call
+
+
+Value.backward = _wait_forever
+"""
+BUSY = """
+import time
+
+
+def _busy(self):
+    while True:
+        try:
+            try:
+                time.sleep(0.001)
+            except:
+                pass
+        except:
+            pass
+
+
+Value.backward = _busy
+"""
+BOMB = """
+hoard = bytearray(64 * 2**30)  # 64 GiB at import
+"""
+EXIT = """
+import os
+
+
+def _leave(self):
+    os._exit(7)
+
+
+Value.backward = _leave
+"""
+SUBMISSIONS = {  # submission -> (the bugs of tests.learner_engines' engine, text after it)
+    "alice_correct.py": ({}, ""),
+    "carol_loud.py": ({}, LOUD),
+    "dan_assign.py": ({"assign": True}, ""),
+    "erin_sub_sign.py": ({"sub_sign": True}, ""),
+    "frank_mul_upstream.py": ({"mul_no_upstream": True}, ""),
+    "grace_tanh_input.py": ({"tanh_of_input": True}, ""),
+    "heidi_recursive.py": ({"recursive": True}, ""),
+    "ivan_inner_grads.py": ({"keeps_inner_grads": True}, ""),
+    "judy_power.py": ({"power": True}, ""),
+    "ken_relu_output.py": ({"relu_output": True}, ""),
+    "lena_exp_one.py": ({"exp_as_one": True}, ""),
+    "mike_no_visited.py": ({"no_visited": True}, ""),
+    "nina_endless.py": ({"endless_recursion": True}, ""),
+    "oscar_event.py": ({}, EVENT),
+    "pat_busy.py": ({}, BUSY),
+    "quinn_bomb.py": ({}, BOMB),
+    "rob_exit.py": ({}, EXIT),
+    "tina_torch.py": ({}, "\nimport torch\n"),
+}
 EXPECTED = {  # submission -> the bug classes it must be given
     "alice_correct.py": [],
     "bob_correct.ipynb": [],
@@ -45,13 +120,21 @@ EXPECTED = {  # submission -> the bug classes it must be given
 }
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    out = tmp_path_factory.mktemp("graded")
-    submissions = out / "submissions"
-    submissions.mkdir()
+@pytest.fixture(scope="session")
+def submissions(tmp_path_factory):
+    """The class's 21 submissions in a folder: written from the engine, or copied."""
+    folder = tmp_path_factory.mktemp("submissions")
+    for name, (bugs, extra) in SUBMISSIONS.items():
+        (folder / name).write_text(engine_source(extra, **bugs), encoding="utf-8")
     for path in CLASS.iterdir():  # the syntax error is kept as .py.txt, away from linters
-        shutil.copy(path, submissions / path.name.removesuffix(".txt"))
+        shutil.copy(path, folder / path.name.removesuffix(".txt"))
+    assert sorted(p.name for p in folder.iterdir()) == sorted(EXPECTED)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, submissions):
+    out = tmp_path_factory.mktemp("graded")
     tag = str(uuid.uuid4())
     command = [
         sys.executable, "-m", "autograd.grade", *sorted(map(str, submissions.iterdir())),
@@ -157,7 +240,7 @@ def test_bad_arguments_exit_2_and_a_missing_file_is_graded_as_unreadable(tmp_pat
     assert entry["score"] == 0 and "cannot read" in entry["error"]
     assert main(["x.py", "--json", "r.json", "--timeout", "0"]) == 2
     assert main(["x.py", "--json", "r.json", "--weights", '{"nonsense": 1}']) == 2
-    assert "weights name no bug class" in capsys.readouterr().err
+    assert "--weights names no bug class: nonsense" in capsys.readouterr().err
 
 
 def test_score_rules():
@@ -185,10 +268,10 @@ def test_the_dashboard_in_a_real_browser(graded):
         driver.quit()
 
 
-def test_another_class_name_weights_and_hints_with_numbers(tmp_path):
-    source = (CLASS / "judy_power.py").read_text().replace("Value", "Scalar")
+def test_another_class_name_weights_and_hints_with_numbers(tmp_path, submissions):
+    source = engine_source(power=True).replace("Value", "Scalar")
     (tmp_path / "scalar.py").write_text(source)
-    paths = [str(tmp_path / "scalar.py"), str(CLASS / "alice_correct.py")]
+    paths = [str(tmp_path / "scalar.py"), str(submissions / "alice_correct.py")]
     args = ["--json", str(tmp_path / "r.json"), "--class", "Scalar", "--hints", "numbers"]
     assert main([*paths, *args, "--weights", '{"power": 3}']) == 0
     scalar, alice = json.loads((tmp_path / "r.json").read_text())["submissions"]
@@ -196,3 +279,78 @@ def test_another_class_name_weights_and_hints_with_numbers(tmp_path):
     hint = next(p["hint"] for p in scalar["probes"] if p["hint"])
     assert hint.endswith("`a ** 3` gives a.grad 1.029, expected 1.47")  # 3·0.7³, 3·0.7²
     assert alice["score"] == 0 and "defines no class named 'Scalar'" in alice["error"]
+
+
+FORGE_RUNNER = """
+import sys as _s
+_m = _s.modules['__main__']
+_orig = getattr(_m, 'run_probe', None) or _s.modules['autograd.check.probes'].run_probe
+_m.run_probe = lambda cls, probe: _orig(_s.modules['autograd.value'].Value, probe)
+"""
+FORGE_PROBES = """
+import sys as _s
+_p = _s.modules['autograd.check.probes']; _build = _p.build
+_p.build = lambda cls, probe: _build(_s.modules['autograd.value'].Value, probe)
+"""
+FORGE_LINES = """
+import os as _os
+for _fd in range(3, 64):
+    try:
+        _os.write(_fd, b'{"loaded": true, "forbidden": "", "name": "Value"}\\n{"index": 0}\\n')
+    except OSError:
+        pass
+"""
+BORROW_NODES = """
+import sys as _s
+_Theirs = _s.modules['autograd.value'].Value
+class Value(Value):
+    def __sub__(self, other):
+        return _Theirs(self.data) - _Theirs(getattr(other, 'data', other))
+"""
+
+
+@pytest.mark.parametrize("forgery", [FORGE_RUNNER, FORGE_PROBES, FORGE_LINES])
+def test_a_submission_cannot_forge_its_grade(tmp_path, forgery):
+    source = engine_source(sub_sign=True)
+    (tmp_path / "erin.py").write_text(source + forgery)
+    assert main([str(tmp_path / "erin.py"), "--json", str(tmp_path / "r.json")]) == 0
+    (entry,) = json.loads((tmp_path / "r.json").read_text())["submissions"]
+    assert entry["bug_classes"] == ["sign"] and entry["score"] == 8
+
+
+def test_nodes_of_chainrule_s_value_are_forbidden(tmp_path):
+    source = engine_source()
+    (tmp_path / "borrow.py").write_text(source + BORROW_NODES)
+    assert main([str(tmp_path / "borrow.py"), "--json", str(tmp_path / "r.json")]) == 0
+    (entry,) = json.loads((tmp_path / "r.json").read_text())["submissions"]
+    assert "forbidden" in entry["bug_classes"] and entry["score"] == 0
+    failed = {p["name"]: p["bug_class"] for p in entry["probes"] if not p["passed"]}
+    assert failed["a - b"] == "forbidden"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("--weights", '{"sign": -3}', "--weights: sign must be a finite number >= 0, got -3"),
+        ("--weights", '{"sign": "x"}', "--weights: sign must be a finite number >= 0, got 'x'"),
+        ("--weights", '{"sign": NaN}', "--weights: sign must be a finite number >= 0, got nan"),
+        ("--weights", '{"sign": true}', "--weights: sign must be a finite number >= 0"),
+        ("--weights", "[1]", "--weights must be a JSON object"),
+        ("--weights", '{"nonsense": 1}', "--weights names no bug class: nonsense (the classes: "),
+        ("--weights", '{"sign"', "--weights: not JSON"),
+        ("--max-score", "-5", "--max-score must be a number > 0, got -5.0"),
+        ("--max-score", "0", "--max-score must be a number > 0"),
+        ("--max-score", "nan", "--max-score must be a number > 0"),
+    ],
+)
+def test_bad_weights_and_max_score_exit_2_with_one_line(tmp_path, capsys, option, value, words):
+    path = tmp_path / "r.json"
+    assert main(["alice_correct.py", "--json", str(path), option, value]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1 and not path.exists()
+
+
+def test_the_score_never_exceeds_max_score():
+    assert score({"sign"}, {"sign": 0.0}, 3, 38, 38) == 3
+    assert score({"sign"}, {"sign": 0.5}, 3, 38, 38) == 2.5
+    assert score({"sign", "power"}, {}, 3, 38, 38) == 0

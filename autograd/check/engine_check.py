@@ -146,6 +146,10 @@ def _result(probe: Probe, line: dict[str, Any]) -> ProbeResult:
         result.diagnosis = _hang(probe, line)
     elif "crash" in line:
         result.diagnosis = _crash(line, f"in `{probe.expression}`")
+    elif "forbidden" in line:
+        result.diagnosis = Diagnosis(
+            "forbidden", f"{SLIPS['forbidden'].words}: {line['forbidden']}"
+        )
     elif "error" in line:
         result.diagnosis = _raised(line, f"in `{probe.expression}`", probe.kind == "deep")
     if result.diagnosis is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -27,7 +28,7 @@ from autograd.check.engine_check import HINT_LEVELS, MEMORY_MB, EngineReport, Pr
 from autograd.check.slips import SLIPS
 from autograd.check.submission import Submission, read_submission
 
-__all__ = ["SCHEMA", "grade", "gradescope", "main", "score"]
+__all__ = ["SCHEMA", "checked_weights", "grade", "gradescope", "main", "score"]
 
 SCHEMA = "chainrule.grade/1"
 MAX_SCORE = 10.0
@@ -41,10 +42,30 @@ def score(
     ``passed``/``ran`` when most probes fail; 0 when nothing ran (it did not load)."""
     if ran == 0 or any(not SLIPS[c].gradable for c in classes):
         return 0.0
-    points = max(0.0, max_score - sum(weights.get(c, WEIGHT) for c in classes))
+    points = min(max_score, max(0.0, max_score - sum(weights.get(c, WEIGHT) for c in classes)))
     if 2 * passed < ran:
         points = min(points, round(max_score * passed / ran, 2))
     return points
+
+
+def checked_weights(weights: Any) -> dict[str, float]:
+    """``weights`` as {bug class: points}, or a ValueError naming the option and what is
+    wrong: not a mapping, a name that is no gradable bug class, points not finite ≥ 0."""
+    known = [name for name in SLIPS if SLIPS[name].gradable]
+    if not isinstance(weights, dict):
+        raise ValueError(
+            f'--weights must be a JSON object such as {{"power": 3}}, got {type(weights).__name__}'
+        )
+    unknown = sorted(str(name) for name in weights if name not in known)
+    if unknown:
+        raise ValueError(
+            f"--weights names no bug class: {', '.join(unknown)} (the classes: {', '.join(known)})"
+        )
+    for name, points in weights.items():
+        number = isinstance(points, (int, float)) and not isinstance(points, bool)
+        if not (number and math.isfinite(points) and points >= 0):
+            raise ValueError(f"--weights: {name} must be a finite number >= 0, got {points!r}")
+    return {name: float(points) for name, points in weights.items()}
 
 
 def grade(
@@ -61,10 +82,9 @@ def grade(
     """Grade every submission; the results as the JSON document ``--json`` writes."""
     if hints not in HINT_LEVELS:
         raise ValueError(f"hints must be one of {', '.join(HINT_LEVELS)}, got {hints!r}")
-    weights = dict(weights or {})
-    unknown = set(weights) - set(SLIPS)
-    if unknown:
-        raise ValueError(f"weights name no bug class: {sorted(unknown)} (see autograd.check.slips)")
+    weights = checked_weights(weights or {})
+    if not (isinstance(max_score, (int, float)) and math.isfinite(max_score) and max_score > 0):
+        raise ValueError(f"--max-score must be a number > 0, got {max_score!r}")
 
     def one(path: str | Path) -> dict[str, Any]:
         started = time.monotonic()
@@ -185,14 +205,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _weights(text: str | None) -> dict[str, float]:
+    """The ``--weights`` option (JSON text or a JSON file), checked; ValueError if bad."""
     if not text:
         return {}
-    source = Path(text).read_text(encoding="utf-8") if Path(text).is_file() else text
+    try:
+        source = Path(text).read_text(encoding="utf-8") if Path(text).is_file() else text
+    except (OSError, UnicodeDecodeError) as err:
+        raise ValueError(f"--weights: cannot read {text}: {err}") from None
     try:
         found = json.loads(source)
     except json.JSONDecodeError as err:
-        raise SystemExit(f"--weights: not JSON nor a JSON file: {err}") from None
-    return {str(k): float(v) for k, v in found.items()}
+        raise ValueError(f"--weights: not JSON nor a JSON file: {err}") from None
+    return checked_weights(found)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -201,8 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.timeout > 0 or args.memory < 64 or args.jobs < 1:
         print("grade: --timeout must be > 0, --memory >= 64 MB, --jobs >= 1", file=sys.stderr)
         return 2
-    weights = _weights(args.weights)
     try:
+        weights = _weights(args.weights)
         results = grade(
             args.submissions,
             class_name=args.class_name,

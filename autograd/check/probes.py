@@ -2,7 +2,9 @@
 
 A probe is a small graph built from leaves by plain operators, so the same code builds
 it with their class (in a child process, ``autograd.check.runner``) and with chainrule's.
-``run_probe`` gives their side's numbers as plain lists, ready to send back.
+``run_probe`` gives their side's numbers as plain lists, ready to send back, once it has
+made sure every node is theirs: a node of a library's engine (chainrule's Value, torch's
+tensor) makes the probe ``forbidden``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DEPTH", "Probe", "build", "number", "probes", "run_probe"]
+__all__ = ["DEPTH", "FORBIDDEN", "Probe", "build", "foreign_node", "number", "probes", "run_probe"]
+
+FORBIDDEN = ("autograd", "torch", "jax", "micrograd", "tinygrad")
+"""Packages whose engines a learner may not use (import or subclass) in a submission."""
 
 A, B, C = 0.7, -1.3, 2.5  # leaf values away from kinks, and where no two bugs give one number
 DEPTH = 1000  # micrograd's recursive topological sort fails here on Python's default limit
@@ -142,10 +147,28 @@ def _count_backwards(nodes: list[tuple[str, Any]], leaves: int) -> dict[str, int
     return runs
 
 
+def foreign_node(cls: type, nodes: list[tuple[str, Any]]) -> str:
+    """The first node that comes from a forbidden library's engine rather than ``cls``
+    ("" if none); a TypeError for a node that is no ``cls`` at all."""
+    home = cls.__module__.split(".")[0]
+    for name, node in nodes:
+        for kind in type(node).__mro__:
+            root = kind.__module__.split(".")[0]
+            if root in FORBIDDEN and root != home:
+                return f"`{name}` is a {kind.__module__}.{kind.__qualname__}, not their own node"
+        if not isinstance(node, cls):
+            raise TypeError(f"`{name}` is a {type(node).__name__}, not a {cls.__name__}")
+    return ""
+
+
 def run_probe(cls: type, probe: Probe) -> dict[str, Any]:
     """Their numbers after one backward (``first``) and after the probe's last
-    (``second``), as [data, grad] per node, and the most runs of any node's backward."""
+    (``second``), as [data, grad] per node, and the most runs of any node's backward;
+    ``{"forbidden": why}`` when a node is a library's."""
     nodes = build(cls, probe)
+    bad = foreign_node(cls, nodes)
+    if bad:
+        return {"forbidden": bad}
     runs = _count_backwards(nodes, len(probe.leaves))
     nodes[-1][1].backward()
     first = _snapshot(nodes)

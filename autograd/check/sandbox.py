@@ -23,6 +23,7 @@ import json
 import linecache
 import os
 import queue
+import secrets
 import signal
 import subprocess
 import sys
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograd.check.lines import OutOfLines, within_lines
 from autograd.check.probes import probes, run_probe
 from autograd.check.runner import outcome_of, uses_forbidden
 
@@ -179,9 +181,12 @@ def _literal(value: Any) -> bool:
 
 
 class _Child:
-    """One runner process: send the job, read its lines against a clock, kill it."""
+    """One runner process: send the job, read its lines against a clock, kill it. Only
+    lines that start with the job's random token count: anything else on the stream was
+    written by the learner's code, and is skipped."""
 
     def __init__(self, job: dict[str, Any]) -> None:
+        self.token = secrets.token_hex(16).encode()
         home = str(Path(__file__).resolve().parents[2])
         env = {**os.environ, CHILD_ENV: "1", "PYTHONPATH": os.pathsep.join([home, *sys.path])}
         self.errors = tempfile.TemporaryFile()
@@ -200,7 +205,7 @@ class _Child:
             self.reader = threading.Thread(target=self._pump, name="check_engine reader")
             self.reader.start()
         try:
-            self.process.stdin.write(json.dumps(job).encode())
+            self.process.stdin.write(json.dumps({**job, "token": self.token.decode()}).encode())
             self.process.stdin.close()
         except OSError:  # it died before reading: read() will see the end
             pass
@@ -209,18 +214,20 @@ class _Child:
         """The next line as a dict, "timeout" after ``seconds``, or "ended"."""
         deadline = time.monotonic() + seconds
         out = self.process.stdout
-        while b"\n" not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return "timeout"
-            chunk = self._read_some(out, left)
-            if chunk is None:
-                continue
-            if not chunk:
-                return "ended"
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        return json.loads(line)
+        while True:
+            while b"\n" not in self.buffer:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return "timeout"
+                chunk = self._read_some(out, left)
+                if chunk is None:
+                    continue
+                if not chunk:
+                    return "ended"
+                self.buffer += chunk
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            if line.startswith(self.token):
+                return json.loads(line[len(self.token) :])
 
     def died(self) -> dict[str, Any]:
         """How the child ended, after its output did: exit code and its last words."""
@@ -306,29 +313,6 @@ def run_isolated(
 # -- running in this process, bounded by steps ---------------------------------------
 
 
-class _OutOfSteps(BaseException):
-    """Raised by the step counter (not an Exception: ``except Exception`` lets it pass)."""
-
-
-def _counted(work: Any, steps: int) -> Any:
-    """``work()`` with every executed line counted; _OutOfSteps past ``steps``."""
-    count = 0
-
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal count
-        count += 1
-        if count > steps:
-            raise _OutOfSteps
-        return tracer
-
-    before = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        return work()
-    finally:
-        sys.settrace(before)
-
-
 def run_in_process(cls: type, indices: list[int], timeout: float) -> Outcome:
     """The probes in this process, each bounded by ``timeout``·STEPS_PER_SECOND lines."""
     bad = uses_forbidden(cls)
@@ -344,10 +328,10 @@ def run_in_process(cls: type, indices: list[int], timeout: float) -> Outcome:
             if missing:
                 outcome.lines[index] = {"skipped": f"{cls.__name__} has no {missing[0]}"}
                 continue
-            outcome.lines[index] = _counted(lambda p=probe: run_probe(cls, p), steps)
+            outcome.lines[index] = within_lines(lambda p=probe: run_probe(cls, p), steps)
         except KeyboardInterrupt:
             raise
-        except _OutOfSteps:
+        except OutOfLines:
             outcome.lines[index] = {"hang": steps / STEPS_PER_SECOND, "steps": steps}
             spent, steps = spent + steps, max(1, steps // 10)
         except BaseException as err:  # their code, whatever it raised

@@ -17,6 +17,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
 from autograd import Value, check_engine
+from autograd.check.lines import OutOfLines, within_lines
 from viz.explore import Exploration, explore
 
 __all__ = ["CHECK_TIMEOUT", "ENGINE_MODULE", "LOAD_LINES", "Session"]
@@ -71,10 +72,13 @@ class Session:
         printed = io.StringIO()
         try:
             with redirect_stdout(printed), redirect_stderr(printed):
-                _within_lines(lambda: exec(compile(code, module.__file__, "exec"), module.__dict__))
+                within_lines(
+                    lambda: exec(compile(code, module.__file__, "exec"), module.__dict__),
+                    LOAD_LINES,
+                )
         except SyntaxError as err:
             return _refusal("syntax", f"your engine does not parse: {err.msg} (line {err.lineno})")
-        except _TooLong:
+        except OutOfLines:
             return _refusal(
                 "hang",
                 f"running your engine's module did not finish within {LOAD_LINES:,} lines: "
@@ -131,29 +135,6 @@ class Session:
         except ValueError as err:
             return json.dumps({"error": str(err)})
         return json.dumps({"state": self.exploration.state})
-
-
-class _TooLong(BaseException):
-    """Raised by the line counter (not an Exception, so their ``except`` lets it pass)."""
-
-
-def _within_lines(work: Any, lines: int = LOAD_LINES) -> None:
-    """``work()`` with each executed line counted, stopped by _TooLong past ``lines``."""
-    count = 0
-
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal count
-        count += 1
-        if count > lines:
-            raise _TooLong
-        return tracer
-
-    before = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        work()
-    finally:
-        sys.settrace(before)
 
 
 def _refusal(kind: str, text: str) -> str:

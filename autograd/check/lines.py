@@ -1,0 +1,54 @@
+"""A budget of executed lines: how a hang is stopped where no process can be killed.
+
+In the browser (Pyodide) Python runs on the page's thread, so ``check_engine`` and the
+lab bound a learner's code by the lines it runs (``sys.settrace``) rather than by a
+clock; a call blocked inside C cannot be stopped this way.
+"""
+
+from __future__ import annotations
+
+import dis
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["OutOfLines", "within_lines"]
+
+T = TypeVar("T")
+
+
+class OutOfLines(BaseException):
+    """Raised past the budget (not an Exception: their ``except Exception`` lets it pass)."""
+
+
+def _in_a_try(frame: Any, outer: Any) -> bool:
+    """Whether an exception raised in ``frame`` now would be caught before ``outer``: a
+    caught OutOfLines would switch tracing off (CPython unsets a trace function that raises)."""
+    while frame is not None and frame.f_code is not outer:
+        table = getattr(dis, "_parse_exception_table", None)
+        if table is None:
+            return False
+        if any(e.start <= frame.f_lasti < e.end for e in table(frame.f_code)):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def within_lines(work: Callable[[], T], lines: int) -> T:
+    """``work()`` with every executed line counted; OutOfLines once past ``lines``, raised
+    where no ``try`` of theirs catches it (or, failing that, past twice ``lines``)."""
+    count, outer = 0, sys._getframe().f_code
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += 1
+        if count > lines and (count > 2 * lines or not _in_a_try(frame, outer)):
+            raise OutOfLines
+        return tracer
+
+    before = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        return work()
+    finally:
+        sys.settrace(before)
