@@ -88,7 +88,7 @@ def test_demo_numpy_code_reproduces_backward_in_a_fresh_process(demo):
 
 
 def test_demo_torch_code_reproduces_backward_in_a_fresh_process(demo):
-    pytest.importorskip("torch", reason="in the dev extra")
+    pytest.importorskip("torch", reason="torch is optional: pip install torch==2.13.0")
     loss, lifted, _ = demo
     code = lifted.torch_code()
     assert "numpy" not in code and ".backward(" in code
@@ -130,7 +130,7 @@ def test_expression_of_many_ops_reproduces_in_numpy_and_torch():
     assert {b.kind for b in lifted.blocks} == {"scalar", "reduction"}  # the sum of the last two
     assert lifted.check()
     assert_same(run(lifted.numpy_code()), z, lifted.leaves)
-    pytest.importorskip("torch", reason="in the dev extra")
+    pytest.importorskip("torch", reason="torch is optional: pip install torch==2.13.0")
     assert_same(run(lifted.torch_code()), z, lifted.leaves)
 
 
@@ -208,7 +208,7 @@ def test_per_sample_sums_become_one_row_sum():
     assert next(b for b in lifted.blocks if b.op == "log").shape == (4,)
     assert lifted.check()
     assert_same(run(lifted.numpy_code()), loss, lifted.leaves)
-    pytest.importorskip("torch", reason="in the dev extra")
+    pytest.importorskip("torch", reason="torch is optional: pip install torch==2.13.0")
     assert_same(run(lifted.torch_code()), loss, lifted.leaves)
 
 
@@ -240,5 +240,5 @@ def test_every_op_with_a_formula_reproduces_its_gradients(op):
     lifted = lift(out)
     assert lifted.check()
     assert_same(printed(lifted.numpy_code()), out, lifted.leaves)
-    pytest.importorskip("torch", reason="in the dev extra")
+    pytest.importorskip("torch", reason="torch is optional: pip install torch==2.13.0")
     assert_same(printed(lifted.torch_code()), out, lifted.leaves)
