@@ -173,3 +173,13 @@ def test_a_shared_pause_count_follows_every_no_grad_block():
         stop()
     with no_grad():
         assert namespace["_paused"] == 0  # no longer shared
+
+
+def test_descriptions_old_name_for_local_grads_still_answers_and_says_the_new_one():
+    from autograd import describe
+
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b
+    with pytest.warns(DeprecationWarning, match="local_grads_of"):
+        old = describe(c).locals_of(c)
+    assert old == describe(c).local_grads_of(c) == (-3.0, 2.0)  # ∂(ab)/∂a = b, ∂/∂b = a

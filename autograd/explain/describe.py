@@ -8,6 +8,7 @@ the edge from ``d`` into ``L = d * f`` reads ``∂L/∂d = f``.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -105,6 +106,15 @@ class Description:
     def local_grads_of(self, node: Value) -> tuple[float | None, ...]:
         """∂node/∂parent per input slot (None where undefined), computed once per node."""
         return self._locals[node] if not node.is_leaf else ()
+
+    def locals_of(self, node: Value) -> tuple[float | None, ...]:
+        """The old name of ``local_grads_of``, kept for callers written before it."""
+        warnings.warn(
+            "Description.locals_of is now local_grads_of (one name for a local derivative)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.local_grads_of(node)
 
     def edges_into(self, node: Value) -> list[Edge]:
         """One edge per input slot of ``node`` (none for a leaf)."""
