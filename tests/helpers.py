@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from autograd import OPS, Value
 
@@ -164,3 +169,31 @@ def lecture_demo_loss(samples: int = 100):
     data_loss = sum(losses) * (1.0 / len(losses))
     reg_loss = 1e-4 * sum(p * p for p in model.parameters())
     return model, data_loss + reg_loss
+
+
+def build_wheel(tmp_path: Path, pure: bool = False) -> Path:
+    """The project's wheel, built from a copy of its sources (a build writes build/ and
+    *.egg-info beside the code) in this environment; ``pure``: CHAINRULE_PURE_WHEEL=1."""
+    import pytest
+
+    pytest.importorskip("setuptools", reason="building the wheel needs setuptools")
+    root = Path(__file__).resolve().parents[1]
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy(root / name, source / name)
+    for package in ("autograd", "nn", "viz"):
+        shutil.copytree(
+            root / package, source / package, ignore=shutil.ignore_patterns("__pycache__", "*.so")
+        )
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+        + ["-w", str(tmp_path / "wheel"), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, CHAINRULE_PURE_WHEEL="1" if pure else ""),
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = (tmp_path / "wheel").glob("*.whl")
+    return wheel

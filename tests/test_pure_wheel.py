@@ -3,44 +3,19 @@ installs); without it the wheel carries the compiled storage, where a compiler i
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import build_wheel
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _build(tmp_path: Path, pure: bool) -> Path:
-    pytest.importorskip("setuptools", reason="building the wheel needs setuptools")
-    source = tmp_path / "src"
-    source.mkdir()
-    for name in ("pyproject.toml", "setup.py", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    for package in ("autograd", "nn", "viz"):
-        shutil.copytree(
-            ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__", "*.so")
-        )
-    env = dict(os.environ, CHAINRULE_PURE_WHEEL="1" if pure else "")
-    built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
-        + ["-w", str(tmp_path / "wheel"), str(source)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-    assert built.returncode == 0, built.stderr[-2000:]
-    (wheel,) = (tmp_path / "wheel").glob("*.whl")
-    return wheel
-
-
 def test_the_pure_wheel_is_py3_none_any_and_has_no_compiled_code(tmp_path):
-    wheel = _build(tmp_path, pure=True)
+    wheel = build_wheel(tmp_path, pure=True)
     assert wheel.name == "chainrule-0.1.0-py3-none-any.whl"
     archive = zipfile.ZipFile(wheel)
     names = set(archive.namelist())
@@ -58,7 +33,7 @@ def test_the_pure_wheel_is_py3_none_any_and_has_no_compiled_code(tmp_path):
 
 @pytest.mark.skipif(not shutil.which("gcc"), reason="no C compiler: the storage is optional")
 def test_the_default_wheel_carries_the_compiled_storage(tmp_path):
-    wheel = _build(tmp_path, pure=False)
+    wheel = build_wheel(tmp_path, pure=False)
     assert "py3-none-any" not in wheel.name and "-cp3" in wheel.name
     assert any(
         n.startswith("autograd/_node") and n.endswith(".so")
