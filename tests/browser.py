@@ -13,8 +13,9 @@ DRIVER = shutil.which("chromedriver")
 ARTIFACTS = Path(os.environ.get("CHAINRULE_ARTIFACTS", "test-artifacts"))
 
 
-def browser(width: int = 1400, height: int = 900):
-    """A headless Chromium of that window size; skips (or fails on CI) when missing."""
+def browser(width: int = 1400, height: int = 900, *flags: str, log_requests: bool = False):
+    """A headless Chromium of that window size, with any further ``flags``; skips (or fails
+    on CI) when missing. ``log_requests``: the performance log keeps every request."""
     if not (CHROMIUM and DRIVER) and os.environ.get("CHAINRULE_REQUIRE_BROWSER"):
         pytest.fail("CHAINRULE_REQUIRE_BROWSER is set but chromium/chromedriver are missing")
     if not (CHROMIUM and DRIVER):
@@ -37,8 +38,11 @@ def browser(width: int = 1400, height: int = 900):
         "--disable-component-update",
         "--disable-sync",
         f"--window-size={width},{height}",
+        *flags,
     ):
         options.add_argument(flag)
+    if log_requests:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     return webdriver.Chrome(service=Service(DRIVER), options=options)
 
 

@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 
-from tests.browser import CHROMIUM, DRIVER, screenshot
+from tests.browser import CHROMIUM, DRIVER, browser, screenshot
 from tests.fetch_pyodide import VERSION, pyodide_core
 from tests.learner_engines import engine_source
 from viz.lab import PYODIDE_CDN, build_lab
@@ -144,23 +144,13 @@ def _free_port() -> int:
 
 
 def _offline_browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--window-size=1400,1000",
+    """Headless Chromium that reaches no host but 127.0.0.1, logging every request."""
+    driver = browser(
+        1400,
+        1000,
         '--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"',
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+        log_requests=True,
+    )
     driver.set_script_timeout(120)
     return driver
 
