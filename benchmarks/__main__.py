@@ -5,7 +5,8 @@ and prints its median and range. PyTorch runs on one thread
 (``torch.set_num_threads(1)``), float64; the hand-written numpy step does only the
 step's work. Needs micrograd 0.1.0 and torch 2.13.0 in this interpreter (the dev
 extra). ``--quick``: one round of each (a smoke run, minutes); the full run takes
-three to seven rounds (about half an hour on a busy 2-core machine).
+three rounds (``--rounds N`` for more). ``--write`` keeps the table, with the machine
+it ran on, as ``benchmarks/last_run.txt``: the figures ``docs/performance.md`` quotes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from benchmarks.record import LAST_RUN, load, machine, verdict
 from benchmarks.scalar import ratios, spread, taking_turns
 
 
@@ -127,16 +129,25 @@ def rows(rounds: int) -> list[tuple[str, str, str]]:
 
 def main(argv: list[str]) -> None:
     quick = "--quick" in argv
-    rounds = 1 if quick else 3
-    print(
-        f"python {sys.version.split()[0]}; {rounds} round(s) of fresh processes taking "
-        "turns; each figure: median (min-max) over the rounds; torch on 1 thread, float64"
+    rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 1 if quick else 3
+    lines = machine()
+    lines.append(
+        f"{rounds} round(s) of fresh processes taking turns; each figure: median (min-max) "
+        "over the rounds; torch on 1 thread, float64"
     )
+    print("\n".join(lines), flush=True)
     table: list[Any] = rows(rounds)
     width = max(len(w) for w, _, _ in table)
-    print(f"\n{'workload':<{width}}  {'measured':<40}  target")
+    body = [f"\n{'workload':<{width}}  {'measured':<40}  {'target':<22}  verdict"]
     for workload, measured, target in table:
-        print(f"{workload:<{width}}  {measured:<40}  {target}")
+        body.append(
+            f"{workload:<{width}}  {measured:<40}  {target:<22}  {verdict(measured, target)}"
+        )
+    body.append(f"\nload average at the end: {load()}")
+    print("\n".join(body))
+    if "--write" in argv:
+        LAST_RUN.write_text("\n".join(lines + body) + "\n")
+        print(f"written to {LAST_RUN}")
 
 
 if __name__ == "__main__":
