@@ -1,9 +1,10 @@
 """``python -m viz lab OUT_DIR [--pyodide URL_OR_DIR]``: the lab as a static site.
 
-The site is ``index.html``, its script and style, ``explorer.mjs`` (the explorer's
+The site is ``index.html``, its script and style, ``worker.mjs`` (the Web Worker that
+runs Pyodide, so the page never freezes), ``explorer.mjs`` (the explorer's
 front end with Graphviz in WebAssembly), ``python.zip`` (chainrule's packages and the
 pure-Python ``graphviz`` and ``tqdm``, copied from this Python's installation),
-``lab.json`` (the starter engine and the exercises) and, when ``--pyodide`` names a
+``lab.json`` (the starter engine, the exercises and the time limits) and, when ``--pyodide`` names a
 folder or npm's tarball, ``pyodide/`` with Pyodide's core, so it works offline.
 Nothing but Pyodide's core is loaded: no numpy, no micropip.
 """
@@ -20,10 +21,12 @@ from collections.abc import Sequence
 from importlib import metadata, resources
 from pathlib import Path
 
+from autograd.check.sandbox import STEPS_PER_SECOND
 from viz.animate import front_end
 from viz.lab.exercises import EXERCISES, STARTER
+from viz.lab.session import CHECK_TIMEOUT
 
-__all__ = ["PYODIDE_CDN", "PYODIDE_FILES", "build_lab", "main"]
+__all__ = ["LIMITS", "PYODIDE_CDN", "PYODIDE_FILES", "build_lab", "main"]
 
 PYODIDE_VERSION = "314.0.8"
 PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
@@ -36,6 +39,8 @@ PYODIDE_FILES = (
 )
 OURS = ("autograd", "nn", "viz")
 THEIRS = ("graphviz", "tqdm")  # pure Python, imported by viz and nn
+LIMITS = {"cell": 10, "check": 30}  # seconds before the page stops a cell (or explore, or
+# an edit) and a check: it terminates Python's worker and starts a fresh one
 
 
 def build_lab(out_dir: str | Path, pyodide: str | Path | None = None) -> Path:
@@ -49,7 +54,7 @@ def build_lab(out_dir: str | Path, pyodide: str | Path | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     index_url = _place_pyodide(pyodide, out)
     static = resources.files("viz.lab") / "static"
-    for name in ("lab.js", "lab.css"):
+    for name in ("lab.js", "worker.mjs", "lab.css"):
         (out / name).write_text((static / name).read_text(encoding="utf-8"), encoding="utf-8")
     script, style = front_end()
     (out / "explorer.mjs").write_text(script, encoding="utf-8")
@@ -58,7 +63,13 @@ def build_lab(out_dir: str | Path, pyodide: str | Path | None = None) -> Path:
         (resources.files("viz") / "static" / "LICENSE-viz-js.txt").read_text(encoding="utf-8"),
         encoding="utf-8",
     )
-    config = {"pyodide": index_url, "starter": STARTER, "exercises": EXERCISES}
+    config = {
+        "pyodide": index_url,
+        "starter": STARTER,
+        "exercises": EXERCISES,
+        "limits": LIMITS,
+        "probe_lines": int(CHECK_TIMEOUT * STEPS_PER_SECOND),
+    }
     (out / "lab.json").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
     _python_zip(out / "python.zip")
     index = out / "index.html"

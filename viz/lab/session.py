@@ -24,8 +24,8 @@ __all__ = ["CHECK_TIMEOUT", "ENGINE_MODULE", "LOAD_LINES", "Session"]
 
 CHECK_TIMEOUT = 1.0  # check_engine's per-probe budget: 2,000,000 lines where no process
 ENGINE_MODULE = "my_engine"  # the editor's engine, importable from the cell once checked
-LOAD_LINES = 2_000_000  # lines the engine's module may run at its top level (the page has
-# no other way to stop it: Python runs on the page's thread)
+LOAD_LINES = 2_000_000  # lines the engine's module may run at its top level: a loop there
+# is named "hang" and the session lives on (the page's time limit would restart Python)
 
 
 class Session:

@@ -1,12 +1,16 @@
-// The chainrule Lab: Pyodide runs chainrule (python.zip) and the Python side,
-// viz/lab/session.py; this script wires the editor, the cell, the grader's verdict and
-// the explorer (explorer.mjs: the explorer's front end with Graphviz in WebAssembly).
-// window.chainruleLab = {ready, run(code), check(code), explore(code, name)}.
+// The chainrule Lab: Python (Pyodide, chainrule and viz/lab/session.py) runs in a Web
+// Worker (worker.mjs), so the page never freezes; this script wires the editor, the
+// cell, the grader's verdict, the stop button and the explorer (explorer.mjs: the
+// explorer's front end with Graphviz in WebAssembly). A call that outlives its limit,
+// or is stopped, costs the worker: a fresh one starts, without the session's variables.
+// window.chainruleLab = {ready, run(code), check(code), explore(code, name), stop(), limits}.
 import { layOut, mountExplorer } from "./explorer.mjs";
 
 const $ = (id) => document.getElementById(id);
-const HOME = "/home/pyodide/chainrule";
-let session = null, queue = Promise.resolve(), app = null;
+const limits = {}; // seconds a cell and a check may run: lab.json's "limits"
+const jobs = []; // calls waiting for Python, the first one running
+let worker = null, live = false, answers = new Map(), config = null, app = null, ticker = null,
+  idle = "";
 
 function el(tag, attrs = {}, text = "") {
   const node = document.createElement(tag);
@@ -20,30 +24,113 @@ function status(text, error = false) {
   $("status").classList.toggle("cr-lab-error", error);
 }
 
-// One Python call at a time, each after the page has painted (Python blocks the page).
-function call(method, ...args) {
-  const next = queue
-    .then(() => new Promise((done) => setTimeout(done, 0)))
-    .then(() => session[method](...args));
-  queue = next.catch(() => {});
-  return next;
+// A fresh worker: calls wait until Python and chainrule are loaded in it.
+function startPython(restart = false) {
+  const begun = performance.now();
+  live = false;
+  worker = new Worker(new URL("worker.mjs", import.meta.url), { type: "module" });
+  answers = new Map();
+  worker.onmessage = ({ data }) => { answers.get(data.id)?.(data); answers.delete(data.id); };
+  worker.onerror = (event) => { // the worker's script failed, or Python took the worker down
+    event.preventDefault();
+    for (const answer of answers.values()) answer({ error: event.message || "the worker failed", fatal: true });
+    answers.clear();
+  };
+  status(restart ? "restarting Python (the session's variables were lost)…"
+    : "loading Python (Pyodide) and chainrule…");
+  return post("start", [config.pyodide]).then((info) => {
+    idle = `${restart ? "Python restarted, the session's variables lost" : "ready"} ` +
+      `(${seconds(begun)} s): chainrule on Python ${info.python} in Pyodide ${info.pyodide}`;
+    live = true;
+    busy(null);
+    pump();
+  });
+}
+
+let nextId = 0;
+function post(method, args) {
+  const id = ++nextId;
+  return new Promise((resolve, reject) => {
+    answers.set(id, (data) => (data.error === undefined ? resolve(data.value)
+      : reject(Object.assign(new Error(data.error), { fatal: data.fatal }))));
+    worker.postMessage({ id, method, args });
+  });
+}
+
+// Calls run one at a time, each within `limit` seconds; `what` names it in messages.
+function call(method, args, what, limit) {
+  return new Promise((resolve, reject) => {
+    jobs.push({ method, args, what, limit, resolve, reject });
+    pump();
+  });
+}
+
+function pump() {
+  const job = jobs[0];
+  if (!live || !job || job.begun) return;
+  job.begun = performance.now();
+  busy(job);
+  job.timer = setTimeout(() => halt(`${job.what} ran longer than its ${job.limit} s limit ` +
+    "(a loop or a recursion that never ends?) and was stopped."), job.limit * 1000);
+  post(job.method, job.args).then(job.resolve, (err) => {
+    if (err.fatal) halt(/call stack/.test(err.message)
+      ? `${job.what} recursed deeper than the browser's stack allows (${err.message}).`
+      : `${job.what} broke Python (${err.message}).`);
+    else job.reject(err);
+  }).finally(() => {
+    if (jobs[0] !== job) return; // halted: the next call waits for the fresh worker
+    clearTimeout(job.timer);
+    jobs.shift();
+    busy(null);
+    pump();
+  });
+}
+
+// Ends the running call (with `everything`, the waiting ones too) with the message
+// `why`, terminates the worker and starts a fresh one.
+function halt(why, everything = false) {
+  if (!jobs[0]?.begun) return;
+  clearTimeout(jobs[0].timer);
+  worker.terminate();
+  live = false;
+  busy(null);
+  const lost = new Error(`${why[0].toUpperCase()}${why.slice(1)} Python was restarted: the ` +
+    "session's variables, your checked engine and the explored graph were lost.");
+  for (const job of jobs.splice(0, everything ? jobs.length : 1)) job.reject(lost);
+  if (app) app.destroy(); // its edits would go to a Python that no longer has it
+  app = null;
+  $("explorer").replaceChildren();
+  startPython(true).catch(failed);
+}
+
+function stop() {
+  if (jobs[0]?.begun) halt(`You stopped ${jobs[0].what} after ${seconds(jobs[0].begun)} s.`, true);
+}
+
+const seconds = (since) => ((performance.now() - since) / 1000).toFixed(1);
+
+// The buttons and the status line: for the running call `job`, or none.
+function busy(job) {
+  clearInterval(ticker);
+  $("stop").disabled = !job;
+  for (const id of ["check", "run", "explore"]) $(id).disabled = Boolean(job) || !live;
+  if (!job) return live && status(idle);
+  const show = () => status(`${job.what}: ${Math.floor((performance.now() - job.begun) / 1000)} s ` +
+    `of at most ${job.limit} s`);
+  show();
+  ticker = setInterval(show, 250);
+}
+
+function failed(err) {
+  status(`the lab could not start: ${err.message || err}`, true);
+  throw err;
 }
 
 async function boot() {
-  const started = performance.now();
-  const config = await (await fetch("lab.json")).json();
+  config = await (await fetch("lab.json")).json();
+  Object.assign(limits, config.limits);
   setUp(config);
-  const indexURL = new URL(config.pyodide, location.href).href;
-  const { loadPyodide } = await import(`${indexURL}pyodide.mjs`);
-  const pyodide = await loadPyodide({ indexURL });
-  const zip = await (await fetch("python.zip")).arrayBuffer();
-  pyodide.unpackArchive(zip, "zip", { extractDir: HOME });
-  pyodide.runPython(`import sys\nsys.path.insert(0, "${HOME}")\n` +
-    "from viz.lab.session import Session\nlab_session = Session()\n");
-  session = pyodide.globals.get("lab_session");
-  for (const id of ["check", "run", "explore"]) $(id).disabled = false;
-  status(`ready (${((performance.now() - started) / 1000).toFixed(1)} s): ` +
-    `chainrule on Python ${pyodide.runPython("import sys; sys.version.split()[0]")} in Pyodide ${pyodide.version}`);
+  await startPython();
 }
 
 function setUp(config) {
@@ -62,7 +149,8 @@ function setUp(config) {
     localStorage.setItem(`chainrule-lab-${exercise.target}`, exercise.code);
     if (exercise.name) $("name").value = exercise.name;
   };
-  $("check").onclick = () => check($("engine").value).catch(showError);
+  $("check").onclick = () => check($("engine").value).catch(() => {}); // shown in the verdict
+  $("stop").onclick = stop;
   $("run").onclick = () => run($("cell").value).catch(showError);
   $("explore").onclick = () => explore($("cell").value, $("name").value.trim()).catch(showError);
   $("cell").addEventListener("keydown", (e) => {
@@ -81,17 +169,25 @@ function showError(err) { $("output").textContent = String(err.message || err); 
 
 async function run(code) {
   await ready;
-  $("output").textContent = "running…";
-  const printed = await call("run", code);
+  $("output").textContent = `running… (at most ${limits.cell} s; stop ends it sooner)`;
+  const printed = await call("run", [code], "the cell", limits.cell);
   $("output").textContent = printed || "(nothing printed)";
   return printed;
 }
 
 async function check(code) {
   await ready;
-  $("verdict").replaceChildren(el("div", { class: "cr-lab-summary" }, "checking…"));
+  $("verdict").replaceChildren(el("div", { class: "cr-lab-summary" },
+    `checking… (each probe at most ${config.probe_lines.toLocaleString("en")} lines, ` +
+    `the whole check at most ${limits.check} s)`));
   const started = performance.now();
-  const result = JSON.parse(await call("check", code));
+  let result;
+  try {
+    result = JSON.parse(await call("check", [code], "the check", limits.check));
+  } catch (err) {
+    $("verdict").replaceChildren(el("div", { class: "cr-lab-summary cr-lab-fail" }, err.message));
+    throw err;
+  }
   result.seconds = (performance.now() - started) / 1000;
   showVerdict(result);
   return result;
@@ -127,7 +223,7 @@ function showVerdict(result) {
 
 async function explore(code, name) {
   await ready;
-  const result = JSON.parse(await call("explore", code, name));
+  const result = JSON.parse(await call("explore", [code, name], "the cell", limits.cell));
   $("output").textContent = result.output || "";
   if (result.error) throw new Error(result.error);
   await draw(result.state);
@@ -144,15 +240,13 @@ async function draw(state, keep = {}) {
   app = mountExplorer(box, laid, {
     keyTarget: box, start: keep.start, selected: keep.selected,
     onEdit: async (node, value) => {
-      const answer = JSON.parse(await call("edit", node, value));
+      const answer = JSON.parse(await call("edit", [node, value], "the edit", limits.cell)
+        .catch((err) => JSON.stringify({ error: err.message })));
       if (answer.error) app.setError(answer.error);
       else await draw(answer.state, { start: app.step, selected: app.selected });
     },
   });
 }
 
-const ready = boot().catch((err) => {
-  status(`the lab could not start: ${err.message || err}`, true);
-  throw err;
-});
-window.chainruleLab = { ready, run, check, explore };
+const ready = boot().catch(failed);
+window.chainruleLab = { ready, run, check, explore, stop, limits };
