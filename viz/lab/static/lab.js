@@ -149,10 +149,11 @@ function setUp(config) {
     localStorage.setItem(`chainrule-lab-${exercise.target}`, exercise.code);
     if (exercise.name) $("name").value = exercise.name;
   };
-  $("check").onclick = () => check($("engine").value).catch(() => {}); // shown in the verdict
+  const quiet = () => {}; // each shows its own errors, in the output or the verdict
+  $("check").onclick = () => check($("engine").value).catch(quiet);
+  $("run").onclick = () => run($("cell").value).catch(quiet);
+  $("explore").onclick = () => explore($("cell").value, $("name").value.trim()).catch(quiet);
   $("stop").onclick = stop;
-  $("run").onclick = () => run($("cell").value).catch(showError);
-  $("explore").onclick = () => explore($("cell").value, $("name").value.trim()).catch(showError);
   $("cell").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $("run").click(); }
   });
@@ -165,13 +166,24 @@ function setUp(config) {
   }
 }
 
-function showError(err) { $("output").textContent = String(err.message || err); }
+// A call's error, shown where the cell's output goes, and thrown on to the caller.
+function shown(err) {
+  output(String(err.message || err), true);
+  throw err;
+}
+
+const running = () => `running… (at most ${limits.cell} s; stop ■ at the top ends it sooner)`;
+
+function output(text, error = false) {
+  $("output").textContent = text;
+  $("output").classList.toggle("cr-lab-error", error);
+}
 
 async function run(code) {
   await ready;
-  $("output").textContent = `running… (at most ${limits.cell} s; stop ends it sooner)`;
-  const printed = await call("run", [code], "the cell", limits.cell);
-  $("output").textContent = printed || "(nothing printed)";
+  output(running());
+  const printed = await call("run", [code], "the cell", limits.cell).catch(shown);
+  output(printed || "(nothing printed)");
   return printed;
 }
 
@@ -223,9 +235,11 @@ function showVerdict(result) {
 
 async function explore(code, name) {
   await ready;
-  const result = JSON.parse(await call("explore", [code, name], "the cell", limits.cell));
-  $("output").textContent = result.output || "";
-  if (result.error) throw new Error(result.error);
+  output(running());
+  const result = JSON.parse(await call("explore", [code, name], "the cell", limits.cell)
+    .catch(shown));
+  output(result.output || "");
+  if (result.error) shown(new Error(result.error));
   await draw(result.state);
   return result.output;
 }
