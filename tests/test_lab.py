@@ -252,6 +252,21 @@ def test_the_lab_runs_grades_and_explores_offline(lab):
             "return [...document.querySelectorAll('#explorer .cr-view svg g.node')].length"
         )
         assert nodes == 10  # 7 values and 3 ops, laid out in the page
+        driver.execute_script(  # click the leaf a, then set it to 3 (Python edits its graph)
+            "[...document.querySelectorAll('#explorer g.node')].find((g) =>"
+            " g.textContent.includes('data 2.0')).dispatchEvent(new MouseEvent('click',"
+            " {bubbles: true}))"
+        )
+        panel = "#explorer .cr-panel"
+        assert "data 2.0" in driver.find_element("css selector", panel).text
+        box = driver.find_element("css selector", "#explorer .cr-edit input")
+        box.clear()
+        box.send_keys("3\n")
+        from selenium.webdriver.support.wait import WebDriverWait
+
+        WebDriverWait(driver, 10).until(
+            lambda d: "data 3.0" in d.find_element("css selector", panel).text
+        )
         screenshot(driver, "lab.png")
         driver.execute_script("document.getElementById('explorer').scrollIntoView()")
         screenshot(driver, "lab-explorer.png")
