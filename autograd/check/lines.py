@@ -1,8 +1,9 @@
 """A budget of executed lines: how a hang is stopped where no process can be killed.
 
-In the browser (Pyodide) Python runs on the page's thread, so ``check_engine`` and the
-lab bound a learner's code by the lines it runs (``sys.settrace``) rather than by a
-clock; a call blocked inside C cannot be stopped this way.
+In the browser (Pyodide) there are no processes, so ``check_engine`` and the lab bound
+a learner's code by the lines it runs (``sys.settrace``) rather than by a clock: a hang
+is named, and Python lives on. A call blocked inside C cannot be stopped this way (the
+lab's page then terminates the Web Worker that runs Python).
 """
 
 from __future__ import annotations

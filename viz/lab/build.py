@@ -1,10 +1,10 @@
 """``python -m viz lab OUT_DIR [--pyodide URL_OR_DIR]``: the lab as a static site.
 
 The site is ``index.html``, its script and style, ``worker.mjs`` (the Web Worker that
-runs Pyodide, so the page never freezes), ``explorer.mjs`` (the explorer's
-front end with Graphviz in WebAssembly), ``python.zip`` (chainrule's packages and the
-pure-Python ``graphviz`` and ``tqdm``, copied from this Python's installation),
-``lab.json`` (the starter engine, the exercises and the time limits) and, when ``--pyodide`` names a
+runs Pyodide, so the page never freezes), ``explorer.mjs`` (the explorer's front end
+with Graphviz in WebAssembly), ``python.zip`` (chainrule's packages and the pure-Python
+``graphviz`` and ``tqdm``, copied from this Python's installation), ``lab.json`` (the
+starter engine, the exercises and the time limits) and, when ``--pyodide`` names a
 folder or npm's tarball, ``pyodide/`` with Pyodide's core, so it works offline.
 Nothing but Pyodide's core is loaded: no numpy, no micropip.
 """

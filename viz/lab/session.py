@@ -1,5 +1,5 @@
-"""The lab's Python side, run by the page in Pyodide: a cell's namespace, the grader
-and the explorer, each answering in JSON text for the page's script.
+"""The lab's Python side, run in Pyodide by the page's Web Worker: a cell's namespace,
+the grader and the explorer, each answering in JSON text for the page's script.
 
 Everything here is also plain CPython; tests/test_lab.py runs it both ways.
 """
