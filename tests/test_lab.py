@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -286,101 +287,94 @@ def test_the_lab_runs_grades_and_explores_offline(lab):
     )
 
 
-def _ready(lab):
+@pytest.fixture
+def page(lab):
+    """The lab in a fresh offline browser, its Python ready."""
     driver = _offline_browser()
-    driver.get(lab)
-    _call(driver, "window.chainruleLab.ready")
-    return driver
+    try:
+        driver.get(lab)
+        _call(driver, "window.chainruleLab.ready")
+        yield driver
+    finally:
+        driver.quit()
 
 
 def _text(driver, element_id: str) -> str:
     return driver.execute_script(f"return document.getElementById('{element_id}').textContent")
 
 
-def test_an_endless_cell_is_stopped_at_its_limit_and_python_starts_again(lab):
-    driver = _ready(lab)
-    try:
-        limit = driver.execute_script("return chainruleLab.limits.cell")
-        assert limit == LIMITS["cell"]
-        _run(driver, "x = 5")
-        took, answer = _settle(driver, "chainruleLab.run('while True:\\n    pass')")
-        said = answer["e"]
-        assert f"ran longer than its {limit} s limit" in said and "variables" in said, said
-        assert limit <= took < limit + 5, f"stopped after {took:.1f} s"
-        assert _text(driver, "output") == said  # the learner sees it where output goes
-        screenshot(driver, "lab-timed-out.png")
-        restart, printed = _call(driver, "chainruleLab.run('print(1 + 1)')")
-        assert printed == "2\n"  # a fresh Python...
-        assert "NameError: name 'x' is not defined" in _run(driver, "x")  # ...without x
-        print(f"\nan endless cell stopped after {took:.1f} s, Python again {restart:.1f} s later")
-    finally:
-        driver.quit()
+def _wait_for(driver, element_id: str, words: str, seconds: float) -> float:
+    """Seconds until the element's text holds ``words``; fails after ``seconds``."""
+    started = time.perf_counter()
+    while words not in _text(driver, element_id):
+        assert time.perf_counter() - started < seconds, _text(driver, element_id)
+        time.sleep(0.05)
+    return time.perf_counter() - started
 
 
-def test_recursion_and_memory_errors_leave_the_session_usable(lab):
-    driver = _ready(lab)
-    try:
-        _run(driver, "y = 7")
-        assert "RecursionError" in _run(driver, "def f():\n    return f()\n\nf()")
-        assert "MemoryError" in _run(driver, "bytearray(2 ** 31 - 1)")
-        assert _run(driver, "y") == "7\n"  # the same session: its variables kept
-        nested = "a = []\nfor _ in range(10 ** 6):\n    a = [a]\nrepr(a)"
-        _, answer = _settle(driver, f"chainruleLab.run({json.dumps(nested)})")
-        assert "deeper than the browser's stack allows" in answer["e"], answer  # Pyodide died
-        assert _run(driver, "print(y if 'y' in dir() else 'fresh')") == "fresh\n"
-    finally:
-        driver.quit()
+def test_an_endless_cell_is_stopped_at_its_limit_and_python_starts_again(page):
+    limit = page.execute_script("return chainruleLab.limits.cell")
+    assert limit == LIMITS["cell"]
+    _run(page, "x = 5")
+    took, answer = _settle(page, "chainruleLab.run('while True:\\n    pass')")
+    said = answer["e"]
+    assert f"ran longer than its {limit} s limit" in said and "variables" in said, said
+    assert limit <= took < limit + 5, f"stopped after {took:.1f} s"
+    assert _text(page, "output") == said  # the learner sees it where output goes
+    screenshot(page, "lab-timed-out.png")
+    restart, printed = _call(page, "chainruleLab.run('print(1 + 1)')")
+    assert printed == "2\n"  # a fresh Python...
+    assert "NameError: name 'x' is not defined" in _run(page, "x")  # ...without x
+    print(f"\nan endless cell stopped after {took:.1f} s, Python again {restart:.1f} s later")
 
 
-def test_stop_ends_a_running_cell_while_the_page_keeps_answering(lab):
-    driver = _ready(lab)
-    try:
-        driver.execute_script("document.getElementById('cell').value = 'while True:\\n    pass'")
-        driver.find_element("id", "run").click()
-        time.sleep(1.5)
-        took, answer = _settle(driver, "new Promise((done) => setTimeout(() => done(1), 20))")
-        assert answer == {"v": 1} and took < 1, f"the page answered after {took:.1f} s"
-        menu = driver.find_element("id", "exercise")
-        menu.find_elements("tag name", "option")[3].click()  # handled meanwhile
-        assert driver.find_element("id", "cell").get_property("value") == EXERCISES[3]["code"]
-        assert "the cell: 1 s of at most" in _text(driver, "status")  # its clock ticks
-        screenshot(driver, "lab-running.png")
-        clicked = time.perf_counter()
-        driver.find_element("id", "stop").click()
-        while "You stopped the cell" not in _text(driver, "output"):
-            assert time.perf_counter() - clicked < 2, _text(driver, "output")
-            time.sleep(0.05)
-        stopped = time.perf_counter() - clicked
-        assert "variables" in _text(driver, "output")
-        assert driver.find_element("id", "stop").get_property("disabled")
-        screenshot(driver, "lab-stopped.png")
-        assert _run(driver, "print(1 + 1)") == "2\n"
-        screenshot(driver, "lab-after-stop.png")
-        print(f"\nstop answered {stopped:.2f} s after the click")
-    finally:
-        driver.quit()
+def test_recursion_and_memory_errors_leave_the_session_usable(page):
+    _run(page, "y = 7")
+    assert "RecursionError" in _run(page, "def f():\n    return f()\n\nf()")
+    assert "MemoryError" in _run(page, "bytearray(2 ** 31 - 1)")
+    assert _run(page, "y") == "7\n"  # the same session: its variables kept
+    nested = "a = []\nfor _ in range(10 ** 6):\n    a = [a]\nrepr(a)"
+    _, answer = _settle(page, f"chainruleLab.run({json.dumps(nested)})")
+    assert "deeper than the browser's stack allows" in answer["e"], answer  # Pyodide died
+    assert _run(page, "print(y if 'y' in dir() else 'fresh')") == "fresh\n"
 
 
-def test_a_check_whose_engine_never_loads_is_stopped_at_its_limit(lab):
-    driver = _ready(lab)
-    try:
-        limit = driver.execute_script("return chainruleLab.limits.check")
-        # a loop in C: no line runs, so only the page's clock can end it
-        stuck = json.dumps(engine_source() + "\nany(iter(int, 1))\n")
-        driver.execute_script(f"document.getElementById('engine').value = {stuck}")
-        clicked = time.perf_counter()
-        driver.find_element("id", "check").click()
-        time.sleep(1)
-        assert f"the whole check at most {limit} s" in _text(driver, "verdict")
-        screenshot(driver, "lab-checking.png")
-        while "ran longer" not in _text(driver, "verdict"):
-            assert time.perf_counter() - clicked < limit + 5, _text(driver, "verdict")
-            time.sleep(0.1)
-        took = time.perf_counter() - clicked
-        assert f"The check ran longer than its {limit} s limit" in _text(driver, "verdict")
-        assert took >= limit, f"stopped after {took:.1f} s"
-        screenshot(driver, "lab-check-stopped.png")
-        _, right = _call(driver, f"chainruleLab.check({json.dumps(engine_source())})")
-        assert right["ok"], right["text"]
-    finally:
-        driver.quit()
+def test_stop_ends_a_running_cell_while_the_page_keeps_answering(page):
+    page.execute_script("document.getElementById('cell').value = 'while True:\\n    pass'")
+    page.find_element("id", "run").click()
+    time.sleep(1.5)
+    took, answer = _settle(page, "new Promise((done) => setTimeout(() => done(1), 20))")
+    assert answer == {"v": 1} and took < 1, f"the page answered after {took:.1f} s"
+    menu = page.find_element("id", "exercise")
+    menu.find_elements("tag name", "option")[3].click()  # handled meanwhile
+    assert page.find_element("id", "cell").get_property("value") == EXERCISES[3]["code"]
+    ticking = re.fullmatch(r"the cell: (\d+) s of at most (\d+) s", _text(page, "status"))
+    assert ticking and int(ticking[1]) >= 1, _text(page, "status")  # its clock ticks
+    screenshot(page, "lab-running.png")
+    page.find_element("id", "stop").click()
+    stopped = _wait_for(page, "output", "You stopped the cell", 2)
+    assert "variables" in _text(page, "output")
+    assert page.find_element("id", "stop").get_property("disabled")
+    screenshot(page, "lab-stopped.png")
+    assert _run(page, "print(1 + 1)") == "2\n"
+    screenshot(page, "lab-after-stop.png")
+    print(f"\nstop answered {stopped:.2f} s after the click")
+
+
+def test_a_check_whose_engine_never_loads_is_stopped_at_its_limit(page):
+    limit = page.execute_script("return chainruleLab.limits.check")
+    # a loop in C: no line runs, so only the page's clock can end it
+    stuck = json.dumps(engine_source() + "\nany(iter(int, 1))\n")
+    page.execute_script(f"document.getElementById('engine').value = {stuck}")
+    clicked = time.perf_counter()
+    page.find_element("id", "check").click()
+    time.sleep(1)
+    assert f"the whole check at most {limit} s" in _text(page, "verdict")
+    screenshot(page, "lab-checking.png")
+    _wait_for(page, "verdict", "ran longer", limit + 5)
+    took = time.perf_counter() - clicked
+    assert f"The check ran longer than its {limit} s limit" in _text(page, "verdict")
+    assert took >= limit, f"stopped after {took:.1f} s"
+    screenshot(page, "lab-check-stopped.png")
+    _, right = _call(page, f"chainruleLab.check({json.dumps(engine_source())})")
+    assert right["ok"], right["text"]

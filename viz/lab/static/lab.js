@@ -100,7 +100,7 @@ function halt(why, everything = false) {
   if (app) app.destroy(); // its edits would go to a Python that no longer has it
   app = null;
   $("explorer").replaceChildren();
-  startPython(true).catch(failed);
+  startPython(true).catch((err) => status(`Python could not restart: ${err.message || err}`, true));
 }
 
 function stop() {
