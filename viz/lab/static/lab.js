@@ -33,7 +33,8 @@ function startPython(restart = false) {
   worker.onmessage = ({ data }) => { answers.get(data.id)?.(data); answers.delete(data.id); };
   worker.onerror = (event) => { // the worker's script failed, or Python took the worker down
     event.preventDefault();
-    for (const answer of answers.values()) answer({ error: event.message || "the worker failed", fatal: true });
+    const error = event.message || "the worker failed";
+    for (const answer of answers.values()) answer({ error, fatal: true });
     answers.clear();
   };
   status(restart ? "restarting Python (the session's variables were lost)…"
@@ -100,7 +101,7 @@ function halt(why, everything = false) {
   if (app) app.destroy(); // its edits would go to a Python that no longer has it
   app = null;
   $("explorer").replaceChildren();
-  startPython(true).catch((err) => status(`Python could not restart: ${err.message || err}`, true));
+  startPython(true).catch((err) => status(`Python did not restart: ${err.message || err}`, true));
 }
 
 function stop() {
@@ -115,8 +116,10 @@ function busy(job) {
   $("stop").disabled = !job;
   for (const id of ["check", "run", "explore"]) $(id).disabled = Boolean(job) || !live;
   if (!job) return live && status(idle);
-  const show = () => status(`${job.what}: ${Math.floor((performance.now() - job.begun) / 1000)} s ` +
-    `of at most ${job.limit} s`);
+  const show = () => {
+    const spent = Math.floor((performance.now() - job.begun) / 1000);
+    status(`${job.what}: ${spent} s of at most ${job.limit} s`);
+  };
   show();
   ticker = setInterval(show, 250);
 }

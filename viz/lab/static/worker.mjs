@@ -14,7 +14,8 @@ async function start(pyodideURL) {
   pyodide.runPython(`import sys\nsys.path.insert(0, "${HOME}")\n` +
     "from viz.lab.session import Session\nlab_session = Session()\n");
   session = pyodide.globals.get("lab_session");
-  return { python: pyodide.runPython("import sys; sys.version.split()[0]"), pyodide: pyodide.version };
+  const python = pyodide.runPython("import sys; sys.version.split()[0]");
+  return { python, pyodide: pyodide.version };
 }
 
 self.onmessage = async ({ data: { id, method, args } }) => {
@@ -24,6 +25,7 @@ self.onmessage = async ({ data: { id, method, args } }) => {
   } catch (err) {
     // A Python exception that escaped the Session leaves Python usable; anything else
     // (Pyodide's fatal error, JavaScript's stack overflow) leaves this worker broken.
-    self.postMessage({ id, error: String(err?.message || err), fatal: err?.name !== "PythonError" });
+    const fatal = err?.name !== "PythonError";
+    self.postMessage({ id, error: String(err?.message || err), fatal });
   }
 };
