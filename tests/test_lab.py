@@ -179,8 +179,9 @@ def _run(driver, code: str):
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """The site built with Pyodide's core from npm, served from 127.0.0.1."""
+def served(tmp_path_factory):
+    """The site built with Pyodide's core from npm, served from 127.0.0.1: its URL and
+    the server's log of the requests it answered."""
     if not (CHROMIUM and DRIVER):
         pytest.skip("headless Chromium and chromedriver are not installed")
     pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
@@ -191,11 +192,14 @@ def lab(tmp_path_factory):
         pytest.skip(f"Pyodide {VERSION}'s core is not available: {why} (tests/fetch_pyodide.py)")
     site = build_lab(tmp_path_factory.mktemp("lab") / "site", core).parent
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(site)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = site.parent / "served.log"
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
+    with log.open("w") as written:  # the child keeps its own copy
+        server = subprocess.Popen(
+            [*command, "-d", str(site)],
+            stdout=subprocess.DEVNULL,
+            stderr=written,
+        )
     try:
         for _ in range(50):
             try:
@@ -203,13 +207,18 @@ def lab(tmp_path_factory):
                 break
             except OSError:
                 time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://127.0.0.1:{port}/", log
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def test_the_lab_runs_grades_and_explores_offline(lab):
+@pytest.fixture(scope="module")
+def lab(served):
+    return served[0]
+
+
+def test_the_lab_runs_grades_and_explores_offline(lab, served):
     driver = _offline_browser()
     try:
         started = time.perf_counter()
@@ -279,6 +288,10 @@ def test_the_lab_runs_grades_and_explores_offline(lab):
         assert requests and all(url.startswith((lab, "data:", "blob:")) for url in requests), [
             u for u in requests if not u.startswith(lab)
         ]
+        # the worker's requests are not in the page's log: the server saw them come
+        answered = served[1].read_text()
+        for name in ("worker.mjs", "pyodide/pyodide.asm.wasm", "python.zip"):
+            assert f'"GET /{name} HTTP/1.1" 200' in answered, name
     finally:
         driver.quit()
     print(
