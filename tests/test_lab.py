@@ -58,6 +58,11 @@ def test_a_cells_error_is_its_own_traceback_only():
     assert "session.py" not in said
 
 
+def test_input_in_a_cell_says_there_is_nothing_to_type_into():
+    said = Session().run("name = input('your name? ')")
+    assert "EOFError: input('your name? '): a cell cannot ask for typed input" in said
+
+
 def test_check_names_a_bug_by_its_class_and_passes_a_correct_engine():
     session = Session()
     right = json.loads(session.check(engine_source()))
@@ -345,6 +350,7 @@ def test_recursion_and_memory_errors_leave_the_session_usable(page):
     _run(page, "y = 7")
     assert "RecursionError" in _run(page, "def f():\n    return f()\n\nf()")
     assert "MemoryError" in _run(page, "bytearray(2 ** 31 - 1)")
+    assert "cannot ask for typed input" in _run(page, "input('n? ')")  # no prompt() here
     assert _run(page, "y") == "7\n"  # the same session: its variables kept
     nested = "a = []\nfor _ in range(10 ** 6):\n    a = [a]\nrepr(a)"
     _, answer = _settle(page, f"chainruleLab.run({json.dumps(nested)})")

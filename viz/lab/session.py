@@ -32,7 +32,7 @@ class Session:
     """One learner's lab: the cell's variables, their engine, the graph explored."""
 
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"__name__": "__lab__"}
+        self.namespace: dict[str, Any] = {"__name__": "__lab__", "input": _no_input}
         self.exploration: Exploration | None = None
         self.cells = 0
 
@@ -135,6 +135,14 @@ class Session:
         except ValueError as err:
             return json.dumps({"error": str(err)})
         return json.dumps({"state": self.exploration.state})
+
+
+def _no_input(prompt: object = "") -> str:
+    """The cell's ``input``: the page has no console to type into."""
+    raise EOFError(
+        f"input({prompt!r}): a cell cannot ask for typed input in the lab; "
+        "assign the value in the cell instead"
+    )
 
 
 def _refusal(kind: str, text: str) -> str:
