@@ -20,9 +20,11 @@ from tests.browser import CHROMIUM, DRIVER, browser, screenshot
 from tests.fetch_pyodide import VERSION, pyodide_core
 from tests.learner_engines import engine_source
 from viz.lab import PYODIDE_CDN, build_lab
-from viz.lab.build import LIMITS
+from viz.lab.build import LIMITS, main
 from viz.lab.exercises import EXERCISES, STARTER
 from viz.lab.session import Session
+
+TEST_LIMITS = {"cell_limit": 5, "check_limit": 10}
 
 TRAINING = """import random
 import nn
@@ -128,6 +130,24 @@ def test_the_site_holds_chainrule_its_dependencies_and_the_page(tmp_path):
     assert not (site / "pyodide").exists()  # the CDN: nothing copied
 
 
+def test_a_teacher_sets_the_limits_and_a_bad_one_is_refused(tmp_path, capsys):
+    assert json.loads((build_lab(tmp_path / "a").parent / "lab.json").read_text())["limits"] == {
+        "cell": LIMITS["cell"],
+        "check": LIMITS["check"],
+    }
+    main([str(tmp_path / "b"), "--cell-limit", "3", "--check-limit", "60"])
+    assert json.loads((tmp_path / "b" / "lab.json").read_text())["limits"] == {
+        "cell": 3,
+        "check": 60,
+    }
+    with pytest.raises(ValueError, match="check_limit must be a number of seconds from 1"):
+        build_lab(tmp_path / "c", check_limit=0)
+    with pytest.raises(SystemExit) as stopped:
+        main([str(tmp_path / "d"), "--cell-limit", "0.5"])
+    assert stopped.value.code == 2
+    assert "cell_limit must be a number of seconds" in capsys.readouterr().err
+
+
 def test_a_folder_that_is_not_pyodide_is_refused_by_name(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(FileNotFoundError, match="lacks pyodide.mjs, pyodide.asm.mjs"):
@@ -195,7 +215,8 @@ def served(tmp_path_factory):
         if os.environ.get("CHAINRULE_REQUIRE_PYODIDE"):
             pytest.fail(f"CHAINRULE_REQUIRE_PYODIDE is set but {why}")
         pytest.skip(f"Pyodide {VERSION}'s core is not available: {why} (tests/fetch_pyodide.py)")
-    site = build_lab(tmp_path_factory.mktemp("lab") / "site", core).parent
+    # a teacher's limits, shorter than the defaults so the tests that wait them out are quick
+    site = build_lab(tmp_path_factory.mktemp("lab") / "site", core, **TEST_LIMITS).parent
     port = _free_port()
     log = site.parent / "served.log"
     command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
@@ -332,7 +353,7 @@ def _wait_for(driver, element_id: str, words: str, seconds: float) -> float:
 
 def test_an_endless_cell_is_stopped_at_its_limit_and_python_starts_again(page):
     limit = page.execute_script("return chainruleLab.limits.cell")
-    assert limit == LIMITS["cell"]
+    assert limit == TEST_LIMITS["cell_limit"]
     _run(page, "x = 5")
     took, answer = _settle(page, "chainruleLab.run('while True:\\n    pass')")
     said = answer["e"]
@@ -382,6 +403,7 @@ def test_stop_ends_a_running_cell_while_the_page_keeps_answering(page):
 
 def test_a_check_whose_engine_never_loads_is_stopped_at_its_limit(page):
     limit = page.execute_script("return chainruleLab.limits.check")
+    assert limit == TEST_LIMITS["check_limit"]
     # a loop in C: no line runs, so only the page's clock can end it
     stuck = json.dumps(engine_source() + "\nany(iter(int, 1))\n")
     page.execute_script(f"document.getElementById('engine').value = {stuck}")

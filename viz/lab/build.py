@@ -43,13 +43,25 @@ LIMITS = {"cell": 10, "check": 30}  # seconds before the page stops a cell (or e
 # an edit) and a check: it terminates Python's worker and starts a fresh one
 
 
-def build_lab(out_dir: str | Path, pyodide: str | Path | None = None) -> Path:
+def build_lab(
+    out_dir: str | Path,
+    pyodide: str | Path | None = None,
+    *,
+    cell_limit: float = LIMITS["cell"],
+    check_limit: float = LIMITS["check"],
+) -> Path:
     """Write the lab's site into ``out_dir`` (made if needed) and return its index.html.
 
     ``pyodide`` is a URL (default: the official CDN, version 314.0.8), a folder holding
     Pyodide's core files, or the tarball ``npm pack pyodide@314.0.8`` writes; a folder
-    or tarball is copied into the site.
+    or tarball is copied into the site. ``cell_limit`` and ``check_limit`` are the
+    seconds a cell and a check may run before the page stops Python.
     """
+    for name, limit in (("cell_limit", cell_limit), ("check_limit", check_limit)):
+        if not (isinstance(limit, (int, float)) and 1 <= limit <= 3600):
+            raise ValueError(
+                f"build_lab: {name} must be a number of seconds from 1 to 3600, got {limit!r}"
+            )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     index_url = _place_pyodide(pyodide, out)
@@ -67,7 +79,7 @@ def build_lab(out_dir: str | Path, pyodide: str | Path | None = None) -> Path:
         "pyodide": index_url,
         "starter": STARTER,
         "exercises": EXERCISES,
-        "limits": LIMITS,
+        "limits": {"cell": cell_limit, "check": check_limit},
         "probe_lines": int(CHECK_TIMEOUT * STEPS_PER_SECOND),
     }
     (out / "lab.json").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
@@ -168,10 +180,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"Pyodide's core: a URL (default {PYODIDE_CDN}), a folder or npm pack's tarball "
         "(copied in: the site then works offline)",
     )
+    for name, default in LIMITS.items():
+        parser.add_argument(
+            f"--{name}-limit",
+            type=float,
+            default=default,
+            metavar="SECONDS",
+            help=f"seconds a {name} may run before the page stops Python (default {default})",
+        )
     args = parser.parse_args(argv)
     try:
-        index = build_lab(args.out_dir, args.pyodide)
-    except (FileNotFoundError, ModuleNotFoundError) as err:
+        index = build_lab(
+            args.out_dir, args.pyodide, cell_limit=args.cell_limit, check_limit=args.check_limit
+        )
+    except (FileNotFoundError, ModuleNotFoundError, ValueError) as err:
         parser.exit(2, f"python -m viz lab: {err}\n")
     print(f"wrote {index}; serve it: python -m http.server -d {index.parent}")
     return 0
