@@ -225,10 +225,12 @@ def printed(code: str) -> dict:
 
 
 BINARY = {"add": "__add__", "sub": "__sub__", "mul": "__mul__", "div": "__truediv__",
-          "vpow": "__pow__", "max": "max", "min": "min", "atan2": "atan2", "hypot": "hypot"}  # fmt: skip
+          "vpow": "__pow__", "max": "max", "min": "min",
+          "atan2": "atan2", "hypot": "hypot"}  # fmt: skip
 UNARY = {"pow": lambda x: x**3, "neg": lambda x: -x, "leaky_relu": lambda x: x.leaky_relu(0.1),
          "clamp": lambda x: x.clamp(0.0, 0.5),
-         "binary_cross_entropy": lambda x: Value.apply("binary_cross_entropy", x, Value(0.8, label="t"))}  # fmt: skip
+         "binary_cross_entropy": lambda x: Value.apply(
+             "binary_cross_entropy", x, Value(0.8, label="t"))}  # fmt: skip
 
 
 @pytest.mark.parametrize("op", sorted(lift_forms.FORMS))

@@ -45,7 +45,11 @@ def test_micrographs_demo_lifts_to_its_three_layers(micrograd_demo):
     assert seconds < 5
     layers = [b for b in lifted.blocks if b.kind == "matmul"]
     assert [b.shape for b in layers] == [(100, 16), (100, 16), (100, 1)]
-    assert [b.forward for b in layers] == ["Z1 = X·W1ᵀ + b1", "Z2 = A1·W2ᵀ + b2", "Z3 = A2·W3ᵀ + b3"]
+    assert [b.forward for b in layers] == [
+        "Z1 = X·W1ᵀ + b1",
+        "Z2 = A1·W2ᵀ + b2",
+        "Z3 = A2·W3ᵀ + b3",
+    ]
     weights = {id(p) for n in model.layers[0].neurons for p in n.w}
     first = lifted.program.leaf_arrays[1]
     assert first.name == "W1" and {id(lifted.theirs[n]) for n in first.nodes} == weights

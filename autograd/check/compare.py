@@ -98,7 +98,9 @@ def _parents_of(node: Any) -> list[Any]:
     for attr in _PARENTS:
         found = getattr(node, attr, None)
         if found is not None and not callable(found):
-            return _in_order(node, list(found)) if isinstance(found, (set, frozenset)) else list(found)
+            return (
+                _in_order(node, list(found)) if isinstance(found, (set, frozenset)) else list(found)
+            )
     return []
 
 

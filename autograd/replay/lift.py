@@ -11,10 +11,9 @@ program as a numpy or PyTorch script (``lift_code``) that prints the same number
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-
-from typing import Any
 
 from autograd.backward import gradients, topo_order
 from autograd.check.compare import rebuild
@@ -181,7 +180,9 @@ def lift(root: Any) -> Lifted:
         try:
             order, ours = rebuild(root)
         except ValueError as err:
-            raise ValueError(f"lift: their graph cannot be rebuilt with chainrule's ops: {err}") from None
+            raise ValueError(
+                f"lift: their graph cannot be rebuilt with chainrule's ops: {err}"
+            ) from None
         theirs = {ours[id(t)]: t for t in order}
         root = ours[id(root)]
     if root.is_leaf:

@@ -223,7 +223,6 @@ FORMS: dict[str, Form] = {
 }
 
 
-
 def table_text(op: str, params: tuple[str, ...] = ()) -> tuple[str, tuple[str, ...]]:
     """The op table's formula and rules as templates: its input names become the slots
     (``{a}``, ``{b}``), ``out`` and the params (``{lo}``) placeholders, each rule
@@ -255,28 +254,43 @@ _BCE_LOG1P = "np.maximum(np.log1p(-{a}), -100.0)"
 
 FORMS.update(
     erf=_from_table(
-        "erf", f"{_ERF}({{a}})", "torch.special.erf({a})",
+        "erf",
+        f"{_ERF}({{a}})",
+        "torch.special.erf({a})",
         "d{out} * 2 / np.sqrt(np.pi) * np.exp(-{a}**2)",
     ),
     erfc=_from_table(
-        "erfc", f"{_ERFC}({{a}})", "torch.special.erfc({a})",
+        "erfc",
+        f"{_ERFC}({{a}})",
+        "torch.special.erfc({a})",
         "-d{out} * 2 / np.sqrt(np.pi) * np.exp(-{a}**2)",
     ),
     gelu=_from_table(
-        "gelu", f"{{a}} * {_PHI}", "torch.nn.functional.gelu({a})",
+        "gelu",
+        f"{{a}} * {_PHI}",
+        "torch.nn.functional.gelu({a})",
         f"d{{out}} * ({_PHI} + {{a}} * np.exp(-{{a}}**2 / 2) / np.sqrt(2 * np.pi))",
     ),
     clamp=_from_table(
-        "clamp", "np.minimum(np.maximum({a}, {lo}), {hi})", "torch.clamp({a}, {lo}, {hi})",
-        "d{out} * (({lo} <= {a}) & ({a} <= {hi}))", params=("lo", "hi"),
+        "clamp",
+        "np.minimum(np.maximum({a}, {lo}), {hi})",
+        "torch.clamp({a}, {lo}, {hi})",
+        "d{out} * (({lo} <= {a}) & ({a} <= {hi}))",
+        params=("lo", "hi"),
     ),
     atan2=_from_table(
-        "atan2", "np.arctan2({a}, {b})", "torch.atan2({a}, {b})",
-        "d{out} * {b} / ({a}**2 + {b}**2)", "-d{out} * {a} / ({a}**2 + {b}**2)",
+        "atan2",
+        "np.arctan2({a}, {b})",
+        "torch.atan2({a}, {b})",
+        "d{out} * {b} / ({a}**2 + {b}**2)",
+        "-d{out} * {a} / ({a}**2 + {b}**2)",
     ),
     hypot=_from_table(
-        "hypot", "np.hypot({a}, {b})", "torch.hypot({a}, {b})",
-        "d{out} * {a} / {out}", "d{out} * {b} / {out}",
+        "hypot",
+        "np.hypot({a}, {b})",
+        "torch.hypot({a}, {b})",
+        "d{out} * {a} / {out}",
+        "d{out} * {b} / {out}",
     ),
     binary_cross_entropy=_from_table(
         "binary_cross_entropy",

@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd.replay.lift_find import Found, Layer, Reduction
 from autograd.op import OPS
+from autograd.replay.lift_find import Found, Layer, Reduction
 from autograd.replay.lift_forms import MATMUL, form_of, table_text
 from autograd.value import Value
 
@@ -94,9 +94,8 @@ class Block:
                 text = f"{self.op}({', '.join(names.values())})"
                 grads = [(o.name, f"d{out} ⊙ ∂{out}/∂{o.name}") for o in self.operands]
             else:
-                text, grads_text = (
-                    (form.text, form.grads_text) if form else table_text(self.op, tuple(self.params))
-                )
+                pair = (form.text, form.grads_text) if form else None
+                text, grads_text = pair or table_text(self.op, tuple(self.params))
                 text = text.format(out=out, **args)
                 grads = [
                     (o.name, _summed(g.format(out=out, **args), o.shape != self.shape))

@@ -57,7 +57,9 @@ def _source(name: str, what: str, fn: Callable[..., Any]) -> str:
     try:
         return textwrap.dedent(inspect.getsource(fn))
     except (OSError, TypeError):
-        raise NoFormula(f"lift: your op {name!r}: the source of its {what} is not available; {fix}") from None
+        raise NoFormula(
+            f"lift: your op {name!r}: the source of its {what} is not available; {fix}"
+        ) from None
 
 
 def user_form(name: str, block: str, params: dict[str, Any]) -> Form | None:
@@ -100,7 +102,10 @@ def user_source(ops: list[str], torch: bool) -> list[str]:
         lines += _source(name, "local_grads", op.local_grads).strip("\n").splitlines() + ["", ""]
         if torch:
             cls = TORCH_FUNCTION.format(
-                cls=_class(name), name=name, forward=op.array.__name__, grads=op.local_grads.__name__
+                cls=_class(name),
+                name=name,
+                forward=op.array.__name__,
+                grads=op.local_grads.__name__,
             )
             lines += cls.strip("\n").splitlines() + ["", ""]
     return lines
