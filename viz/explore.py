@@ -196,14 +196,14 @@ def explore_state(
     root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NODES, lifted: Any = None
 ) -> dict[str, Any]:
     """The explorer's whole state for ``root``: the animation's, plus forward, panels,
-    paths, and the blocks view of ``lifted`` (default ``lift(root)``). A graph over
-    ``max_nodes`` gets the blocks view alone, with a note saying why."""
+    paths, and the blocks view of ``lifted`` (default ``lift(root)``; False: none). A
+    graph over ``max_nodes`` gets the blocks view alone, with a note saying why."""
     size = len(topo_order(root))
     lifted = lifted_or_none(root) if lifted is None else lifted
     if size > max_nodes:
         refusal = too_large(explore, size, max_nodes)
         refusal += " With collapse=model, explore also steps through one sample."
-        if lifted is None:
+        if not lifted:
             raise GraphTooLarge(refusal)
         return {
             "blocks": blocks_state(lifted, {}, "TB"),
@@ -235,7 +235,7 @@ def explore_state(
         quiz=quiz_state(timeline),
         editable=True,
     )
-    if lifted is not None:
+    if lifted:
         state["blocks"] = blocks_state(lifted, ids, "TB")
     return state
 
