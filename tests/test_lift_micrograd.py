@@ -12,6 +12,7 @@ from micrograd.engine import Value as MicrogradValue
 from micrograd.nn import MLP as MicrogradMLP
 
 from autograd import Value, lift
+from autograd.check.compare import rebuild
 from nn import make_moons
 from tests.test_lift import run
 from tests.test_micrograd_constructor import LecturesValue
@@ -102,16 +103,7 @@ class Plain:
         return out
 
     def backward(self):
-        order, seen = [], set()
-
-        def visit(v):
-            if v not in seen:
-                seen.add(v)
-                for c in v._prev:
-                    visit(c)
-                order.append(v)
-
-        visit(self)
+        order, _ = rebuild(self)  # their nodes, each after its parents
         self.grad = 1.0
         for v in reversed(order):
             v._backward()
