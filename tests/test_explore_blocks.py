@@ -116,6 +116,10 @@ def test_the_widget_shows_the_blocks_view(tmp_path):
         driver.get(Path(page).resolve().as_uri())
         _wait_for_blocks(driver)
         _check_every_block(driver, root, names)
+        layer = next(i for i, b in enumerate(lift(root).blocks) if b.kind == "matmul")
+        click(driver, f"block{layer}")
+        screenshot(driver, "explore-blocks-widget-marked.png")  # the layer's nodes, marked
+        driver.execute_script("document.querySelector('.cr-blocks').scrollIntoView()")
         screenshot(driver, "explore-blocks-widget.png")
     finally:
         driver.quit()

@@ -15,6 +15,14 @@ function blocksSection(blocks, scalarSvg) {
   info.append(el("p", { class: "cr-hint" }, "Click a block (a box) to see its formulas."));
   row.append(picture, info);
   box.append(row);
+  requestAnimationFrame(() => { // fit the width, never below readable text (it scrolls then)
+    const svg = picture.querySelector("svg");
+    if (!svg || !picture.clientWidth) return;
+    const width = svg.width.baseVal.value;
+    const scale = Math.max(READABLE[0], Math.min(1, picture.clientWidth / width));
+    svg.style.width = `${width * scale}px`;
+    svg.style.height = `${svg.height.baseVal.value * scale}px`;
+  });
   let chosen = null;
   function show(id) {
     chosen = id;
