@@ -14,6 +14,7 @@ from tests.helpers import lecture_graph, product_plus_tanh
 from tests.pages import without_graphviz
 from viz import explore
 from viz.diagram import GraphTooLarge
+from viz.explore import explore_state
 from viz.panel import MAX_PATHS
 from viz.render import render
 
@@ -115,7 +116,8 @@ def test_exploring_changes_no_data_and_no_grad_of_the_graph(tmp_path):
     held = [(n.data, n.grad) for n in nodes]
     page = explore(L).save(tmp_path / "x.html").read_text()
     assert [(n.data, n.grad) for n in nodes] == held
-    assert without_graphviz(page).count("digraph") == 1 and "mountExplorer(" in page
+    # two diagrams: the scalar graph, and its blocks (autograd.lift)
+    assert without_graphviz(page).count("digraph") == 2 and "mountExplorer(" in page
     assert not re.search(r"<script[^>]+src|<link|<img|@import|url\(", without_graphviz(page))
 
 
@@ -157,11 +159,14 @@ def test_an_edit_that_breaks_an_op_changes_nothing_and_says_why():
         exploration.set_value("x", float("nan"))
 
 
-def test_a_graph_over_the_budget_is_refused_with_the_views_that_fit():
+def test_a_graph_over_the_budget_opens_on_its_blocks_naming_the_views_that_fit():
     _, L = lecture_graph()
-    with pytest.raises(GraphTooLarge, match="7 values.*focus=.*collapse=model") as refused:
-        explore(L, max_nodes=5)
-    assert "depth=" not in str(refused.value)
+    state = explore(L, max_nodes=5).state
+    assert "steps" not in state and re.search("7 values.*focus=.*collapse=model", state["note"])
+    assert "depth=" not in state["note"]
+    assert state["blocks"]["count"] == 3 and "L = d ⊙ f" in state["blocks"]["dot"]
+    with pytest.raises(GraphTooLarge, match="7 values.*focus=.*collapse=model"):
+        explore_state(L, max_nodes=5, lifted=False)  # no blocks view (no numpy): refused
     focused = explore(L, focus=L.parents[0], max_nodes=5).state  # d = e + c: 5 values
     assert sorted(focused["names"].values()) == ["a", "b", "c", "d", "e"]
 

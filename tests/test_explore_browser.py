@@ -1,7 +1,6 @@
 """The explorer's front end in headless Chromium: the saved page, and the anywidget module
 hosted by a small stand-in for anywidget's model (no Jupyter server)."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -9,9 +8,8 @@ import pytest
 from autograd import Value
 from tests.browser import browser, screenshot
 from tests.helpers import product_plus_tanh
-from tests.pages import open_page
+from tests.pages import click, open_page, widget_page
 from viz import explore
-from viz.animate import front_end
 
 _READ = """
 const app = document.querySelector('.cr-explorer');
@@ -25,13 +23,6 @@ return {step: +app.dataset.step, phase: app.dataset.phase, current: ids('cr-curr
         line: app.querySelector('.cr-line').textContent, inView,
         panel: app.querySelector('.cr-panel').innerText};
 """
-
-
-def _click(driver, node_id: str) -> None:
-    driver.execute_script(
-        "arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))",
-        driver.find_element("css selector", f"g#{node_id}"),
-    )
 
 
 def test_saved_page_panel_keys_space_and_view(tmp_path):
@@ -92,7 +83,7 @@ def test_saved_page_panel_keys_space_and_view(tmp_path):
         # a leaf's paths: their lines and the sum equal to its grad
         body.send_keys(Keys.END)
         leaf = next(i for i, n in state["names"].items() if n == "a")
-        _click(driver, leaf)
+        click(driver, leaf)
         text = shown()["panel"]
         paths = state["paths"][leaf]
         assert paths["summary"] in text and all(p["line"] in text for p in paths["paths"])
@@ -102,45 +93,10 @@ def test_saved_page_panel_keys_space_and_view(tmp_path):
         driver.quit()
 
 
-_HOST = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>%s</style></head><body>
-<div id="host"></div>
-<script type="application/json" id="module">%s</script>
-<script type="application/json" id="state">%s</script>
-<script type="module">
-// a stand-in for anywidget's model: get/set/on/off/save_changes/send
-class Model {
-  constructor(values) { this.values = values; this.handlers = {}; this.sent = []; this.saved = 0; }
-  get(key) { return this.values[key]; }
-  set(key, value) {
-    this.values[key] = value;
-    (this.handlers["change:" + key] || []).forEach(f => f());
-  }
-  on(name, f) { (this.handlers[name] = this.handlers[name] || []).push(f); }
-  off(name, f) { this.handlers[name] = (this.handlers[name] || []).filter(g => g !== f); }
-  save_changes() { this.saved += 1; }
-  send(message) { this.sent.push(message); }
-}
-const source = JSON.parse(document.getElementById("module").textContent);
-const url = URL.createObjectURL(new Blob([source], {type: "text/javascript"}));
-const widget = (await import(url)).default;
-window.model = new Model({state: JSON.parse(document.getElementById("state").textContent),
-                          position: 0, error: "", sample: 0});
-window.cleanup = widget.render({model: window.model, el: document.getElementById("host")});
-window.ready = true;
-</script></body></html>
-"""
-
-
-def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
-
-
 def test_the_widget_module_with_a_stand_in_model(tmp_path):
     a, _, out = product_plus_tanh()
     exploration = explore(out)
-    script, style = front_end()
-    page = tmp_path / "widget.html"
-    page.write_text(_HOST % (style, _json(script), _json(exploration.state)), encoding="utf-8")
+    page = widget_page(tmp_path, exploration.state)
     driver = browser(1400, 900)
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -167,7 +123,7 @@ def test_the_widget_module_with_a_stand_in_model(tmp_path):
         ActionChains(driver).move_to_element(
             driver.find_element(By.CSS_SELECTOR, ".cr-line")
         ).perform()
-        _click(driver, leaf)  # it may lie outside the view: a click event, as a tap gives
+        click(driver, leaf)  # it may lie outside the view: a click event, as a tap gives
         box = driver.find_element(By.CSS_SELECTOR, ".cr-edit input")
         box.clear()
         box.send_keys("0.5", Keys.ENTER)
@@ -291,7 +247,7 @@ def test_each_position_shows_only_what_the_timeline_has_computed(tmp_path):
         )
 
     def panel_of(node_id):
-        _click(driver, node_id)
+        click(driver, node_id)
         return driver.find_element(By.CSS_SELECTOR, ".cr-panel").text
 
     root, leaf = state["root"], next(i for i, n in state["names"].items() if n == "a")

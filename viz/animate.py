@@ -166,7 +166,7 @@ def front_end() -> tuple[str, str]:
 
 
 GRAPHVIZ = "viz-global.js"  # @viz-js/viz 3.31.0, MIT; LICENSE-viz-js.txt beside it
-_SCRIPTS = ("stepper.js", "explore.js")
+_SCRIPTS = ("stepper.js", "explore.js", "blocks.js")
 _STYLES = ("stepper.css", "explore.css")
 
 

@@ -1,17 +1,19 @@
-"""DOT text for a lifted graph (``autograd.lift``): one box per block, with its kind, shape,
-forward formula and backward formulas, and one per leaf array; an edge for each array a
-block reads (gathered numbers say so)."""
+"""A lifted graph (``autograd.lift``) drawn: DOT text with one box per block (its kind,
+shape, forward and backward formulas) and one per leaf array, an edge for each array a
+block reads (gathered numbers say so); and the explorer's blocks view, the same boxes
+with, for each, its formulas and the ids of the scalar nodes it covers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from viz.dot import FONT, escape
 
 if TYPE_CHECKING:  # numpy loads with lift, only when a lifted view is drawn
     from autograd.replay.lift import Lifted
+    from autograd.value import Value
 
-__all__ = ["blocks_dot"]
+__all__ = ["blocks_dot", "blocks_state"]
 
 
 def _dims(shape: tuple[int, ...]) -> str:
@@ -42,7 +44,7 @@ def blocks_dot(lifted: Lifted, rankdir: str = "LR") -> tuple[str, int]:
         ids[block.name] = f"block{i}"
         shape = f" {_dims(block.shape)}" if block.shape else ""
         fields = [
-            f"{block.kind}{shape} ({len(block.covers)} nodes)",
+            f"{block.kind}{shape} ({len(block.covers)} node{'s' * (len(block.covers) != 1)})",
             block.forward,
             "\n".join(block.backward),
         ]
@@ -60,3 +62,34 @@ def blocks_dot(lifted: Lifted, rankdir: str = "LR") -> tuple[str, int]:
                 lines.append(f"  {ids[source.name]} -> block{i}{note};")
     lines.append("}")
     return "\n".join(lines) + "\n", len(ids)
+
+
+def blocks_state(lifted: Lifted, ids: dict[Value, str], rankdir: str = "LR") -> dict[str, Any]:
+    """The blocks view's state: the DOT text (the page lays it out) and, per box id, its
+    title, formulas, node count and the ids (``ids``: the drawn scalar graph's) of the
+    scalar nodes it covers that are drawn."""
+    source, _ = blocks_dot(lifted, rankdir)  # top to bottom: one box a row, read down
+    items: dict[str, dict[str, Any]] = {}
+    for i, array in enumerate(lifted.program.leaf_arrays):
+        items[f"leaf{i}"] = _item(
+            f"{array.name}: {_dims(array.shape)} leaves", "leaves", [], array.nodes, ids
+        )
+        items[f"leaf{i}"]["forward"] = f"{array.name}: the graph's numbers (inputs, parameters)"
+    for i, block in enumerate(lifted.blocks):
+        shape = f" {_dims(block.shape)}" if block.shape else ""
+        items[f"block{i}"] = _item(
+            f"{block.kind}{shape}", block.kind, list(block.backward), block.covers, ids
+        )
+        items[f"block{i}"]["forward"] = block.forward
+    return {"dot": source, "items": items, "count": len(lifted.blocks)}
+
+
+def _item(title: str, kind: str, backward: list[str], nodes: tuple, ids: dict) -> dict[str, Any]:
+    covers = [ids[n] for n in nodes if n in ids]
+    return {
+        "title": title,
+        "kind": kind,
+        "backward": backward,
+        "nodes": len(nodes),
+        "covers": covers,
+    }

@@ -104,7 +104,10 @@ def _write(root: Value, args: argparse.Namespace) -> None:
             if flag == "--svg":
                 done = draw_dot(root, focus=focus, depth=args.depth, **_limits(args)).save(path)
             else:
-                done = explore(root, focus=focus, **_limits(args)).save(path)
+                exploration = explore(root, focus=focus, **_limits(args))
+                if "steps" not in exploration.state:  # blocks alone: refused here, in flags
+                    raise GraphTooLarge(exploration.state["note"])
+                done = exploration.save(path)
         except GraphTooLarge:
             raise _too_large(flag, size, args.max_nodes or budget, flag == "--svg") from None
         except RenderTimedOut as late:

@@ -23,6 +23,7 @@ from autograd.explain.quiz import questions_of, right_text, slips_of, unmatched_
 from autograd.explain.text import num
 from autograd.explain.timeline import Timeline, forward_steps_of
 from viz.animate import backward_state, page_html, warn_unused_timeout
+from viz.blocks import blocks_state
 from viz.diagram import MAX_NODES, GraphTooLarge, too_large
 from viz.dot import node_id
 from viz.model_view import model_view
@@ -75,6 +76,7 @@ class Exploration:
         self.root = root
         self.options = options
         self._widget: Any = None
+        self._lifted: Any = None
         self.top = root  # the node backward runs from: root, the focus or a sample's term
         self.state = self._compute()
 
@@ -88,7 +90,9 @@ class Exploration:
             return explore_state(self.top, **options)
         view = model_view(self.root, model, sample, rankdir=options["rankdir"])
         self.top = view.term
-        state = explore_state(view.term, **options)
+        if self._lifted is None:  # the whole loss as blocks, once: choosing a sample keeps it
+            self._lifted = lifted_or_none(self.root)
+        state = explore_state(view.term, lifted=self._lifted, **options)
         state["model"] = dict(view.state, term=state["names"][state["root"]])
         return state
 
@@ -169,22 +173,43 @@ class Exploration:
 
     def __repr__(self) -> str:
         state = self.state
+        if "steps" not in state:
+            return f"<Exploration of a graph too large to draw: {state['blocks']['count']} blocks>"
         return (
             f"<Exploration of {state['names'][state['root']]}: {len(state['names'])} values, "
             f"{len(state['forward'])} forward and {len(state['steps'])} backward steps>"
         )
 
 
+def lifted_or_none(root: Value) -> Any:
+    """``lift(root)`` for the blocks view; None for a leaf, or where numpy is missing."""
+    if root.is_leaf:
+        return None
+    try:
+        from autograd.replay.lift import lift  # numpy loads only for the blocks view
+    except ImportError:
+        return None
+    return lift(root)
+
+
 def explore_state(
-    root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NODES
+    root: Value, *, rankdir: str = "LR", max_nodes: int = MAX_NODES, lifted: Any = None
 ) -> dict[str, Any]:
-    """The explorer's whole state for ``root``: the animation's, plus forward, panels, paths."""
+    """The explorer's whole state for ``root``: the animation's, plus forward, panels,
+    paths, and the blocks view of ``lifted`` (default ``lift(root)``; False: none). A
+    graph over ``max_nodes`` gets the blocks view alone, with a note saying why."""
     size = len(topo_order(root))
+    lifted = lifted_or_none(root) if lifted is None else lifted
     if size > max_nodes:
         refusal = too_large(explore, size, max_nodes)
-        raise GraphTooLarge(
-            f"{refusal} With collapse=model, explore also steps through one sample."
-        )
+        refusal += " With collapse=model, explore also steps through one sample."
+        if not lifted:
+            raise GraphTooLarge(refusal)
+        return {
+            "blocks": blocks_state(lifted, {}, "TB"),
+            "note": f"The scalar graph is not drawn. {refusal.replace('explore: this', 'This')}",
+            "editable": False,
+        }
     described = Description(root)
     timeline = Timeline(described)
     state = backward_state(described, rankdir=rankdir, timeline=timeline)
@@ -210,6 +235,8 @@ def explore_state(
         quiz=quiz_state(timeline),
         editable=True,
     )
+    if lifted:
+        state["blocks"] = blocks_state(lifted, ids, "TB")
     return state
 
 

@@ -16,7 +16,7 @@ from autograd.explain.diagnose import Diagnosis, diagnose, number, same, show
 from autograd.ops import OPS
 from autograd.value import Value
 
-__all__ = ["CompareReport", "compare"]
+__all__ = ["CompareReport", "compare", "rebuild"]
 
 _PARENTS = ("_prev", "_children", "prev", "children", "parents", "_parents")
 _OP = ("_op", "op")
@@ -64,8 +64,7 @@ class CompareReport(Report):
 def compare(their_root: Any) -> CompareReport:
     """Their graph (after their ``backward()``) beside chainrule's, first difference named."""
     try:
-        theirs = _their_order(their_root)
-        ours = _rebuild(theirs)
+        theirs, ours = rebuild(their_root)
     except ValueError as err:
         return CompareReport([], None, str(err))
     names = {id(t): _name(t, i) for i, t in enumerate(theirs)}
@@ -86,12 +85,39 @@ def compare(their_root: Any) -> CompareReport:
     return CompareReport(rows, first)
 
 
+def rebuild(their_root: Any) -> tuple[list[Any], dict[int, Value]]:
+    """Their nodes (each after its parents) and, by ``id``, the chainrule node made for each
+    by the table op their symbol names (a ValueError names a node that cannot be)."""
+    theirs = _their_order(their_root)
+    return theirs, _rebuild(theirs)
+
+
 def _parents_of(node: Any) -> list[Any]:
+    if isinstance(node, Value):  # ours (a learner's subclass too): in order, with repeats once
+        return list(dict.fromkeys(node.parents))
     for attr in _PARENTS:
         found = getattr(node, attr, None)
         if found is not None and not callable(found):
-            return list(found)
+            return (
+                _in_order(node, list(found)) if isinstance(found, (set, frozenset)) else list(found)
+            )
     return []
+
+
+def _in_order(node: Any, found: list[Any]) -> list[Any]:
+    """micrograd's ``_prev`` is a set, which loses ``w*x``'s order: its ``_backward`` closure
+    still holds ``self`` and ``other``, in order; ``found`` when it holds anything else."""
+    backward = getattr(node, "_backward", None)
+    code, cells = getattr(backward, "__code__", None), getattr(backward, "__closure__", None)
+    if code is None or not cells:
+        return found
+    free = dict(zip(code.co_freevars, cells, strict=True))
+    try:
+        named = [free[k].cell_contents for k in ("self", "other") if k in free]
+    except ValueError:  # an empty cell
+        return found
+    ordered = list({id(p): p for p in named}.values())
+    return ordered if {id(p) for p in ordered} == {id(p) for p in found} else found
 
 
 def _their_order(root: Any) -> list[Any]:

@@ -11,13 +11,15 @@ program as a numpy or PyTorch script (``lift_code``) that prints the same number
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from autograd.backward import gradients, topo_order
+from autograd.check.compare import rebuild
 from autograd.check.report import Report
 from autograd.explain.display import html_table
-from autograd.graph import describe_node
+from autograd.graph import describe_node, is_learners
 from autograd.replay.lift_code import numpy_source, torch_source
 from autograd.replay.lift_find import find
 from autograd.replay.lift_layout import Block, Program, lay_out
@@ -41,18 +43,22 @@ class Lifted:
 
     ``leaves`` come array by array, in the order the program declares its leaf arrays
     (each the first time a block reads it: a layer's X, then W, then b), each array row
-    by row: the order of the gradients the emitted code prints.
+    by row: the order of the gradients the emitted code prints. A graph of another class
+    (micrograd's ``Value``, a learner's own) is lifted from chainrule's copy of it
+    (``rebuild``); ``leaves`` are then their nodes, and ``check`` also compares their grads.
     """
 
-    def __init__(self, program: Program) -> None:
+    def __init__(self, program: Program, theirs: dict[Value, Any] | None = None) -> None:
         self.program = program
         self.blocks: list[Block] = program.blocks
         self.root = program.root
+        self.theirs = theirs or {}  # chainrule's copy of each of their nodes -> theirs
 
     @property
-    def leaves(self) -> list[Value]:
+    def leaves(self) -> list[Any]:
         """Every leaf of the graph (parameters, inputs, constants), in the code's order."""
-        return [n for a in self.program.leaf_arrays for n in a.nodes]
+        ours = [n for a in self.program.leaf_arrays for n in a.nodes]
+        return [self.theirs[n] for n in ours] if self.theirs else ours
 
     def lines(self) -> list[str]:
         """The program as text: the leaf arrays, then one line per block."""
@@ -118,12 +124,19 @@ class Lifted:
             for node, owner in nodes:
                 array, i = home[owner]
                 lifted = float(np.ravel(names[f"d{array.name}"])[i])
-                expected = scalar.get(node, 0.0)
+                expected = self._their_grad(node, kind, scalar.get(node, 0.0))
                 worst = max(worst, abs(lifted - expected))
                 if abs(lifted - expected) > atol + rtol * abs(expected):
                     failures.append((name, node, lifted, expected, readers.get(name, [])))
             rows.append((name, kind, len(nodes), worst))
         return LiftCheckReport(rows, failures)
+
+    def _their_grad(self, node: Value, kind: str, ours: float) -> float:
+        """A leaf's grad in their graph, once their backward has run (else ``ours``)."""
+        theirs = self.theirs.get(node)
+        if kind != "leaves" or theirs is None or float(self.theirs[self.root].grad) == 0.0:
+            return ours
+        return float(theirs.grad)
 
 
 @dataclass
@@ -152,13 +165,29 @@ class LiftCheckReport(Report):
         return [(b, k, str(n), f"{w:.1e}") for b, k, n, w in self.rows]
 
 
-def lift(root: Value) -> Lifted:
-    """``root``'s graph as blocks of tensor operations (see the module's docstring)."""
-    if not isinstance(root, Value):
+def lift(root: Any) -> Lifted:
+    """``root``'s graph as blocks of tensor operations (see the module's docstring).
+
+    ``root`` is a chainrule ``Value``, or a node of micrograd's ``Value`` or of a learner's
+    own class (``data``, ``grad``, ``_prev``, ``_op``): that graph is rebuilt with the
+    table's ops first (as ``compare`` does), and lifted from the copy."""
+    if not isinstance(root, Value) and not (hasattr(root, "data") and hasattr(root, "grad")):
         raise TypeError(f"lift: the root must be a Value, got {type(root).__name__} {root!r:.60}")
+    theirs: dict[Value, Any] = {}
+    if not isinstance(root, Value) or any(
+        not n.is_leaf and is_learners(n.op_spec) for n in topo_order(root)
+    ):
+        try:
+            order, ours = rebuild(root)
+        except ValueError as err:
+            raise ValueError(
+                f"lift: their graph cannot be rebuilt with chainrule's ops: {err}"
+            ) from None
+        theirs = {ours[id(t)]: t for t in order}
+        root = ours[id(root)]
     if root.is_leaf:
         raise ValueError(
             "lift: the root is a leaf; lift the result of ops (a loss), e.g. lift(loss)"
         )
     order = topo_order(root)
-    return Lifted(lay_out(find(root, order), root))
+    return Lifted(lay_out(find(root, order), root), theirs)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from autograd.replay.lift_forms import MATMUL, form_of
 from autograd.replay.lift_layout import Block, Operand, Program, number
+from autograd.replay.lift_user import NoFormula, user_form, user_source
 
 __all__ = ["NoFormula", "numpy_source", "torch_source"]
 
@@ -33,16 +34,12 @@ def take(arrays, index):
 '''
 
 
-class NoFormula(NotImplementedError):
-    """An op of the graph that has no tensor formula for the code yet."""
-
-
 def _shape(shape: tuple[int, ...]) -> str:
     return "()" if not shape else ", ".join(map(str, shape)) if len(shape) > 1 else f"{shape[0]},"
 
 
 def _form(block: Block):
-    form = form_of(block.op)
+    form = form_of(block.op) or user_form(block.op, block.name, block.params)
     if form is None and block.kind not in ("matmul", "reduction"):
         raise NoFormula(
             f"lift: op {block.op!r} (block {block.name}) has no tensor formula for the emitted "
@@ -164,10 +161,12 @@ def numpy_source(program: Program, *, report: bool = True) -> str:
         'by each block\'s vector-Jacobian product, last block first. The numbers are the',
         'graph\'s as it was recorded: a branch on the data was taken as it was then."""',
         "import json",
+        "import math",
         "",
         "import numpy as np",
         "",
     ]
+    lines += user_source([b.op for b in program.blocks], torch=False)
     if _derived(program):
         lines += TAKE_NUMPY.strip("\n").splitlines() + ["", ""]
     lines += ["# the leaves, with the graph's numbers", *_leaves(program, False), "", "# forward"]
@@ -202,6 +201,10 @@ def torch_source(program: Program) -> str:
         "import torch",
         "",
     ]
+    user = user_source([b.op for b in program.blocks], torch=True)
+    if user:
+        lines[-1:-1] = ["import numpy as np"]
+        lines += user
     if _derived(program):
         lines += TAKE_TORCH.strip("\n").splitlines() + ["", ""]
     lines += ["# the leaves, with the graph's numbers", *_leaves(program, True), "", "# forward"]

@@ -9,9 +9,12 @@ line ``(operand, text)`` adds a product into ``d<operand>``; the people's text w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-__all__ = ["FORMS", "MATMUL", "Form", "form_of"]
+from autograd.op import OPS
+
+__all__ = ["FORMS", "MATMUL", "Form", "form_of", "table_text"]
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,85 @@ FORMS: dict[str, Form] = {
         ),
     ),
 }
+
+
+def table_text(op: str, params: tuple[str, ...] = ()) -> tuple[str, tuple[str, ...]]:
+    """The op table's formula and rules as templates: its input names become the slots
+    (``{a}``, ``{b}``), ``out`` and the params (``{lo}``) placeholders, each rule
+    ``d{out} ⊙ (rule)``."""
+    spec = OPS[op]
+    names = {**dict(zip(spec.inputs, ("a", "b"), strict=False)), "out": "out"}
+    names.update({p: p for p in params})
+    word = re.compile(r"(?<![A-Za-z_])(" + "|".join(map(re.escape, names)) + r")(?![A-Za-z_])")
+
+    def template(text: str) -> str:
+        return word.sub(lambda m: "{" + names[m.group(1)] + "}", text)
+
+    return template(spec.formula), tuple(f"d{{out}} ⊙ ({template(r)})" for r in spec.rules)
+
+
+def _from_table(
+    op: str, numpy: str, torch: str, *grads_numpy: str, params: tuple[str, ...] = ()
+) -> Form:
+    """A form whose people's text is the op table's (``table_text``); the code given."""
+    text, grads_text = table_text(op, params)
+    return Form(text, numpy, torch, grads_text, grads_numpy)
+
+
+_ERF = "np.vectorize(math.erf, otypes=[float])"
+_ERFC = "np.vectorize(math.erfc, otypes=[float])"
+_PHI = f"0.5 * {_ERFC}(-{{a}} / np.sqrt(2))"  # Φ(a), as the op computes it
+_BCE_LOG = "np.maximum(np.log({a}), -100.0)"  # log(p) floored at -100, as PyTorch's BCELoss
+_BCE_LOG1P = "np.maximum(np.log1p(-{a}), -100.0)"
+
+FORMS.update(
+    erf=_from_table(
+        "erf",
+        f"{_ERF}({{a}})",
+        "torch.special.erf({a})",
+        "d{out} * 2 / np.sqrt(np.pi) * np.exp(-{a}**2)",
+    ),
+    erfc=_from_table(
+        "erfc",
+        f"{_ERFC}({{a}})",
+        "torch.special.erfc({a})",
+        "-d{out} * 2 / np.sqrt(np.pi) * np.exp(-{a}**2)",
+    ),
+    gelu=_from_table(
+        "gelu",
+        f"{{a}} * {_PHI}",
+        "torch.nn.functional.gelu({a})",
+        f"d{{out}} * ({_PHI} + {{a}} * np.exp(-{{a}}**2 / 2) / np.sqrt(2 * np.pi))",
+    ),
+    clamp=_from_table(
+        "clamp",
+        "np.minimum(np.maximum({a}, {lo}), {hi})",
+        "torch.clamp({a}, {lo}, {hi})",
+        "d{out} * (({lo} <= {a}) & ({a} <= {hi}))",
+        params=("lo", "hi"),
+    ),
+    atan2=_from_table(
+        "atan2",
+        "np.arctan2({a}, {b})",
+        "torch.atan2({a}, {b})",
+        "d{out} * {b} / ({a}**2 + {b}**2)",
+        "-d{out} * {a} / ({a}**2 + {b}**2)",
+    ),
+    hypot=_from_table(
+        "hypot",
+        "np.hypot({a}, {b})",
+        "torch.hypot({a}, {b})",
+        "d{out} * {a} / {out}",
+        "d{out} * {b} / {out}",
+    ),
+    binary_cross_entropy=_from_table(
+        "binary_cross_entropy",
+        f"-({{b}} * {_BCE_LOG} + (1 - {{b}}) * {_BCE_LOG1P})",
+        "torch.nn.functional.binary_cross_entropy({a}, {b}, reduction='none')",
+        "d{out} * ({a} - {b}) / np.maximum({a} * (1 - {a}), 1e-12)",
+        f"d{{out}} * ({_BCE_LOG1P} - {_BCE_LOG})",
+    ),
+)
 
 MATMUL = {
     "text": "{X}·{W}ᵀ",

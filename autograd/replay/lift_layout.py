@@ -11,8 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from autograd.op import OPS
 from autograd.replay.lift_find import Found, Layer, Reduction
-from autograd.replay.lift_forms import MATMUL, form_of
+from autograd.replay.lift_forms import MATMUL, form_of, table_text
 from autograd.value import Value
 
 __all__ = ["Array", "Block", "Operand", "Program", "lay_out"]
@@ -89,14 +90,16 @@ class Block:
         else:
             form = form_of(self.op)
             args = {**names, **{k: number(v) for k, v in self.params.items()}}
-            if form is None:
+            if form is None and self.op not in OPS:  # a learner's micrograd-style op
                 text = f"{self.op}({', '.join(names.values())})"
                 grads = [(o.name, f"d{out} ⊙ ∂{out}/∂{o.name}") for o in self.operands]
             else:
-                text = form.text.format(out=out, **args)
+                pair = (form.text, form.grads_text) if form else None
+                text, grads_text = pair or table_text(self.op, tuple(self.params))
+                text = text.format(out=out, **args)
                 grads = [
                     (o.name, _summed(g.format(out=out, **args), o.shape != self.shape))
-                    for o, g in zip(self.operands, form.grads_text, strict=True)
+                    for o, g in zip(self.operands, grads_text, strict=False)
                 ]
         self.forward = f"{out} = {text}"
         merged: dict[str, list[str]] = {}

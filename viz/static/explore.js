@@ -3,7 +3,7 @@
 // notebook, editing a leaf. Python computes every number; this only shows them.
 // State adds {nodes: {id: panel}, paths: {leaf id: {count, paths, summary}},
 // quiz: [per backward step: [{kind, prompt, answer, right, slips: [{mistake, value,
-// text}], otherwise}]], editable, model?: {dot, samples, sample, term, root}}.
+// text}], otherwise}]], editable, model?: {dot, samples, sample, term, root}, blocks? (blocks.js)}.
 
 function section(title, lines, cls = "") {
   const box = el("section", { class: `cr-sec ${cls}` });
@@ -36,6 +36,7 @@ export function judge(question, value) {
 }
 
 export function mountExplorer(host, state, options = {}) {
+  if (!state.steps) return mountBlocks(host, state, options); // too large: blocks only
   host.classList.add("cr-explorer");
   const aside = el("aside", { class: "cr-panel", "aria-live": "polite" });
   let pinned = options.selected || null, hovered = null, pathShown = null;
@@ -233,11 +234,14 @@ export function mountExplorer(host, state, options = {}) {
   });
   svg.addEventListener("mouseleave", () => { if (hovered) { hovered = null; render(); } });
   if (state.model) host.append(modelSection(state.model, options.onSample));
+  const blocks = state.blocks ? blocksSection(state.blocks, svg) : null;
+  if (blocks) host.append(blocks);
   renderQuiz();
   render();
   Object.defineProperties(app, {
     selected: { get: () => pinned },
     path: { get: () => pathShown },
+    blocks: { get: () => blocks },
   });
   return Object.assign(app, {
     select(id) { pinned = id; render(); },

@@ -41,7 +41,7 @@ function svgOf(dot) {
 
 // state with its diagrams laid out: `svg` from `dot`, and the model's, if any.
 export async function layOut(state) {
-  if (!state.dot && !(state.model && state.model.dot)) return state;
+  if (!state.dot && !(state.model && state.model.dot) && !(state.blocks && state.blocks.dot)) return state;
   if (!graphviz) {
     if (!globalThis.Viz) throw new Error("chainrule: Graphviz (viz-global.js) is not loaded");
     graphviz = await globalThis.Viz.instance();
@@ -49,6 +49,7 @@ export async function layOut(state) {
   const out = Object.assign({}, state);
   if (state.dot) out.svg = svgOf(state.dot);
   if (state.model && state.model.dot) out.model = Object.assign({}, state.model, { svg: svgOf(state.model.dot) });
+  if (state.blocks && state.blocks.dot) out.blocks = Object.assign({}, state.blocks, { svg: svgOf(state.blocks.dot) });
   return out;
 }
 
