@@ -84,7 +84,7 @@ class Tape:
             self.nodes, depth, [n for n in self.nodes if n.is_leaf and n not in given]
         )
         self.groups, row, batched, self._rows = layout(
-            self.nodes, index, depth, inputs, self.shared
+            self.nodes, index, depth, inputs, self.shared, {index[o] for o in self.outputs}
         )
         self._inputs = len(inputs)
         self._shared_rows = slice(0, len(self.shared))  # first in the narrow rows
