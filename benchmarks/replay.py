@@ -26,7 +26,7 @@ from functools import partial
 from typing import Any
 
 SIZES = (4, 8, 16, 32, 64)
-BATCHES = (100, 1000)
+BATCHES = (10, 100, 1000, 10_000)
 LR, ALPHA = 0.05, 1e-4
 FIT_EPOCHS = 40
 

@@ -338,9 +338,19 @@ def test_labels_leave_the_tape_as_it_was():
         assert np.array_equal(got, want)
 
 
-@pytest.mark.parametrize("m, k, n", [(64, 64, 1000), (64, 1000, 64), (1000, 64, 64)])
+@pytest.mark.parametrize(
+    "m, k, n",
+    [
+        (64, 64, 1000),
+        (64, 1000, 64),
+        (1000, 64, 64),
+        (1, 64, 10_000),
+        (1, 10_000, 64),
+        (999, 999, 1),
+    ],
+)
 def test_products_split_into_blocks_give_the_whole_product(m, k, n):
-    from autograd.replay.tape_groups import ONE_THREAD_WORK, matmul
+    from autograd.replay.blas import ONE_THREAD_WORK, matmul
 
     assert m * n * k > ONE_THREAD_WORK  # split by columns, by the inner dimension, by rows
     rng = np.random.default_rng(0)
@@ -466,7 +476,7 @@ def test_a_penalty_over_all_parameters_and_the_layers_read_their_rows_as_views()
 
 
 def test_a_product_over_one_term_is_each_pair_multiplied():
-    from autograd.replay.tape_groups import matmul
+    from autograd.replay.blas import matmul
 
     a, b = np.array([[0.1], [-3.0], [7.25]]), np.array([[1.0 / 3.0, -2.5, 1e-300, 4.0]])
     got = matmul(a, b)

@@ -36,6 +36,7 @@ from autograd.replay.tape_layout import (
     program,
     topo_all,
 )
+from autograd.replay.tape_rows import first_writes
 from autograd.storage import numbers, set_numbers
 from autograd.value import Value
 
@@ -84,11 +85,13 @@ class Tape:
             self.nodes, depth, [n for n in self.nodes if n.is_leaf and n not in given]
         )
         self.groups, row, batched, self._rows = layout(
-            self.nodes, index, depth, inputs, self.shared
+            self.nodes, index, depth, inputs, self.shared, {index[o] for o in self.outputs}
         )
         self._inputs = len(inputs)
         self._shared_rows = slice(0, len(self.shared))  # first in the narrow rows
         self._output_rows = [(row[index[o]], not batched[index[o]]) for o in self.outputs]
+        seeded = [at for at, narrow in self._output_rows if not narrow]
+        self._zeroed = first_writes(self.groups, self._rows[0], seeded)  # the rest are set
         bounds = np.cumsum([0] + [w or 1 for w in self.widths]).tolist()
         self._arg_rows = [  # where each argument's rows are: inputs come first, in order
             (slice(a, b) if w else a, w)
@@ -145,7 +148,8 @@ class Tape:
         values = self._values
         seed = self._seed(seed, values[0].shape[1])
         _, grads, passes = self._workspace(values[0].shape[1])
-        grads[0].fill(0.0)
+        for rows in self._zeroed:
+            grads[0][rows] = 0.0
         grads[1].fill(0.0)
         for k, (at, narrow) in enumerate(self._output_rows):
             if narrow:

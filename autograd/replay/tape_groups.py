@@ -21,6 +21,7 @@ import numpy as np
 
 from autograd.graph import local_grads_for
 from autograd.op import Op, fixed_rule, partners_rule
+from autograd.replay.blas import matmul
 from autograd.replay.tape_rows import Scatter, Slot
 
 Rows = tuple[np.ndarray, np.ndarray]
@@ -49,6 +50,12 @@ class Group:
         self.batched = not all(narrow)
         self.out = slice(start, start + len(ids))
         self.form = op.array_function()  # the op table's array form; None: one number at a time
+        self.sets: tuple[bool, ...] = ()  # per write (``writes``): it sets its rows, not adds
+
+    def writes(self) -> list[tuple[bool, Any, bool]]:
+        """The rows backward adds to, in its order: (narrow, rows, whether the bound
+        pass could set them instead, were they still untouched)."""
+        return [(n, self.parents[:, j], False) for j, n in enumerate(self.narrow)]
 
     def workspace(self, rows: int) -> np.ndarray | None:
         """A buffer this group reuses on every replay of ``rows`` rows (most need none)."""
@@ -110,6 +117,10 @@ class Elementwise(Group):
         self.into = isinstance(self.compute, np.ufunc) or _writes_into(self.compute)
         self.fixed = fixed_rule(self.op, self.arity) if form is not None else None
 
+    def writes(self) -> list[tuple[bool, Any, bool]]:
+        bound = self.into and all(isinstance(slot.at, slice) for slot in self.slots)
+        return [(s.narrow, s.at, bound and s.plain and not s.narrow) for s in self.slots]
+
     def bind(self, values: Rows, grads: Rows, buffer: np.ndarray | None) -> Passes:
         if not self.into or not all(isinstance(slot.at, slice) for slot in self.slots):
             return super().bind(values, grads, buffer)
@@ -117,6 +128,8 @@ class Elementwise(Group):
         out, g = values[not self.batched][self.out], grads[not self.batched][self.out]
         compute, adds = self.compute, [slot.adder(grads[slot.narrow]) for slot in self.slots]
         fixed, big = self.fixed, g.size >= _REUSED
+        sets = self.sets or (False,) * self.arity
+        into = [grads[0][s.at] if set_ else None for s, set_ in zip(self.slots, sets, strict=True)]
 
         def forward() -> list[np.ndarray]:
             compute(*args, out=out)
@@ -125,15 +138,17 @@ class Elementwise(Group):
         if fixed is not None and all(d == 1.0 for d in fixed):  # add: g to each input
 
             def backward_ones(_: Any) -> None:
-                for add in adds:
-                    add(g)
+                for add, rows in zip(adds, into, strict=True):
+                    add(g) if rows is None else np.copyto(rows, g)
 
             return forward, backward_ones
 
         def backward(_: Any) -> None:
             locals_ = fixed or self.local_grads(out, args, g)
-            for add, local in zip(adds, locals_, strict=True):
-                if _is_one(local):
+            for add, rows, local in zip(adds, into, locals_, strict=True):
+                if rows is not None:  # the first to reach these rows: set, not added to 0
+                    np.multiply(local, g, out=rows)
+                elif _is_one(local):
                     add(g)
                 elif big and _fresh(local, g, args, locals_):
                     add(np.multiply(local, g, out=local))
@@ -245,6 +260,33 @@ class Stacked(Group):
             self.to_narrow.add(grads[1], part.reshape(-1, 1))
 
 
+class Chain(Group):
+    """Additions each adding one term to the one before, ``((t0 + t1) + t2) + …``, on the
+    narrow rows (an L2 penalty written ``sum(p * p for p in params)``): one running sum,
+    in the scalar path's order, whose steps are the nodes' numbers. Each term's
+    gradient is the last node's (add's derivatives are 1.0)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        later = self.parents[1:]  # each reads the node before it in one slot, a term in the other
+        term = (later[:, 0] == np.arange(self.out.start, self.out.stop - 1)).astype(np.intp)
+        self.terms = np.r_[self.parents[0], later[np.arange(len(later)), term]]
+        self.to_terms = Scatter(self.terms)
+
+    def workspace(self, rows: int) -> np.ndarray:
+        return np.empty((len(self.terms), 1))
+
+    def forward(self, values: Rows, buffer: np.ndarray) -> None:
+        try:
+            np.add.accumulate(values[1][self.terms], axis=0, out=buffer)
+        finally:  # an overflow leaves its steps for the error to read
+            values[1][self.out] = buffer[1:]
+
+    def backward(self, values: Rows, grads: Rows, _: Any) -> None:
+        g = grads[1][self.out.stop - 1 : self.out.stop]
+        self.to_terms.add(grads[1], np.broadcast_to(g, (len(self.terms), 1)))
+
+
 class Layer(Group):
     """Dots of one set of batched inputs X with unbatched weights W: a layer of neurons.
 
@@ -279,6 +321,10 @@ class Layer(Group):
                 return weights
         return None
 
+    def writes(self) -> list[tuple[bool, Any, bool]]:
+        bound = self.grid is not None and isinstance(self.x.at, slice)
+        return [(True, self.w_rows.ravel(), False), (False, self.x.at, bound and self.x.plain)]
+
     def weights(self, narrow: np.ndarray) -> np.ndarray:
         """W from the narrow rows: a view when its rows form a grid, else a copy."""
         if self.grid is None:
@@ -301,13 +347,17 @@ class Layer(Group):
         w, w_grad = self.weights(values[1]), self.weights(grads[1])  # views
         x, out, g = values[0][self.x.at], values[0][self.out], grads[0][self.out]
         add_x = self.x.adder(grads[0])
+        x_grad = grads[0][self.x.at] if self.sets[1:] == (True,) else None
 
         def forward() -> None:
             matmul(w, x, out)
 
         def backward(_: Any) -> None:
             np.add(w_grad, matmul(g, x.T), out=w_grad)
-            add_x(matmul(w.T, g))
+            if x_grad is None:
+                add_x(matmul(w.T, g))
+            else:  # the first to reach these rows: the product written there
+                matmul(w.T, g, x_grad)
 
         return forward, backward
 
@@ -324,52 +374,6 @@ class Layer(Group):
         else:
             self.weights(grads[1])[...] += matmul(g, x.T)
         self.x.add(grads[0], matmul(w.T, g))
-
-
-ONE_THREAD_WORK = (1 << 19) - 1
-"""OpenBLAS gives a product of m·n·k multiply-adds one thread per 2¹⁸ of them,
-so up to this size it stays on one. On a busy machine its threads were measured
-to make a 64×64 by 64×1000 product 5 to 40 times slower than one thread (and they
-gain little at these sizes on an idle one): the replay hands BLAS smaller pieces."""
-HUGE_WORK = 1 << 26  # above this a product is big enough to be left to BLAS whole
-
-
-def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """``a @ b`` (into ``out``), in blocks of at most ONE_THREAD_WORK multiply-adds.
-
-    The blocks split the dimension whose split leaves the squarest products
-    (BLAS is slow on thin ones); blocks of the inner dimension are summed.
-    """
-    (m, k), n = a.shape, b.shape[1]
-    if k == 1:  # an outer product: each entry one product, as BLAS gives it, 2x faster
-        return np.multiply(a, b, out=out)
-    work = m * n * k
-    if work <= ONE_THREAD_WORK or work > HUGE_WORK:
-        return np.matmul(a, b, out=out)
-    splits = [  # (the smallest side of a block, axis, block size), for each axis
-        (min(size, *rest), axis, size)
-        for axis, size, rest in (
-            (1, ONE_THREAD_WORK // (m * k), (m, k)),
-            (0, ONE_THREAD_WORK // (n * k), (n, k)),
-            (2, ONE_THREAD_WORK // (m * n), (m, n)),
-        )
-        if size >= 1
-    ]
-    if not splits:
-        return np.matmul(a, b, out=out)
-    _, axis, step = max(splits)
-    out = np.empty((m, n)) if out is None else out
-    if axis == 1:
-        for s in range(0, n, step):
-            np.matmul(a, b[:, s : s + step], out=out[:, s : s + step])
-    elif axis == 0:
-        for s in range(0, m, step):
-            np.matmul(a[s : s + step], b, out=out[s : s + step])
-    else:
-        np.matmul(a[:, :step], b[:step], out=out)
-        for s in range(step, k, step):
-            out += a[:, s : s + step] @ b[s : s + step]
-    return out
 
 
 def one_at_a_time(f: Callable[..., Any], arrays: Sequence[np.ndarray], outputs: int = 0) -> Any:
@@ -407,8 +411,10 @@ def _is_one(local: Any) -> bool:
 def _grid(rows: np.ndarray) -> tuple[int, tuple[int, int]] | None:
     """(first row, steps down and across) when ``rows[i, j]`` is first + i·down + j·across."""
     first = int(rows[0, 0])
-    down = int(rows[1, 0]) - first if len(rows) > 1 else 0
     across = int(rows[0, 1]) - first if rows.shape[1] > 1 else 0
+    # one row: any step down reads the same numbers, and a step of 0 would keep numpy
+    # from handing the product to BLAS (a loop of its own, 20x slower at 64 x 10,000)
+    down = int(rows[1, 0]) - first if len(rows) > 1 else max(1, across * rows.shape[1])
     i, j = np.indices(rows.shape)
     if down < 0 or across < 0 or not (rows == first + i * down + j * across).all():
         return None

@@ -12,7 +12,8 @@ import numpy as np
 from autograd.backward import topo_order
 from autograd.graph import parents_of
 from autograd.op import Op
-from autograd.replay.tape_groups import Elementwise, Group, Layer, Stacked
+from autograd.ops import OPS
+from autograd.replay.tape_groups import Chain, Elementwise, Group, Layer, Stacked
 from autograd.value import Value
 
 __all__ = [
@@ -133,28 +134,32 @@ def layout(
     depth: list[int],
     inputs: list[Value],
     shared: list[Value],
+    outputs: set[int] = frozenset(),
 ) -> tuple[list[Group], list[int], list[bool], tuple[int, int]]:
     """Group the op nodes and give every node its row in the tape's arrays.
 
     The wide rows (one column per batch row) hold the inputs, then the nodes an
     input reaches; the narrow rows (one column) the shared leaves, then the nodes
     no input reaches. Each group's nodes get consecutive rows, ordered by their
-    parents' rows so that reads are views. Returns the groups in replay order,
-    each node's row in its array, whether an input reaches it, and how many wide
-    and narrow rows there are.
+    parents' rows so that reads are views; a chain of additions (``chains``) gets
+    its rows in its order. ``outputs``: the output nodes' positions. Returns the
+    groups in replay order, each node's row in its array, whether an input reaches
+    it, and how many wide and narrow rows there are.
     """
     batched = [False] * len(nodes)
     for v in inputs:
         if v in index:
             batched[index[v]] = True
+    for i, node in enumerate(nodes):
+        if not node.is_leaf:
+            batched[i] = any(batched[index[p]] for p in parents_of(node))
+    runs = chains(nodes, index, batched, outputs)
+    in_run = {i for run in runs for i in run}
     members: dict[tuple[Op, int, tuple[bool, ...]], list[int]] = {}
     for i, node in enumerate(nodes):
-        if node.is_leaf:
-            continue
-        parents = [index[p] for p in parents_of(node)]
-        narrow = tuple(not batched[p] for p in parents)
-        batched[i] = not all(narrow)
-        members.setdefault((node.op_spec, depth[i], narrow), []).append(i)
+        if not node.is_leaf and i not in in_run:
+            narrow = tuple(not batched[index[p]] for p in parents_of(node))
+            members.setdefault((node.op_spec, depth[i], narrow), []).append(i)
     wide = len(inputs) + sum(batched[i] for i, n in enumerate(nodes) if not n.is_leaf)
     row = [0] * len(nodes)
     for k, v in enumerate(inputs):
@@ -163,18 +168,53 @@ def layout(
     for k, leaf in enumerate(shared):
         row[index[leaf]] = k
     free = {False: len(inputs), True: len(shared)}  # the next row, by narrowness
+    plan = [(key[1], key, members[key]) for key in members]
+    plan += [(depth[run[-1]], None, run) for run in runs]
     groups = []
-    for op, d, narrow in sorted(members, key=lambda key: key[1]):
-        ids = members[op, d, narrow]
-        parents = {i: [row[index[p]] for p in parents_of(nodes[i])] for i in ids}
-        ids = sorted(ids, key=parents.__getitem__)
+    for d, key, ids in sorted(plan, key=lambda entry: entry[0]):
+        op, narrow = (OPS["add"], (True, True)) if key is None else (key[0], key[2])
+        if key is not None:
+            parents = {i: [row[index[p]] for p in parents_of(nodes[i])] for i in ids}
+            ids = sorted(ids, key=parents.__getitem__)
         start = free[all(narrow)]
         free[all(narrow)] += len(ids)
         for k, i in enumerate(ids):
             row[i] = start + k
-        table = np.array([parents[i] for i in ids], dtype=np.intp)
-        groups.append(group_of(op, d, ids, table, start, narrow))
+        table = np.array([[row[index[p]] for p in parents_of(nodes[i])] for i in ids], np.intp)
+        args = (op, d, ids, table, start, narrow)
+        groups.append(group_of(*args) if key is not None else Chain(*args))
     return groups, row, batched, (wide, free[True])
+
+
+def chains(
+    nodes: list[Value], index: dict[Value, int], batched: list[bool], outputs: set[int]
+) -> list[list[int]]:
+    """Runs of additions on the narrow rows in which each adds one term to the one
+    before, ``((t0 + t1) + t2) + …``: what ``sum(p * p for p in params)`` builds.
+    A node continues the run of a parent that is such an addition read by nothing
+    else (and not an output). Each run is one group, not one group per addition."""
+    add = OPS["add"]
+    uses = [0] * len(nodes)
+    for node in nodes:
+        for p in parents_of(node):
+            uses[index[p]] += 1
+    before: dict[int, int] = {}  # an addition -> the addition it continues
+    for i, node in enumerate(nodes):
+        if node.op_spec is add and not batched[i]:
+            for p in parents_of(node):
+                j = index[p]
+                if nodes[j].op_spec is add and uses[j] == 1 and j not in outputs:
+                    before[i] = j
+                    break
+    continued = set(before.values())
+    runs = []
+    for end in before:
+        if end not in continued:
+            run = [end]
+            while run[-1] in before:
+                run.append(before[run[-1]])
+            runs.append(run[::-1])
+    return runs
 
 
 def group_of(

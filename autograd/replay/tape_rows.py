@@ -7,13 +7,13 @@ gradients to its target rows, summing the targets met more than once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Scatter", "Slot"]
+__all__ = ["Scatter", "Slot", "first_writes"]
 
 
 class Slot:
@@ -93,3 +93,25 @@ class Scatter:
             grads[self.once_targets] += block[self.once_rows]
         for targets, rows in self.repeated:
             grads[targets] += block[rows].sum(axis=0)
+
+
+def first_writes(groups: Sequence[Any], wide: int, seeded: Sequence[int]) -> list[slice]:
+    """Let backward set rows it would add to 0: the first write (in backward's order) to
+    rows of the wide array none of which an earlier write or a seed reached, where the
+    group can (its ``writes``). Marks each group's ``sets``; returns the wide rows still
+    to be zeroed before backward, as runs. At batch 10,000 and h = 64 zeroing every row
+    and adding each layer's product to it took a fifth of a step."""
+    reached = np.zeros(wide, dtype=bool)
+    reached[list(seeded)] = True
+    written = np.zeros(wide, dtype=bool)
+    for group in reversed(groups):
+        sets = []
+        for narrow, rows, can in group.writes():
+            fresh = can and not narrow and not reached[rows].any()
+            if not narrow:
+                reached[rows] = True
+                written[rows] |= fresh
+            sets.append(fresh)
+        group.sets = tuple(sets)
+    edges = np.flatnonzero(np.diff(np.r_[0, ~written, 0].astype(np.int8)))
+    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]

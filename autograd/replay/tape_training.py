@@ -50,10 +50,11 @@ class Training:
                 )
         shared = tape.shared
         ours = [k for k, leaf in enumerate(shared) if leaf in position]
-        self._rows = np.array(ours, dtype=np.intp)  # tape rows of the optimizer's parameters
-        self._at = np.array([position[shared[k]] for k in ours], dtype=np.intp)
-        self._other_rows = np.array(sorted(set(range(len(shared))) - set(ours)), dtype=np.intp)
-        self._others = [shared[k] for k in self._other_rows.tolist()]
+        others = sorted(set(range(len(shared))) - set(ours))
+        self._rows = _run(ours)  # tape rows of the optimizer's parameters
+        self._at = _run([position[shared[k]] for k in ours])
+        self._other_rows = _run(others)
+        self._others = [shared[k] for k in others]
         self.tape, self.optimizer = tape, optimizer
         self.data = numbers(params, "data")
         self.grads = np.zeros(len(params))
@@ -89,3 +90,10 @@ class Training:
 
     def __exit__(self, *exc: object) -> None:
         self.sync()
+
+
+def _run(rows: list[int]) -> slice | np.ndarray:
+    """``rows`` as a slice when they are one run (read as a view, no gather), else an array."""
+    if rows and rows == list(range(rows[0], rows[0] + len(rows))):
+        return slice(rows[0], rows[0] + len(rows))
+    return np.array(rows, dtype=np.intp)
