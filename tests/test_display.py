@@ -159,3 +159,12 @@ def test_showing_changes_no_data_or_grad():
     shown = [d._repr_html_(), repr(d), steps._repr_html_(), next(steps)._repr_html_()]
     shown += [check_nodes(d)._repr_html_(), draw_dot(d)._repr_html_()]
     assert all(shown) and _state(d) == before
+
+
+def test_a_tape_of_one_input_says_input():
+    from autograd import Value, trace
+
+    w = Value(3.0)
+    tape = trace(lambda x: x * w, 1.0)
+    # x, w and x * w: one row a batch, one group of one multiply
+    assert repr(tape) == "<Tape: 3 nodes, 1 input, 1 shared leaf, 1 group, depth 1>"

@@ -298,9 +298,11 @@ class Tape:
     def _summary(self) -> str:
         depth = max((g.depth for g in self.groups), default=0)
         leaves = "leaf" if len(self.shared) == 1 else "leaves"
+        inputs = "input" if self._inputs == 1 else "inputs"
+        groups = "group" if len(self.groups) == 1 else "groups"
         return (
-            f"Tape: {len(self.nodes)} nodes, {self._inputs} inputs, "
-            f"{len(self.shared)} shared {leaves}, {len(self.groups)} groups, depth {depth}"
+            f"Tape: {len(self.nodes)} nodes, {self._inputs} {inputs}, "
+            f"{len(self.shared)} shared {leaves}, {len(self.groups)} {groups}, depth {depth}"
         )
 
     def __repr__(self) -> str:
