@@ -40,10 +40,15 @@ typedef struct {
     PyObject *weakrefs;
 } Node;
 
-/* The module's state: the Node type it made (a heap type, one per module object). */
+/* The module's state: the Node type it made (a heap type, one per module object), and
+ * the nodes freed and kept for new() to hand out again (see "Reusing nodes" below). */
 typedef struct {
     PyTypeObject *node_type;
+    PyObject **spare;
+    Py_ssize_t spare_count, spare_capacity;
 } State;
+
+static struct PyModuleDef module;
 
 static State *
 state_of(PyObject *module)
@@ -78,6 +83,97 @@ node_clear(Node *self)
     return 0;
 }
 
+/* -- Reusing nodes ------------------------------------------------------------------
+ * Every object allocated with a collector header counts toward the collector's next
+ * young collection, tracked or not: a training step's 11,000 untracked nodes set off
+ * 15 collections, each walking the young objects, and every tenth or so the whole
+ * heap. So a freed node is kept (up to SPARE_MAX, about 10 MB) and new() hands it out
+ * again: neither step touches the collector's count, as CPython's own free lists
+ * (floats, tuples) do not. Kept: nodes of a class that adds no field and no finalizer
+ * (Value), so that any such class can take one over. Not on builds whose reference
+ * counts carry more than a count (free-threaded, debug). */
+#define SPARE_MAX 100000
+#if defined(Py_GIL_DISABLED) || defined(Py_REF_DEBUG) || defined(Py_TRACE_REFS)
+#define REUSE 0
+#else
+#define REUSE 1
+#endif
+
+#ifndef Py_TPFLAGS_MANAGED_DICT  /* before 3.11 */
+#define Py_TPFLAGS_MANAGED_DICT 0
+#endif
+#ifndef Py_TPFLAGS_MANAGED_WEAKREF  /* before 3.12 */
+#define Py_TPFLAGS_MANAGED_WEAKREF 0
+#endif
+#if PY_VERSION_HEX < 0x030B0000  /* public from 3.11, the same function in 3.10 */
+#define PyType_GetModuleByDef _PyType_GetModuleByDef
+#endif
+
+/* True when instances of `type` have exactly a Node's layout and nothing to finalize. */
+static int
+reusable_type(PyTypeObject *type)
+{
+    return type->tp_basicsize == (Py_ssize_t)sizeof(Node) && type->tp_itemsize == 0
+           && type->tp_dictoffset == 0 && type->tp_finalize == NULL && type->tp_del == NULL
+           && type->tp_free == PyObject_GC_Del
+           && !(type->tp_flags & (Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_MANAGED_WEAKREF));
+}
+
+/* Keep a freed node (its fields cleared, untracked) for new(): 1 if kept. */
+static int
+keep_spare(Node *self)
+{
+    PyTypeObject *type = Py_TYPE(self);
+    if (!REUSE || !reusable_type(type)) {
+        return 0;
+    }
+    PyObject *owner = PyType_GetModuleByDef(type, &module);
+    if (owner == NULL) {  /* not reached: every Node's class descends from this module's */
+        PyErr_Clear();
+        return 0;
+    }
+    State *state = state_of(owner);
+    if (state->node_type == NULL || state->spare_count >= SPARE_MAX) {
+        return 0;
+    }
+    if (state->spare_count == state->spare_capacity) {
+        Py_ssize_t capacity = state->spare_capacity ? 2 * state->spare_capacity : 1024;
+        PyObject **spare = PyMem_Realloc(state->spare, capacity * sizeof(PyObject *));
+        if (spare == NULL) {
+            return 0;
+        }
+        state->spare = spare;
+        state->spare_capacity = capacity;
+    }
+    state->spare[state->spare_count++] = (PyObject *)self;
+    return 1;
+}
+
+/* A kept node made an instance of `type` again (a new reference), or NULL. */
+static PyObject *
+reuse_spare(State *state, PyTypeObject *type)
+{
+    if (state->spare_count == 0 || !reusable_type(type)) {
+        return NULL;
+    }
+    PyObject *self = state->spare[--state->spare_count];
+    Py_INCREF(type);  /* each instance of a heap type holds its type */
+    Py_SET_TYPE(self, type);
+    Py_SET_REFCNT(self, 1);
+    return self;
+}
+
+static void
+free_spares(State *state)
+{
+    while (state->spare_count > 0) {
+        PyObject_GC_Del(state->spare[--state->spare_count]);
+    }
+    PyMem_Free(state->spare);
+    state->spare = NULL;
+    state->spare_capacity = 0;
+}
+
 static void
 node_dealloc(Node *self)
 {
@@ -91,7 +187,9 @@ node_dealloc(Node *self)
         PyObject_ClearWeakRefs((PyObject *)self);
     }
     node_clear(self);
-    type->tp_free((PyObject *)self);
+    if (!keep_spare(self)) {
+        type->tp_free((PyObject *)self);
+    }
     Py_DECREF(type);  /* the reference each instance of a heap type holds */
     Py_TRASHCAN_END
 }
@@ -125,7 +223,8 @@ new_node(PyObject *module, PyObject *cls)
         PyErr_Format(PyExc_TypeError, "new() takes a subclass of Node, got %R", cls);
         return NULL;
     }
-    return untracked((PyTypeObject *)cls);
+    PyObject *self = reuse_spare(state_of(module), (PyTypeObject *)cls);
+    return self != NULL ? self : untracked((PyTypeObject *)cls);
 }
 
 static PyObject *
@@ -852,6 +951,7 @@ static int
 module_clear(PyObject *module)
 {
     Py_CLEAR(state_of(module)->node_type);
+    free_spares(state_of(module));
     return 0;
 }
 
