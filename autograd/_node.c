@@ -450,7 +450,7 @@ is_float_node(PyObject *x, PyTypeObject *node_type)
 /* The local derivatives of `node` from its op's rule (a new reference to a tuple or
  * list of `count` floats), or NULL with no error set: left to Python's loop. */
 static PyObject *
-rule_locals(Node *node, PyObject *const *inputs, Py_ssize_t count, PyObject *grads_name)
+rule_locals(Node *node, PyObject *const *inputs, Py_ssize_t count, PyObject *rule)
 {
     PyObject *stack_args[17];
     PyObject **argv = stack_args;
@@ -465,12 +465,7 @@ rule_locals(Node *node, PyObject *const *inputs, Py_ssize_t count, PyObject *gra
     for (Py_ssize_t i = 0; i < count; i++) {
         argv[i + 1] = ((Node *)inputs[i])->data;
     }
-    PyObject *rule = PyObject_GetAttr(node->fn, grads_name);
-    PyObject *locals = NULL;
-    if (rule != NULL) {
-        locals = PyObject_Vectorcall(rule, argv, count + 1, NULL);
-        Py_DECREF(rule);
-    }
+    PyObject *locals = PyObject_Vectorcall(rule, argv, count + 1, NULL);
     if (argv != stack_args) {
         PyMem_Free(argv);
     }
@@ -502,31 +497,61 @@ rule_locals(Node *node, PyObject *const *inputs, Py_ssize_t count, PyObject *gra
     return locals;
 }
 
-/* What the walk reads, once per backward. */
+/* What the walk reads, once per backward; the rules of the first RULES_KEPT ops it
+ * meets are read once too (a graph has a handful of ops, met thousands of times). */
+#define RULES_KEPT 16
 typedef struct {
     PyTypeObject *node_type;
     PyObject *forms, *partners, *many;
     PyObject *grads_name, *builtin_name;  /* "grads", "builtin" */
+    PyObject *ops[RULES_KEPT], *rules[RULES_KEPT];  /* an op, and its rule or None */
+    int kept;
 } Walk;
 
-/* True when `fn` is a built-in op of the table: a pure rule, safe to run here. A user
- * op's rule is left to Python's loop, so it runs once per node, as it would there. */
-static int
-is_builtin(PyObject *fn, PyObject *builtin_name)
+/* The local-derivative rule of `fn` (a new reference) when it is a built-in op of the
+ * table, a pure rule, safe to run here; else NULL, no error set: a user op's rule is
+ * left to Python's loop, so it runs once per node, as it would there. */
+static PyObject *
+builtin_rule(PyObject *fn, Walk *walk)
 {
-    PyObject *flag = PyObject_GetAttr(fn, builtin_name);
-    if (flag == NULL) {
-        PyErr_Clear();
-        return 0;
+    for (int i = 0; i < walk->kept; i++) {
+        if (walk->ops[i] == fn) {
+            PyObject *rule = walk->rules[i] == Py_None ? NULL : walk->rules[i];
+            Py_XINCREF(rule);
+            return rule;
+        }
     }
-    int builtin = flag == Py_True;
-    Py_DECREF(flag);
-    return builtin;
+    PyObject *rule = NULL;
+    PyObject *flag = PyObject_GetAttr(fn, walk->builtin_name);
+    if (flag == Py_True) {
+        rule = PyObject_GetAttr(fn, walk->grads_name);
+    }
+    Py_XDECREF(flag);
+    if (rule == NULL) {
+        PyErr_Clear();
+    }
+    if (walk->kept < RULES_KEPT) {
+        Py_INCREF(fn);
+        walk->ops[walk->kept] = fn;
+        walk->rules[walk->kept++] = rule != NULL ? Py_NewRef(rule) : Py_NewRef(Py_None);
+    }
+    return rule;
+}
+
+static void
+walk_free(Walk *walk)
+{
+    Py_XDECREF(walk->grads_name);
+    Py_XDECREF(walk->builtin_name);
+    for (int i = 0; i < walk->kept; i++) {
+        Py_DECREF(walk->ops[i]);
+        Py_DECREF(walk->rules[i]);
+    }
 }
 
 /* One node's chain rule. 1: done; 0: nothing done, left to Python; -1: an error. */
 static int
-walk_node(Node *node, double g, const Walk *walk)
+walk_node(Node *node, double g, Walk *walk)
 {
     PyObject *forms = walk->forms, *partners = walk->partners, *many = walk->many;
     PyObject *a = node->a, *b = node->b, *fn = node->fn;
@@ -552,6 +577,23 @@ walk_node(Node *node, double g, const Walk *walk)
         }
     }
     double local[2];
+    if (count == 1) {  /* a constant (neg's -1.0), or one float above 0 and one elsewhere (relu) */
+        PyObject *form = PyDict_GetItemWithError(forms, fn);
+        if (form == NULL && PyErr_Occurred()) {
+            return explained_error() ? 0 : -1;
+        }
+        Py_ssize_t size = form != NULL && PyTuple_CheckExact(form) ? PyTuple_GET_SIZE(form) : 0;
+        for (Py_ssize_t i = 0; i < size; i++) {
+            if (!PyFloat_CheckExact(PyTuple_GET_ITEM(form, i))) {
+                size = 0;
+            }
+        }
+        if (size == 1 || size == 2) {
+            int above = size == 1 || PyFloat_AS_DOUBLE(((Node *)a)->data) > 0.0;
+            local[0] = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(form, above ? 0 : 1));
+            return add_share((Node *)a, local[0], g) < 0 ? -1 : 1;
+        }
+    }
     if (count == 2 && b != many) {
         PyObject *form = PyDict_GetItemWithError(forms, fn);
         if (form == NULL && PyErr_Occurred()) {
@@ -577,13 +619,15 @@ walk_node(Node *node, double g, const Walk *walk)
             return 1;
         }
     }
-    if (!is_builtin(fn, walk->builtin_name)) {
+    PyObject *rule = builtin_rule(fn, walk);
+    if (rule == NULL) {
         return 0;
     }
     Py_INCREF(a);  /* the rule is Python code: held, whatever it does to the node */
     Py_INCREF(b);
     Py_INCREF(fn);
-    PyObject *locals = rule_locals(node, parents, count, walk->grads_name);
+    PyObject *locals = rule_locals(node, parents, count, rule);
+    Py_DECREF(rule);
     int status = 1;
     if (locals == NULL) {
         status = PyErr_Occurred() && !explained_error() ? -1 : 0;
@@ -627,10 +671,9 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *order = args[0];
     Walk walk = {state_of(module)->node_type, args[1], args[2], args[3],
                  PyUnicode_InternFromString("grads"),
-                 PyUnicode_InternFromString("builtin")};
+                 PyUnicode_InternFromString("builtin"), {NULL}, {NULL}, 0};
     if (walk.grads_name == NULL || walk.builtin_name == NULL) {
-        Py_XDECREF(walk.grads_name);
-        Py_XDECREF(walk.builtin_name);
+        walk_free(&walk);
         return NULL;
     }
     Py_ssize_t left = PyList_GET_SIZE(order);
@@ -652,8 +695,7 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             int done = walk_node(node, g, &walk);
             Py_DECREF(item);
             if (done < 0) {
-                Py_DECREF(walk.grads_name);
-                Py_DECREF(walk.builtin_name);
+                walk_free(&walk);
                 return NULL;
             }
             if (done == 0) {
@@ -662,8 +704,7 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         left--;
     }
-    Py_DECREF(walk.grads_name);
-    Py_DECREF(walk.builtin_name);
+    walk_free(&walk);
     return PyLong_FromSsize_t(left);
 }
 
