@@ -41,14 +41,11 @@ typedef struct {
 } Node;
 
 /* The module's state: the Node type it made (a heap type, one per module object), and
- * the nodes freed and kept for new() to hand out again (see "Reusing nodes" below). */
+ * the size of the collector's header before each object (see "Uncounted nodes"). */
 typedef struct {
     PyTypeObject *node_type;
-    PyObject **spare;
-    Py_ssize_t spare_count, spare_capacity;
+    Py_ssize_t header;
 } State;
-
-static struct PyModuleDef module;
 
 static State *
 state_of(PyObject *module)
@@ -83,21 +80,16 @@ node_clear(Node *self)
     return 0;
 }
 
-/* -- Reusing nodes ------------------------------------------------------------------
- * Every object allocated with a collector header counts toward the collector's next
+/* -- Uncounted nodes ----------------------------------------------------------------
+ * CPython counts every allocation of an object with a collector header toward its next
  * young collection, tracked or not: a training step's 11,000 untracked nodes set off
- * 15 collections, each walking the young objects, and every tenth or so the whole
- * heap. So a freed node is kept (up to SPARE_MAX, about 10 MB) and new() hands it out
- * again: neither step touches the collector's count, as CPython's own free lists
- * (floats, tuples) do not. Kept: nodes of a class that adds no field and no finalizer
- * (Value), so that any such class can take one over. Not on builds whose reference
- * counts carry more than a count (free-threaded, debug). */
-#define SPARE_MAX 100000
-#if defined(Py_GIL_DISABLED) || defined(Py_REF_DEBUG) || defined(Py_TRACE_REFS)
-#define REUSE 0
-#else
-#define REUSE 1
-#endif
+ * 15 collections, each walking the young objects and every tenth or so the whole heap.
+ * So new() allocates a node as tp_alloc does (the same allocator, the header zeroed,
+ * which is "untracked") without counting it. Freeing it goes the usual way
+ * (PyObject_GC_Del), which takes one off the count, as for any object. Only for classes
+ * with a Node's own layout (Value); the header's size is read at import, as
+ * sys.getsizeof(node) - node.__sizeof__(), and where it is not two pointers (a
+ * free-threaded build) every node comes from tp_alloc. */
 
 #ifndef Py_TPFLAGS_MANAGED_DICT  /* before 3.11 */
 #define Py_TPFLAGS_MANAGED_DICT 0
@@ -105,73 +97,57 @@ node_clear(Node *self)
 #ifndef Py_TPFLAGS_MANAGED_WEAKREF  /* before 3.12 */
 #define Py_TPFLAGS_MANAGED_WEAKREF 0
 #endif
-#if PY_VERSION_HEX < 0x030B0000  /* public from 3.11, the same function in 3.10 */
-#define PyType_GetModuleByDef _PyType_GetModuleByDef
-#endif
 
-/* True when instances of `type` have exactly a Node's layout and nothing to finalize. */
+/* True when instances of `type` have exactly a Node's layout, allocated as CPython's
+ * generic allocator does. */
 static int
-reusable_type(PyTypeObject *type)
+plain_layout(PyTypeObject *type)
 {
     return type->tp_basicsize == (Py_ssize_t)sizeof(Node) && type->tp_itemsize == 0
-           && type->tp_dictoffset == 0 && type->tp_finalize == NULL && type->tp_del == NULL
+           && type->tp_dictoffset == 0 && type->tp_alloc == PyType_GenericAlloc
            && type->tp_free == PyObject_GC_Del
            && !(type->tp_flags & (Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_MANAGED_WEAKREF));
 }
 
-/* Keep a freed node (its fields cleared, untracked) for new(): 1 if kept. */
-static int
-keep_spare(Node *self)
+/* The collector header's size before a Node, or 0 where it is not the usual two pointers. */
+static Py_ssize_t
+header_size(PyTypeObject *node_type)
 {
-    PyTypeObject *type = Py_TYPE(self);
-    if (!REUSE || !reusable_type(type)) {
-        return 0;
-    }
-    PyObject *owner = PyType_GetModuleByDef(type, &module);
-    if (owner == NULL) {  /* not reached: every Node's class descends from this module's */
-        PyErr_Clear();
-        return 0;
-    }
-    State *state = state_of(owner);
-    if (state->node_type == NULL || state->spare_count >= SPARE_MAX) {
-        return 0;
-    }
-    if (state->spare_count == state->spare_capacity) {
-        Py_ssize_t capacity = state->spare_capacity ? 2 * state->spare_capacity : 1024;
-        PyObject **spare = PyMem_Realloc(state->spare, capacity * sizeof(PyObject *));
-        if (spare == NULL) {
-            return 0;
+#ifdef Py_GIL_DISABLED
+    (void)node_type;
+    return 0;
+#else
+    PyObject *node = node_type->tp_alloc(node_type, 0);
+    PyObject *getsizeof = PySys_GetObject("getsizeof");  /* borrowed */
+    Py_ssize_t header = 0;
+    if (node != NULL && getsizeof != NULL) {
+        PyObject *whole = PyObject_CallOneArg(getsizeof, node);
+        PyObject *own = PyObject_CallMethod(node, "__sizeof__", NULL);
+        if (whole != NULL && own != NULL) {
+            header = PyLong_AsSsize_t(whole) - PyLong_AsSsize_t(own);
         }
-        state->spare = spare;
-        state->spare_capacity = capacity;
+        Py_XDECREF(whole);
+        Py_XDECREF(own);
     }
-    state->spare[state->spare_count++] = (PyObject *)self;
-    return 1;
+    Py_XDECREF(node);
+    PyErr_Clear();
+    return header == 2 * (Py_ssize_t)sizeof(void *) ? header : 0;
+#endif
 }
 
-/* A kept node made an instance of `type` again (a new reference), or NULL. */
+/* A node of `type`, zeroed and untracked, allocated without counting toward a collection. */
 static PyObject *
-reuse_spare(State *state, PyTypeObject *type)
+uncounted(PyTypeObject *type, Py_ssize_t header)
 {
-    if (state->spare_count == 0 || !reusable_type(type)) {
-        return NULL;
+    size_t size = (size_t)(header + type->tp_basicsize);
+    char *memory = PyObject_Malloc(size);
+    if (memory == NULL) {
+        return PyErr_NoMemory();
     }
-    PyObject *self = state->spare[--state->spare_count];
-    Py_INCREF(type);  /* each instance of a heap type holds its type */
-    Py_SET_TYPE(self, type);
-    Py_SET_REFCNT(self, 1);
+    memset(memory, 0, size);
+    PyObject *self = (PyObject *)(memory + header);
+    PyObject_Init(self, type);  /* its type, a count of 1, and (a heap type) a reference to it */
     return self;
-}
-
-static void
-free_spares(State *state)
-{
-    while (state->spare_count > 0) {
-        PyObject_GC_Del(state->spare[--state->spare_count]);
-    }
-    PyMem_Free(state->spare);
-    state->spare = NULL;
-    state->spare_capacity = 0;
 }
 
 static void
@@ -187,9 +163,7 @@ node_dealloc(Node *self)
         PyObject_ClearWeakRefs((PyObject *)self);
     }
     node_clear(self);
-    if (!keep_spare(self)) {
-        type->tp_free((PyObject *)self);
-    }
+    type->tp_free((PyObject *)self);
     Py_DECREF(type);  /* the reference each instance of a heap type holds */
     Py_TRASHCAN_END
 }
@@ -223,8 +197,11 @@ new_node(PyObject *module, PyObject *cls)
         PyErr_Format(PyExc_TypeError, "new() takes a subclass of Node, got %R", cls);
         return NULL;
     }
-    PyObject *self = reuse_spare(state_of(module), (PyTypeObject *)cls);
-    return self != NULL ? self : untracked((PyTypeObject *)cls);
+    Py_ssize_t header = state_of(module)->header;
+    if (header > 0 && plain_layout((PyTypeObject *)cls)) {
+        return uncounted((PyTypeObject *)cls, header);
+    }
+    return untracked((PyTypeObject *)cls);
 }
 
 static PyObject *
@@ -978,6 +955,7 @@ module_exec(PyObject *module)
     if (state->node_type == NULL) {
         return -1;
     }
+    state->header = header_size(state->node_type);
     return PyModule_AddType(module, state->node_type);
 }
 
@@ -992,7 +970,6 @@ static int
 module_clear(PyObject *module)
 {
     Py_CLEAR(state_of(module)->node_type);
-    free_spares(state_of(module));
     return 0;
 }
 
