@@ -84,8 +84,8 @@ def main() -> None:
     print(
         f"{'graph':<22}{'nodes':>10}{'B/node fwd':>12}{'B/node fwd+bwd':>16}{'micrograd fwd':>15}"
     )
-    for name in _shapes(Value):  # each in a fresh process: none reuses another's freed nodes
-        nodes, fwd, total = run_fresh(sys.executable, "benchmarks.memory", "--chainrule", name)
+    for name, step in _shapes(Value).items():
+        nodes, fwd, total = bytes_per_node(step)
         theirs = "-"  # micrograd 0.1.0 has no tanh
         if name != "y = y.tanh()":
             theirs = f"{run_fresh(python, 'benchmarks.memory', '--micrograd', name):.1f}"
@@ -95,7 +95,5 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--micrograd":
         print(json.dumps(micrograd_bytes_per_node(sys.argv[2])))
-    elif len(sys.argv) == 3 and sys.argv[1] == "--chainrule":
-        print(json.dumps(bytes_per_node(_shapes(Value)[sys.argv[2]])))
     else:
         main()
