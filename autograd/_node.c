@@ -40,9 +40,11 @@ typedef struct {
     PyObject *weakrefs;
 } Node;
 
-/* The module's state: the Node type it made (a heap type, one per module object). */
+/* The module's state: the Node type it made (a heap type, one per module object), and
+ * the size of the collector's header before each object (see "Uncounted nodes"). */
 typedef struct {
     PyTypeObject *node_type;
+    Py_ssize_t header;
 } State;
 
 static State *
@@ -76,6 +78,76 @@ node_clear(Node *self)
     Py_CLEAR(self->b);
     Py_CLEAR(self->label);
     return 0;
+}
+
+/* -- Uncounted nodes ----------------------------------------------------------------
+ * CPython counts every allocation of an object with a collector header toward its next
+ * young collection, tracked or not: a training step's 11,000 untracked nodes set off
+ * 15 collections, each walking the young objects and every tenth or so the whole heap.
+ * So new() allocates a node as tp_alloc does (the same allocator, the header zeroed,
+ * which is "untracked") without counting it. Freeing it goes the usual way
+ * (PyObject_GC_Del), which takes one off the count, as for any object. Only for classes
+ * with a Node's own layout (Value); the header's size is read at import, as
+ * sys.getsizeof(node) - node.__sizeof__(), and where it is not two pointers (a
+ * free-threaded build) every node comes from tp_alloc. */
+
+#ifndef Py_TPFLAGS_MANAGED_DICT  /* before 3.11 */
+#define Py_TPFLAGS_MANAGED_DICT 0
+#endif
+#ifndef Py_TPFLAGS_MANAGED_WEAKREF  /* before 3.12 */
+#define Py_TPFLAGS_MANAGED_WEAKREF 0
+#endif
+
+/* True when instances of `type` have exactly a Node's layout, allocated as CPython's
+ * generic allocator does. */
+static int
+plain_layout(PyTypeObject *type)
+{
+    return type->tp_basicsize == (Py_ssize_t)sizeof(Node) && type->tp_itemsize == 0
+           && type->tp_dictoffset == 0 && type->tp_alloc == PyType_GenericAlloc
+           && type->tp_free == PyObject_GC_Del
+           && !(type->tp_flags & (Py_TPFLAGS_MANAGED_DICT | Py_TPFLAGS_MANAGED_WEAKREF));
+}
+
+/* The collector header's size before a Node, or 0 where it is not the usual two pointers. */
+static Py_ssize_t
+header_size(PyTypeObject *node_type)
+{
+#ifdef Py_GIL_DISABLED
+    (void)node_type;
+    return 0;
+#else
+    PyObject *node = node_type->tp_alloc(node_type, 0);
+    PyObject *getsizeof = PySys_GetObject("getsizeof");  /* borrowed */
+    Py_ssize_t header = 0;
+    if (node != NULL && getsizeof != NULL) {
+        PyObject *whole = PyObject_CallOneArg(getsizeof, node);
+        PyObject *own = PyObject_CallMethod(node, "__sizeof__", NULL);
+        if (whole != NULL && own != NULL) {
+            header = PyLong_AsSsize_t(whole) - PyLong_AsSsize_t(own);
+        }
+        Py_XDECREF(whole);
+        Py_XDECREF(own);
+    }
+    Py_XDECREF(node);
+    PyErr_Clear();
+    return header == 2 * (Py_ssize_t)sizeof(void *) ? header : 0;
+#endif
+}
+
+/* A node of `type`, zeroed and untracked, allocated without counting toward a collection. */
+static PyObject *
+uncounted(PyTypeObject *type, Py_ssize_t header)
+{
+    size_t size = (size_t)(header + type->tp_basicsize);
+    char *memory = PyObject_Malloc(size);
+    if (memory == NULL) {
+        return PyErr_NoMemory();
+    }
+    memset(memory, 0, size);
+    PyObject *self = (PyObject *)(memory + header);
+    PyObject_Init(self, type);  /* its type, a count of 1, and (a heap type) a reference to it */
+    return self;
 }
 
 static void
@@ -124,6 +196,10 @@ new_node(PyObject *module, PyObject *cls)
     if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, state_of(module)->node_type)) {
         PyErr_Format(PyExc_TypeError, "new() takes a subclass of Node, got %R", cls);
         return NULL;
+    }
+    Py_ssize_t header = state_of(module)->header;
+    if (header > 0 && plain_layout((PyTypeObject *)cls)) {
+        return uncounted((PyTypeObject *)cls, header);
     }
     return untracked((PyTypeObject *)cls);
 }
@@ -351,7 +427,7 @@ is_float_node(PyObject *x, PyTypeObject *node_type)
 /* The local derivatives of `node` from its op's rule (a new reference to a tuple or
  * list of `count` floats), or NULL with no error set: left to Python's loop. */
 static PyObject *
-rule_locals(Node *node, PyObject *const *inputs, Py_ssize_t count, PyObject *grads_name)
+rule_locals(Node *node, PyObject *const *inputs, Py_ssize_t count, PyObject *rule)
 {
     PyObject *stack_args[17];
     PyObject **argv = stack_args;
@@ -366,12 +442,7 @@ rule_locals(Node *node, PyObject *const *inputs, Py_ssize_t count, PyObject *gra
     for (Py_ssize_t i = 0; i < count; i++) {
         argv[i + 1] = ((Node *)inputs[i])->data;
     }
-    PyObject *rule = PyObject_GetAttr(node->fn, grads_name);
-    PyObject *locals = NULL;
-    if (rule != NULL) {
-        locals = PyObject_Vectorcall(rule, argv, count + 1, NULL);
-        Py_DECREF(rule);
-    }
+    PyObject *locals = PyObject_Vectorcall(rule, argv, count + 1, NULL);
     if (argv != stack_args) {
         PyMem_Free(argv);
     }
@@ -403,31 +474,61 @@ rule_locals(Node *node, PyObject *const *inputs, Py_ssize_t count, PyObject *gra
     return locals;
 }
 
-/* What the walk reads, once per backward. */
+/* What the walk reads, once per backward; the rules of the first RULES_KEPT ops it
+ * meets are read once too (a graph has a handful of ops, met thousands of times). */
+#define RULES_KEPT 16
 typedef struct {
     PyTypeObject *node_type;
     PyObject *forms, *partners, *many;
     PyObject *grads_name, *builtin_name;  /* "grads", "builtin" */
+    PyObject *ops[RULES_KEPT], *rules[RULES_KEPT];  /* an op, and its rule or None */
+    int kept;
 } Walk;
 
-/* True when `fn` is a built-in op of the table: a pure rule, safe to run here. A user
- * op's rule is left to Python's loop, so it runs once per node, as it would there. */
-static int
-is_builtin(PyObject *fn, PyObject *builtin_name)
+/* The local-derivative rule of `fn` (a new reference) when it is a built-in op of the
+ * table, a pure rule, safe to run here; else NULL, no error set: a user op's rule is
+ * left to Python's loop, so it runs once per node, as it would there. */
+static PyObject *
+builtin_rule(PyObject *fn, Walk *walk)
 {
-    PyObject *flag = PyObject_GetAttr(fn, builtin_name);
-    if (flag == NULL) {
-        PyErr_Clear();
-        return 0;
+    for (int i = 0; i < walk->kept; i++) {
+        if (walk->ops[i] == fn) {
+            PyObject *rule = walk->rules[i] == Py_None ? NULL : walk->rules[i];
+            Py_XINCREF(rule);
+            return rule;
+        }
     }
-    int builtin = flag == Py_True;
-    Py_DECREF(flag);
-    return builtin;
+    PyObject *rule = NULL;
+    PyObject *flag = PyObject_GetAttr(fn, walk->builtin_name);
+    if (flag == Py_True) {
+        rule = PyObject_GetAttr(fn, walk->grads_name);
+    }
+    Py_XDECREF(flag);
+    if (rule == NULL) {
+        PyErr_Clear();
+    }
+    if (walk->kept < RULES_KEPT) {
+        Py_INCREF(fn);
+        walk->ops[walk->kept] = fn;
+        walk->rules[walk->kept++] = rule != NULL ? Py_NewRef(rule) : Py_NewRef(Py_None);
+    }
+    return rule;
+}
+
+static void
+walk_free(Walk *walk)
+{
+    Py_XDECREF(walk->grads_name);
+    Py_XDECREF(walk->builtin_name);
+    for (int i = 0; i < walk->kept; i++) {
+        Py_DECREF(walk->ops[i]);
+        Py_DECREF(walk->rules[i]);
+    }
 }
 
 /* One node's chain rule. 1: done; 0: nothing done, left to Python; -1: an error. */
 static int
-walk_node(Node *node, double g, const Walk *walk)
+walk_node(Node *node, double g, Walk *walk)
 {
     PyObject *forms = walk->forms, *partners = walk->partners, *many = walk->many;
     PyObject *a = node->a, *b = node->b, *fn = node->fn;
@@ -453,6 +554,23 @@ walk_node(Node *node, double g, const Walk *walk)
         }
     }
     double local[2];
+    if (count == 1) {  /* a constant (neg's -1.0), or one float above 0 and one elsewhere (relu) */
+        PyObject *form = PyDict_GetItemWithError(forms, fn);
+        if (form == NULL && PyErr_Occurred()) {
+            return explained_error() ? 0 : -1;
+        }
+        Py_ssize_t size = form != NULL && PyTuple_CheckExact(form) ? PyTuple_GET_SIZE(form) : 0;
+        for (Py_ssize_t i = 0; i < size; i++) {
+            if (!PyFloat_CheckExact(PyTuple_GET_ITEM(form, i))) {
+                size = 0;
+            }
+        }
+        if (size == 1 || size == 2) {
+            int above = size == 1 || PyFloat_AS_DOUBLE(((Node *)a)->data) > 0.0;
+            local[0] = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(form, above ? 0 : 1));
+            return add_share((Node *)a, local[0], g) < 0 ? -1 : 1;
+        }
+    }
     if (count == 2 && b != many) {
         PyObject *form = PyDict_GetItemWithError(forms, fn);
         if (form == NULL && PyErr_Occurred()) {
@@ -478,13 +596,15 @@ walk_node(Node *node, double g, const Walk *walk)
             return 1;
         }
     }
-    if (!is_builtin(fn, walk->builtin_name)) {
+    PyObject *rule = builtin_rule(fn, walk);
+    if (rule == NULL) {
         return 0;
     }
     Py_INCREF(a);  /* the rule is Python code: held, whatever it does to the node */
     Py_INCREF(b);
     Py_INCREF(fn);
-    PyObject *locals = rule_locals(node, parents, count, walk->grads_name);
+    PyObject *locals = rule_locals(node, parents, count, rule);
+    Py_DECREF(rule);
     int status = 1;
     if (locals == NULL) {
         status = PyErr_Occurred() && !explained_error() ? -1 : 0;
@@ -528,10 +648,9 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *order = args[0];
     Walk walk = {state_of(module)->node_type, args[1], args[2], args[3],
                  PyUnicode_InternFromString("grads"),
-                 PyUnicode_InternFromString("builtin")};
+                 PyUnicode_InternFromString("builtin"), {NULL}, {NULL}, 0};
     if (walk.grads_name == NULL || walk.builtin_name == NULL) {
-        Py_XDECREF(walk.grads_name);
-        Py_XDECREF(walk.builtin_name);
+        walk_free(&walk);
         return NULL;
     }
     Py_ssize_t left = PyList_GET_SIZE(order);
@@ -553,8 +672,7 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             int done = walk_node(node, g, &walk);
             Py_DECREF(item);
             if (done < 0) {
-                Py_DECREF(walk.grads_name);
-                Py_DECREF(walk.builtin_name);
+                walk_free(&walk);
                 return NULL;
             }
             if (done == 0) {
@@ -563,8 +681,7 @@ walk_back(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         left--;
     }
-    Py_DECREF(walk.grads_name);
-    Py_DECREF(walk.builtin_name);
+    walk_free(&walk);
     return PyLong_FromSsize_t(left);
 }
 
@@ -838,6 +955,7 @@ module_exec(PyObject *module)
     if (state->node_type == NULL) {
         return -1;
     }
+    state->header = header_size(state->node_type);
     return PyModule_AddType(module, state->node_type);
 }
 

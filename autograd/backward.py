@@ -30,7 +30,7 @@ from autograd.graph import (
     local_grads_for,
     parents_of,
 )
-from autograd.ops import OPS, Op, fixed_rule, partners_rule
+from autograd.ops import OPS, Op, fixed_rule, partners_rule, step_rule
 from autograd.storage import COMPILED, Node, inner_order, track, walk_back
 
 __all__ = [
@@ -179,13 +179,16 @@ _inner_order = inner_order_in_python if inner_order is None else inner_order  # 
 
 _ADD, _SUB, _MUL = OPS["add"], OPS["sub"], OPS["mul"]
 
-# How backward reads the rules of add, sub and mul, checked against the table once:
-# add's and sub's derivatives are constant floats (multiplied as they are), mul's are
-# its inputs swapped. Every other rule is called node by node.
+# How backward reads the rules of add, sub, mul, neg and relu, checked against the table
+# once: add's, sub's and neg's derivatives are constant floats (multiplied as they are),
+# mul's are its inputs swapped, relu's is one float above 0 and another elsewhere (a
+# pair for a one-input op). Every other rule is called node by node.
 _PARTNERS = object()
-_BINARY_RULES: dict[Op, Any] = {op: fixed_rule(op, 2) for op in (_ADD, _SUB)}
-_BINARY_RULES[_MUL] = _PARTNERS if partners_rule(_MUL, 2) else None
-_BINARY_RULES = {op: form for op, form in _BINARY_RULES.items() if form is not None}
+_RULE_FORMS: dict[Op, Any] = {op: fixed_rule(op, 2) for op in (_ADD, _SUB)}
+_RULE_FORMS[_MUL] = _PARTNERS if partners_rule(_MUL, 2) else None
+_RULE_FORMS[OPS["neg"]] = fixed_rule(OPS["neg"], 1)
+_RULE_FORMS[OPS["relu"]] = step_rule(OPS["relu"])
+_RULE_FORMS = {op: form for op, form in _RULE_FORMS.items() if form is not None}
 _SUM_OF_SHARES = _ADD.from_rule(("sum", None, None))  # the op of create_graph's running sums
 
 
@@ -209,7 +212,7 @@ def backward_pass(root: Node, *, create_graph: bool = False) -> None:
     order, leaves = _inner_order(root, zero, MANY)
     root.grad = 1.0
     node = root
-    many, forms, partners = MANY, _BINARY_RULES, _PARTNERS
+    many, forms, partners = MANY, _RULE_FORMS, _PARTNERS
     if walk_back is not None:  # compiled: the nodes whose numbers are floats
         try:
             del order[walk_back(order, forms, partners, many) :]
@@ -227,7 +230,13 @@ def backward_pass(root: Node, *, create_graph: bool = False) -> None:
                 b = node._b
                 if b is None:
                     a = node._a
-                    (local,) = node._fn.grads(node.data, a.data)
+                    form = forms.get(node._fn)
+                    if form is None:
+                        (local,) = node._fn.grads(node.data, a.data)
+                    elif len(form) == 1:
+                        (local,) = form
+                    else:
+                        local = form[0] if a.data > 0 else form[1]
                     a.grad += local * g
                 elif b is not many:
                     a, fn = node._a, node._fn

@@ -290,6 +290,24 @@ def fixed_rule(op: Op, arity: int) -> tuple[float, ...] | None:
     return first if op.builtin and fixed else None
 
 
+def step_rule(op: Op) -> tuple[float, float] | None:
+    """(above, elsewhere): the local derivative of a built-in one-input op whose rule gives
+    ``above`` wherever its input is above 0 and ``elsewhere`` wherever it is not (relu's
+    1.0 and 0.0), checked at five points and at 0; else None. A check of an op known to
+    have this form, as ``fixed_rule`` is."""
+    try:
+        at = {(x > 0, tuple(op.grads(op.run(x), x))) for x in (*_PROBES, 0.0)}
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    sides = dict(at)
+    if len(at) != 2 or len(sides) != 2 or not op.builtin:
+        return None
+    above, elsewhere = sides[True], sides[False]
+    if len(above) != 1 or len(elsewhere) != 1 or {type(above[0]), type(elsewhere[0])} != {float}:
+        return None
+    return above[0], elsewhere[0]
+
+
 def partners_rule(op: Op, arity: int) -> bool:
     """True when a built-in op's rule gives each input its partner's value (mul's b and a),
     checked at five points of distinct inputs; a check of an op known to have this form."""

@@ -45,11 +45,12 @@ from autograd.op import (
     is_array,
     partners_rule,
     primal,
+    step_rule,
 )
 
 __all__ = [
     "BOUND_KEPT", "OPS", "Kink", "Op", "bound", "define_op", "fixed_rule", "is_array",
-    "partners_rule", "primal",
+    "partners_rule", "primal", "step_rule",
 ]
 
 

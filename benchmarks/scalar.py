@@ -10,7 +10,9 @@ median of the rounds with their range, since this machine is shared and noisy.
   loss, on micrograd's Values and on ours; also the same step written by hand
   (``sum(wi*xi for ...) + b``, the mean as ``sum(losses) / len(losses)``).
 - ``fused_step``: the same step on our ``nn`` (one dot node per neuron).
-- ``graph_nodes``: ns per node, forward and backward, on a 200,000-node graph.
+- ``graph_nodes``: ns per node, forward and backward, on a 200,000-node graph, once
+  where nearly every node's gradient is 0 (backward skips those) and once where none is.
+- ``graph_sizes``: the same per node on graphs of 1e3 to 1e6 nodes.
 - ``import_time``: ``import nn`` and ``import autograd`` in a fresh interpreter.
 - ``benchmarks.microgpt.microgpt``: a GPT of scalar Values (its own module).
 """
@@ -167,12 +169,32 @@ def fused_step(rounds: int = 5) -> dict[str, Any]:
 
 
 def graph_nodes(rounds: int = 3) -> dict[str, Any]:
-    """ns per node, forward and backward, of benchmarks.demo_step's 200,000-node graph."""
-    runs = taking_turns(["nodes"], "benchmarks.demo_step", rounds)["nodes"]
+    """ns per node, forward and backward, of benchmarks.demo_step's 200,000-node graph:
+    as built there (nearly every gradient 0, skipped by backward) and with live gradients
+    (none 0); each with the share of nodes whose gradient came out 0."""
+    runs = taking_turns(["nodes", "nodes, live"], "benchmarks.demo_step", rounds)
+    out: dict[str, Any] = {"nodes": runs["nodes"][0]["nodes"]}
+    for kind, name in (("nodes", "most gradients 0"), ("nodes, live", "live gradients")):
+        out[name] = {
+            "forward ns": spread([r["fwd_ns"] for r in runs[kind]]),
+            "backward ns": spread([r["bwd_ns"] for r in runs[kind]]),
+            "zero share": runs[kind][0]["zero share"],
+        }
+    return out
+
+
+def graph_sizes(rounds: int = 3, steps: Sequence[int] = (333, 3_333, 33_333, 333_333)) -> dict:
+    """ns per node, forward and backward, on the 200,000-node graph's shape at about 1e3,
+    1e4, 1e5 and 1e6 nodes (fresh processes taking turns): flat when no cost grows
+    with the number of nodes alive."""
+    kinds = [f"nodes, {n}" for n in steps]
+    runs = taking_turns(kinds, "benchmarks.demo_step", rounds)
     return {
-        "nodes": runs[0]["nodes"],
-        "forward ns": spread([r["fwd_ns"] for r in runs]),
-        "backward ns": spread([r["bwd_ns"] for r in runs]),
+        f"{runs[kind][0]['nodes']:,} nodes": {
+            "forward ns": spread([r["fwd_ns"] for r in runs[kind]]),
+            "backward ns": spread([r["bwd_ns"] for r in runs[kind]]),
+        }
+        for kind in kinds
     }
 
 
@@ -245,6 +267,7 @@ def main(rounds: int = 5) -> None:
     show("our nn's step (fused dot), micrograd's time / ours", fused_step(rounds))
     show("microgpt step, the micrograd-style engine's time / ours", microgpt(rounds))
     show("200,000-node graph", graph_nodes(3))
+    show("the same graph's shape at other sizes", graph_sizes(3))
     show("import", import_time(rounds))
 
 

@@ -403,3 +403,21 @@ def test_backward_reads_add_sub_and_mul_forms_from_the_op_table_only_where_they_
     out = (a * b - a) + b * b  # d/da = b - 1 = -3, d/db = a + 2b = -1
     out.backward()
     assert (a.grad, b.grad) == (-3.0, -1.0)
+
+
+def test_backward_reads_neg_and_relu_forms_only_where_they_hold():
+    from autograd.ops import bound, define_op, fixed_rule, step_rule
+
+    assert fixed_rule(OPS["neg"], 1) == (-1.0,) and step_rule(OPS["relu"]) == (1.0, 0.0)
+    assert step_rule(bound(OPS["leaky_relu"], "slope", 0.25)) == (1.0, 0.25)
+    for name in ("tanh", "abs", "exp", "sigmoid"):  # no step (abs's: -1 below 0, 0 at 0)
+        assert step_rule(OPS[name]) is None, name
+    # a user's op of the same form is called node by node, not read once
+    mine = define_op("step_of_mine", lambda a: max(a, 0.0), lambda out, a: (float(a > 0),),
+                     "1 if a > 0 else 0", inputs=("a",))
+    assert step_rule(mine) is None
+    for x, slope in ((2.5, 1.0), (-1.5, 0.0), (0.0, 0.0), (-0.0, 0.0)):
+        a = Value(x)
+        y = -(a.relu() * 3.0)  # d/da = -3·relu'(a), relu'(0) = 0 as PyTorch's
+        y.backward()
+        assert a.grad == -3.0 * slope
