@@ -76,6 +76,7 @@ def rows(rounds: int) -> list[tuple[str, str, str]]:
                 "<= 600 / <= 400",
             )
         )
+    out.extend(pure_storage_rows(rounds))
     kinds = ["chainrule replay", "replay, own loop", "numpy by hand"]
     demo = taking_turns(kinds, "benchmarks.demo_step", rounds)
     out.append(
@@ -129,6 +130,46 @@ def rows(rounds: int) -> list[tuple[str, str, str]]:
         )
     imports = import_time(max(3, rounds))
     out.append(("import nn", _range(imports["import nn ms"], " ms", 0), "<= 80 ms"))
+    return out
+
+
+def pure_storage_rows(rounds: int) -> list[tuple[str, str, str]]:
+    """The scalar rows again on the pure-Python storage (no C compiler; the browser lab),
+    and how the cost per node grows with the graph on both storages."""
+    from benchmarks.microgpt import microgpt
+    from benchmarks.scalar import graph_nodes, graph_sizes, micrograd_style
+
+    pure = {"CHAINRULE_PURE_PYTHON": "1"}
+    styles = micrograd_style(rounds, env=pure)
+    gpt = microgpt(rounds, env=pure)
+    live = graph_nodes(max(1, min(rounds, 3)), env=pure)["live gradients"]
+    out = [
+        (
+            "pure-Python storage: micrograd's own nn code on our Values, vs micrograd 0.1.0",
+            _range(styles["micrograd's nn"]["steady"], digits=1),
+            ">= 30x",
+        ),
+        (
+            "pure-Python storage: microgpt-style step vs the 40-line engine",
+            _range(gpt["steady"]),
+            ">= 3x",
+        ),
+        (
+            "pure-Python storage: the 200,000-node graph, live gradients, ns per node fwd / bwd",
+            f"{_range(live['forward ns'], '', 0)} / {_range(live['backward ns'], '', 0)}",
+            "<= 600 / <= 400",
+        ),
+    ]
+    for storage, env in (("compiled", None), ("pure-Python", pure)):
+        growth = graph_sizes(max(1, min(rounds, 3)), env=env)["growth"]
+        small, big = growth["sizes"]
+        out.append(
+            (
+                f"{storage} storage: ns per node at {big:,} nodes over at {small:,}, fwd / bwd",
+                f"{_range(growth['forward'])} / {_range(growth['backward'])}",
+                "<= 1.5x / <= 1.5x",
+            )
+        )
     return out
 
 

@@ -25,6 +25,7 @@ Also timed: forward and backward per node on a 200,000-node graph, a
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -367,11 +368,15 @@ def worker(kind: str) -> None:
         print(json.dumps({"s": seed002_timing(replay=kind.endswith("replay"))}))
 
 
-def run_fresh(python: str, module: str, *args: str) -> Any:
-    """``python -m module *args`` in a fresh process: the JSON of its last line of output."""
+def run_fresh(python: str, module: str, *args: str, env: dict[str, str] | None = None) -> Any:
+    """``python -m module *args`` in a fresh process: the JSON of its last line of output.
+
+    ``env``: variables set for that process on top of this one's (for example
+    ``CHAINRULE_PURE_PYTHON=1``, the pure-Python storage)."""
     done = subprocess.run(
         [python, "-m", module, *args],
         cwd=ROOT,
+        env={**os.environ, **env} if env else None,
         capture_output=True,
         text=True,
         check=True,
@@ -380,13 +385,17 @@ def run_fresh(python: str, module: str, *args: str) -> Any:
 
 
 def taking_turns(
-    kinds: Sequence[str], module: str, rounds: int, python: str = sys.executable
+    kinds: Sequence[str],
+    module: str,
+    rounds: int,
+    python: str = sys.executable,
+    env: dict[str, str] | None = None,
 ) -> dict[str, list[dict]]:
     """Each ``python -m module --worker KIND`` once per round, in turn: their JSON results."""
     runs: dict[str, list[dict]] = {k: [] for k in kinds}
     for _ in range(rounds):  # the kinds take turns, so that each meets the same noise
         for kind in kinds:
-            runs[kind].append(run_fresh(python, module, "--worker", kind))
+            runs[kind].append(run_fresh(python, module, "--worker", kind, env=env))
     return runs
 
 

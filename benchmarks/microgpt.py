@@ -213,11 +213,13 @@ def worker(engine: str) -> dict:
     return timed_loop(Trainer(Value).step, STEPS)
 
 
-def microgpt(rounds: int = 5) -> dict[str, Any]:
-    """The reference engine's time over chainrule's, steady and first step; loss agreement."""
+def microgpt(rounds: int = 5, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """The reference engine's time over chainrule's, steady and first step; loss agreement.
+
+    ``env``: for both processes (``{"CHAINRULE_PURE_PYTHON": "1"}``: the pure storage)."""
     from benchmarks.scalar import ratios, same_losses, spread, taking_turns
 
-    runs = taking_turns(["reference", "chainrule"], "benchmarks.microgpt", rounds)
+    runs = taking_turns(["reference", "chainrule"], "benchmarks.microgpt", rounds, env=env)
     return {
         "steady": ratios(runs, "reference", "chainrule", "s"),
         "first": ratios(runs, "reference", "chainrule", "first"),

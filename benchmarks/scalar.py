@@ -138,10 +138,13 @@ def same_losses(runs: dict[str, list[dict]], a: str, b: str) -> float:
     )
 
 
-def micrograd_style(rounds: int = 5) -> dict[str, Any]:
-    """micrograd's step in its own code: micrograd's time over ours, steady and first step."""
+def micrograd_style(rounds: int = 5, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """micrograd's step in its own code: micrograd's time over ours, steady and first step.
+
+    ``env``: for every process (``{"CHAINRULE_PURE_PYTHON": "1"}``: our pure-Python storage).
+    """
     kinds = ["micrograd", "chainrule", "micrograd by hand", "chainrule by hand"]
-    runs = taking_turns(kinds, "benchmarks.scalar", rounds)
+    runs = taking_turns(kinds, "benchmarks.scalar", rounds, env=env)
     out = {}
     for suffix in ("", " by hand"):
         slow, fast = "micrograd" + suffix, "chainrule" + suffix
@@ -168,11 +171,11 @@ def fused_step(rounds: int = 5) -> dict[str, Any]:
     }
 
 
-def graph_nodes(rounds: int = 3) -> dict[str, Any]:
+def graph_nodes(rounds: int = 3, env: dict[str, str] | None = None) -> dict[str, Any]:
     """ns per node, forward and backward, of benchmarks.demo_step's 200,000-node graph:
     as built there (nearly every gradient 0, skipped by backward) and with live gradients
     (none 0); each with the share of nodes whose gradient came out 0."""
-    runs = taking_turns(["nodes", "nodes, live"], "benchmarks.demo_step", rounds)
+    runs = taking_turns(["nodes", "nodes, live"], "benchmarks.demo_step", rounds, env=env)
     out: dict[str, Any] = {"nodes": runs["nodes"][0]["nodes"]}
     for kind, name in (("nodes", "most gradients 0"), ("nodes, live", "live gradients")):
         out[name] = {
@@ -183,19 +186,30 @@ def graph_nodes(rounds: int = 3) -> dict[str, Any]:
     return out
 
 
-def graph_sizes(rounds: int = 3, steps: Sequence[int] = (333, 3_333, 33_333, 333_333)) -> dict:
+def graph_sizes(
+    rounds: int = 3,
+    steps: Sequence[int] = (333, 3_333, 33_333, 333_333),
+    env: dict[str, str] | None = None,
+) -> dict:
     """ns per node, forward and backward, on the 200,000-node graph's shape at about 1e3,
     1e4, 1e5 and 1e6 nodes (fresh processes taking turns): flat when no cost grows
     with the number of nodes alive."""
     kinds = [f"nodes, {n}" for n in steps]
-    runs = taking_turns(kinds, "benchmarks.demo_step", rounds)
-    return {
+    runs = taking_turns(kinds, "benchmarks.demo_step", rounds, env=env)
+    out: dict[str, Any] = {
         f"{runs[kind][0]['nodes']:,} nodes": {
             "forward ns": spread([r["fwd_ns"] for r in runs[kind]]),
             "backward ns": spread([r["bwd_ns"] for r in runs[kind]]),
         }
         for kind in kinds
     }
+    small, big = runs[kinds[1]], runs[kinds[-1]]  # about 1e4 and 1e6 nodes
+    out["growth"] = {  # round by round: the largest graph's cost per node over the 1e4 one's
+        "sizes": (small[0]["nodes"], big[0]["nodes"]),
+        "forward": ratios({"big": big, "small": small}, "big", "small", "fwd_ns"),
+        "backward": ratios({"big": big, "small": small}, "big", "small", "bwd_ns"),
+    }
+    return out
 
 
 def _import_ms(module: str, where: Path, *flags: str) -> float:
