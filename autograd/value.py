@@ -12,6 +12,7 @@ import math
 import numbers
 import operator
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import autograd.recording as recording
@@ -31,6 +32,7 @@ from autograd.graph import (
     not_finite_forward,
     parents_of,
 )
+from autograd.micrograd_names import MicrogradName
 from autograd.ops import OPS, Op, bound
 from autograd.recording import records_here
 from autograd.storage import Node, new
@@ -167,17 +169,18 @@ class Value(Node):
 
     # -- micrograd's names: read-only views, so the lecture's code runs as typed ----
 
-    @property
+    @MicrogradName
     def _prev(self) -> set[Value]:
         """micrograd's name: the set of parents (``parents`` keeps their order and repeats)."""
         return set(parents_of(self))
 
-    @property
+    @MicrogradName
     def _op(self) -> str:
         """micrograd's name: the op's symbol (``'+'``, ``'*'``, ``'**2'``, ``'tanh'``; ``''``
         for a leaf), from the op table."""
         return "" if self._a is None else self._fn.micrograd
 
+    @partial(MicrogradName, method=True)
     def _backward(self) -> None:
         """micrograd's name: apply this node's chain rule once, as the lecture does by
         hand: each parent's grad += ∂self/∂parent · self.grad (from the op table). A
