@@ -34,6 +34,7 @@ from autograd.graph import (
 )
 from autograd.micrograd_names import MicrogradName
 from autograd.ops import OPS, Op, bound
+from autograd.pickling import copy_of, restore, state_of
 from autograd.recording import records_here
 from autograd.storage import Node, new
 
@@ -337,11 +338,8 @@ class Value(Node):
         for node in topo_order(self):
             node.grad = 0.0
 
-    def __getstate__(self) -> tuple:  # copy, deepcopy and pickle, on either storage
-        return self.data, self.grad, self._fn, self._a, self._b, self.label
-
-    def __setstate__(self, state: tuple) -> None:
-        self.data, self.grad, self._fn, self._a, self._b, self.label = state
+    # pickle, copy and deepcopy, on either storage, as deep as the graph goes
+    __getstate__, __setstate__, __copy__ = state_of, restore, copy_of
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
