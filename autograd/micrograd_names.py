@@ -8,8 +8,8 @@ learner's subclass of Value keeps the ``_backward`` closure it sets, as microgra
 
 from __future__ import annotations
 
-from types import MethodType
 from collections.abc import Callable
+from types import MethodType
 from typing import Any
 
 __all__ = ["MicrogradName"]
