@@ -27,7 +27,7 @@ _marks = threading.local()  # .covered: ids of the nodes whose ancestors are bei
 
 
 def _fields(node: Any) -> tuple:
-    return node.data, node.grad, node._fn, node._a, node._b, node.label
+    return node._data, node.grad, node._fn, node._a, node._b, node.label
 
 
 class _Done:
