@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import gc
 import importlib.util
+import math
 import os
 import pickle
 import random
@@ -374,3 +375,24 @@ def test_a_copied_model_computes_the_same():
     twin.parameters()[0].data += 1.0
     assert twin.parameters()[0].data != model.parameters()[0].data
 
+
+
+def test_a_hessian_loop_frees_every_graph_it_makes():
+    # each round: y = tanh(x·x)·x, its gradient as a Value (a cycle through x.grad),
+    # then the second derivative; every node of the round is gone after a collection
+    refs = []
+    for i in range(200):
+        x = Value(0.3 + i / 1000)
+        y = (x * x).tanh() * x
+        y.backward(create_graph=True)
+        first = x.grad
+        x.grad = 0.0
+        first.backward()
+        t = math.tanh(x.data**2)
+        s = 1 - t * t  # tanh' at x²; y'' = 6x·s - 8x³·t·s  (by hand)
+        expected = 6 * x.data * s - 8 * x.data**3 * t * s
+        assert x.grad == pytest.approx(expected, rel=1e-12)
+        refs += [weakref.ref(x), weakref.ref(y), weakref.ref(first), weakref.ref(y._a)]
+        del x, y, first
+    gc.collect()
+    assert sum(ref() is not None for ref in refs) == 0
