@@ -13,9 +13,11 @@
  * Value a user makes by calling the class is tracked (its data or grad may be set
  * to an object that refers back to it), and `track` hands a node to it:
  * backward(create_graph=True) does that for the graphs whose grads are Values,
- * which do hold cycles. A node an op made and a user then gave such an object stays
- * untracked: catching that at assignment would cost every op's attribute writes
- * (measured: 190 -> 250-280 ns per op), so the collector does not see it.
+ * which do hold cycles. `data` holds only a float (its setter below refuses anything
+ * else), so no cycle goes through it. A node an op made and a user then gave, in its
+ * grad, an object referring back to it stays untracked: catching that at assignment
+ * would cost every op's attribute writes (measured: 190 -> 250-280 ns per op), so the
+ * collector does not see it.
  *
  * The module is initialised in phases (PEP 489): its one piece of state, the Node
  * type, is a heap type kept in the module's state, so each interpreter that imports
@@ -867,6 +869,45 @@ write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_TRUE;
 }
 
+/* data, as a user reads and sets it: a finite float is stored as it is; anything
+ * else goes to the Value's _checked_data (autograd/storage.py), which converts a
+ * real number or names what is wrong with it. The ops and loops here write the
+ * field itself, and Python's ops write it through _data, the same field. */
+static PyObject *
+node_get_data(Node *self, void *closure)
+{
+    (void)closure;
+    if (self->data == NULL) {
+        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute 'data'",
+                     Py_TYPE(self)->tp_name);
+        return NULL;
+    }
+    return Py_NewRef(self->data);
+}
+
+static int
+node_set_data(Node *self, PyObject *value, void *closure)
+{
+    (void)closure;
+    if (value != NULL && PyFloat_CheckExact(value) && isfinite(PyFloat_AS_DOUBLE(value))) {
+        Py_INCREF(value);
+    }
+    else {
+        value = PyObject_CallMethod((PyObject *)self, "_checked_data", "O",
+                                    value == NULL ? Py_None : value);
+        if (value == NULL) {
+            return -1;
+        }
+    }
+    Py_XSETREF(self->data, value);
+    return 0;
+}
+
+static PyGetSetDef node_getset[] = {
+    {"data", (getter)node_get_data, (setter)node_set_data, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
 /* pickle and copy: (copyreg.__newobj__, (type,), the Value's __getstate__()), the
  * same for every protocol; without it protocols 0 and 1 would go through
  * copyreg._reduce_ex, which cannot rebuild an instance of a C base. */
@@ -898,7 +939,7 @@ static PyMethodDef node_methods[] = {
 };
 
 static PyMemberDef node_members[] = {
-    {"data", T_OBJECT_EX, offsetof(Node, data), 0, NULL},
+    {"_data", T_OBJECT_EX, offsetof(Node, data), 0, NULL},
     {"grad", T_OBJECT_EX, offsetof(Node, grad), 0, NULL},
     {"_fn", T_OBJECT_EX, offsetof(Node, fn), 0, NULL},
     {"_a", T_OBJECT_EX, offsetof(Node, a), 0, NULL},
@@ -915,6 +956,7 @@ static PyType_Slot node_slots[] = {
     {Py_tp_traverse, node_traverse},
     {Py_tp_clear, node_clear},
     {Py_tp_members, node_members},
+    {Py_tp_getset, node_getset},
     {Py_tp_methods, node_methods},
     {0, NULL},
 };

@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 _INF = math.inf
-_DATA = attrgetter("data")
+_DATA = attrgetter("_data")
 
 
 # -- backward's errors ------------------------------------------------------------------
@@ -232,26 +232,26 @@ def backward_pass(root: Node, *, create_graph: bool = False) -> None:
                     a = node._a
                     form = forms.get(node._fn)
                     if form is None:
-                        (local,) = node._fn.grads(node.data, a.data)
+                        (local,) = node._fn.grads(node._data, a._data)
                     elif len(form) == 1:
                         (local,) = form
                     else:
-                        local = form[0] if a.data > 0 else form[1]
+                        local = form[0] if a._data > 0 else form[1]
                     a.grad += local * g
                 elif b is not many:
                     a, fn = node._a, node._fn
                     form = forms.get(fn)
                     if form is None:
-                        da, db = fn.grads(node.data, a.data, b.data)
+                        da, db = fn.grads(node._data, a._data, b._data)
                     elif form is partners:
-                        da, db = b.data, a.data
+                        da, db = b._data, a._data
                     else:
                         da, db = form
                     a.grad += da * g
                     b.grad += db * g
                 else:
                     a = node._a
-                    locals_ = node._fn.grads(node.data, *map(_DATA, a))
+                    locals_ = node._fn.grads(node._data, *map(_DATA, a))
                     for parent, local in zip(a, locals_, strict=True):
                         parent.grad += local * g
             else:

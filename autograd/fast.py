@@ -31,7 +31,7 @@ def {name}(self, other: "Value | float") -> "Value":
     out = {forward}
     if -1e999 < out < 1e999:
         node = _new(Value)
-        node.data = out
+        node._data = out
         node.grad = 0.0
         if not _paused or records_here():
             node._fn, node._a, node._b = {op}, self, other
@@ -44,7 +44,7 @@ def {name}(self, other: "Value | float") -> "Value":
 FAST_UNARY = """\
 def {name}(self) -> "Value":
     node = _new(Value)
-    node.data = {forward}
+    node._data = {forward}
     node.grad = 0.0
     node._b = None
     if not _paused or records_here():

@@ -199,7 +199,7 @@ def _dot_parents_in_python(
     weights: Sequence[Node], inputs: Sequence[Node]
 ) -> tuple[tuple[Node, ...], Iterator[float]]:
     """A dot node's parents, and the products wᵢ·xᵢ that its forward sums."""
-    data = attrgetter("data")
+    data = attrgetter("_data")
     return interleaved(weights, inputs), map(mul, map(data, weights), map(data, inputs))
 
 

@@ -2,6 +2,9 @@
 ``autograd._node`` when it was built, else a plain class with the same slots. Methods and
 numbers are the same either way, and either kind of Value can be weakly referenced.
 
+``v.data = x`` is checked (``checked_data``: a finite real number, kept as a float); the
+ops, which make finite floats, write the same field unchecked as ``_data``.
+
 The compiled module also sorts a graph and runs backward's loop over float nodes, makes
 a dot's parents and products, and reads and writes many Values' numbers at once; here
 each is None (or ``numbers``/``set_numbers`` go one Value at a time) without it.
@@ -13,6 +16,8 @@ declares ``Py_MOD_GIL_USED``: its loops move many nodes' fields without locks).
 
 from __future__ import annotations
 
+import math
+import numbers as real
 import os
 from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
@@ -22,7 +27,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
-    "COMPILED", "Node", "dot_inputs", "inner_order", "new", "numbers", "set_numbers", "track",
+    "COMPILED", "Node", "checked_data", "dot_inputs", "inner_order", "new", "numbers",
+    "set_numbers", "track",
     "walk_back",
 ]
 
@@ -47,7 +53,13 @@ except ImportError:
     class Node:  # type: ignore[no-redef]
         """A Value's six fields as slots: the storage when autograd._node was not built."""
 
-        __slots__ = ("data", "grad", "_fn", "_a", "_b", "_label", "__weakref__")
+        __slots__ = ("_data", "grad", "_fn", "_a", "_b", "_label", "__weakref__")
+
+        def _set_data(self, x: float) -> None:
+            finite = type(x) is float and -math.inf < x < math.inf
+            self._data = x if finite else self._checked_data(x)
+
+        data = property(attrgetter("_data"), _set_data, doc="The number (checked when set).")
 
     new = object.__new__  # type: ignore[assignment]
     inner_order = None  # backward sorts with autograd.backward.inner_order_in_python
@@ -57,6 +69,32 @@ except ImportError:
 
     def track(node: Any) -> None:  # type: ignore[misc]
         """Plain instances are always tracked by the cycle collector: nothing to do."""
+
+
+def checked_data(node: Any, x: Any) -> float:
+    """``x`` as the float ``node.data`` holds, or an error naming the value, the node and
+    what to do: a ValueError for NaN or infinity, a TypeError for what is not a number."""
+    name = getattr(node, "_label", "")
+    where = f"data of Value {name!r}" if name else f"data of a Value (data={node._data!r})"
+    if isinstance(x, real.Real) and not isinstance(x, Node):
+        try:
+            number = float(x)
+        except OverflowError:
+            raise ValueError(f"cannot set {where} to {x!r:.60}: too large for a float") from None
+        if math.isfinite(number):
+            return number
+        raise ValueError(
+            f"cannot set {where} to {number}: a Value holds a finite number. Find where the "
+            f"{number} came from (a division by 0, a log of 0, an overflow, a learning rate "
+            f"too large) and set a finite one"
+        )
+    raise TypeError(
+        f"cannot set {where} to {type(x).__name__} {x!r:.60}: data is one real number (int, "
+        f"float or numpy scalar). Convert it first (float(...)), or make one Value per number"
+    )
+
+
+_FIELDS = {"data": "_data", "grad": "grad"}  # the slots many Values' numbers move through
 
 
 def numbers(
@@ -71,7 +109,7 @@ def numbers(
         out = np.empty(len(values))
         if read_numbers(values, field == "grad", out):
             return out
-    read = slow() if slow is not None else map(attrgetter(field), values)
+    read = slow() if slow is not None else map(attrgetter(_FIELDS[field]), values)
     return np.fromiter(read, float, len(values))
 
 
@@ -84,11 +122,12 @@ def set_numbers(
         fast = write_numbers is not None and type(values) is list
         if not fast or not write_numbers(values, field == "grad", new, False):
             for value in values:
-                setattr(value, field, new)
+                setattr(value, _FIELDS[field], new)
         return
     if write_numbers is not None and type(values) is list and new.dtype.char == "d":
         if write_numbers(values, field == "grad", new.ravel(), add):
             return
+    field = _FIELDS[field]  # data unchecked, as the compiled loop writes it
     if add:
         for value, number in zip(values, new.tolist(), strict=True):
             setattr(value, field, getattr(value, field) + number)

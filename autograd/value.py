@@ -12,6 +12,7 @@ import math
 import numbers
 import operator
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import autograd.recording as recording
@@ -31,9 +32,11 @@ from autograd.graph import (
     not_finite_forward,
     parents_of,
 )
+from autograd.micrograd_names import MicrogradName
 from autograd.ops import OPS, Op, bound
+from autograd.pickling import copy_of, restore, state_of
 from autograd.recording import records_here
-from autograd.storage import Node, new
+from autograd.storage import Node, checked_data, new
 
 if TYPE_CHECKING:
     from autograd.explain.stepper import Stepper
@@ -76,8 +79,8 @@ def _comparison(compare: Callable[[float, float], bool]) -> Callable[[Value, Any
 
     def method(self: Value, other: Value | float) -> bool:
         if isinstance(other, Value):
-            return compare(self.data, other.data)
-        return compare(self.data, other) if isinstance(other, numbers.Real) else NotImplemented
+            return compare(self._data, other._data)
+        return compare(self._data, other) if isinstance(other, numbers.Real) else NotImplemented
 
     return _named(method, f"__{compare.__name__}__", f"``self.data {compare.__name__} other``")
 
@@ -105,6 +108,7 @@ class Value(Node):
     # _label is set only on the nodes that are given a label.
     __slots__ = ()
     __array_ufunc__ = None  # numpy defers to our reflected operators
+    _checked_data = checked_data  # what v.data = x does with an x that is not a finite float
 
     def __init__(
         self,
@@ -113,7 +117,7 @@ class Value(Node):
         _op: str = "",
         label: str = "",
     ) -> None:
-        self.data = as_float(data)
+        self._data = as_float(data)
         self.grad = 0.0
         self._fn: Op | None = None
         self._a: Value | tuple[Value, ...] | None = None
@@ -167,17 +171,18 @@ class Value(Node):
 
     # -- micrograd's names: read-only views, so the lecture's code runs as typed ----
 
-    @property
+    @MicrogradName
     def _prev(self) -> set[Value]:
         """micrograd's name: the set of parents (``parents`` keeps their order and repeats)."""
         return set(parents_of(self))
 
-    @property
+    @MicrogradName
     def _op(self) -> str:
         """micrograd's name: the op's symbol (``'+'``, ``'*'``, ``'**2'``, ``'tanh'``; ``''``
         for a leaf), from the op table."""
         return "" if self._a is None else self._fn.micrograd
 
+    @partial(MicrogradName, method=True)
     def _backward(self) -> None:
         """micrograd's name: apply this node's chain rule once, as the lecture does by
         hand: each parent's grad += ∂self/∂parent · self.grad (from the op table). A
@@ -186,7 +191,7 @@ class Value(Node):
         inputs, g = parents_of(self), self.grad
         if not inputs or is_learners(self._fn):
             return
-        locals_ = local_grads_for(self._fn, self.data, [p.data for p in inputs], g)
+        locals_ = local_grads_for(self._fn, self._data, [p._data for p in inputs], g)
         for parent, local in zip(inputs, locals_ or (), strict=False):  # None: g is 0
             parent.grad += local * g
 
@@ -194,7 +199,7 @@ class Value(Node):
         """∂self/∂parent for each parent, in order, read from the op table."""
         if self._a is None:
             return ()
-        return tuple(local_grads(self._fn, self.data, [p.data for p in parents_of(self)]))
+        return tuple(local_grads(self._fn, self._data, [p._data for p in parents_of(self)]))
 
     # -- building the graph ----------------------------------------------------
 
@@ -213,16 +218,16 @@ class Value(Node):
     # The ops a training loop runs a million times, each node built in place with the
     # table's forward written in (autograd/fast.py); derivatives stay in the table.
     # Division by 0 goes the general way (1e999 is inf), to its error.
-    __add__ = stamped(FAST_BINARY, "__add__", "_ADD", "self.data + other.data", globals())
-    __sub__ = stamped(FAST_BINARY, "__sub__", "_SUB", "self.data - other.data", globals())
-    __mul__ = stamped(FAST_BINARY, "__mul__", "_MUL", "self.data * other.data", globals())
+    __add__ = stamped(FAST_BINARY, "__add__", "_ADD", "self._data + other._data", globals())
+    __sub__ = stamped(FAST_BINARY, "__sub__", "_SUB", "self._data - other._data", globals())
+    __mul__ = stamped(FAST_BINARY, "__mul__", "_MUL", "self._data * other._data", globals())
     __truediv__ = stamped(
         FAST_BINARY, "__truediv__", "_DIV",
-        "self.data / other.data if other.data != 0.0 else 1e999", globals(),
+        "self._data / other._data if other._data != 0.0 else 1e999", globals(),
     )  # fmt: skip
-    __neg__ = stamped(FAST_UNARY, "__neg__", "_NEG", "-self.data", globals())
-    tanh = stamped(FAST_UNARY, "tanh", "_TANH", "_tanh(self.data)", globals())  # always finite
-    relu = stamped(FAST_UNARY, "relu", "_RELU", "self.data if self.data > 0 else 0.0", globals())
+    __neg__ = stamped(FAST_UNARY, "__neg__", "_NEG", "-self._data", globals())
+    tanh = stamped(FAST_UNARY, "tanh", "_TANH", "_tanh(self._data)", globals())  # always finite
+    relu = stamped(FAST_UNARY, "relu", "_RELU", "self._data if self._data > 0 else 0.0", globals())
 
     def __radd__(self, other: float) -> Value:  # 0 + v, as sum() starts
         return _as_value(other).__add__(self)
@@ -244,14 +249,14 @@ class Value(Node):
                 return NotImplemented
             exponent = as_float(exponent, "the exponent")
         op = bound(_POW, "k", exponent)  # an int stays one: '**2'
-        base = self.data
+        base = self._data
         if base > 0.0:  # no domain to check: the table's forward is base ** k
             try:
                 out = base**exponent
             except OverflowError:  # the general way explains it
                 return _unary(op, self)
             node = _new(Value)
-            node.data, node.grad, node._b = out, 0.0, None
+            node._data, node.grad, node._b = out, 0.0, None
             if not _paused or records_here():
                 node._fn, node._a = op, self
             else:
@@ -269,7 +274,7 @@ class Value(Node):
             f"a Value is not a float: float(v) or math functions such as math.log(v) would "
             f"take its number out of the graph, and backward would not see them. Use the "
             f"Value's ops (v.log(), v.exp(), v.tanh(), v ** 0.5) to stay in the graph, or "
-            f"v.data for the number ({self.data!r})"
+            f"v.data for the number ({self._data!r})"
         )
 
     # -- every other op: one line each, every derivative in the op table ------------
@@ -334,15 +339,12 @@ class Value(Node):
         for node in topo_order(self):
             node.grad = 0.0
 
-    def __getstate__(self) -> tuple:  # copy, deepcopy and pickle, on either storage
-        return self.data, self.grad, self._fn, self._a, self._b, self.label
-
-    def __setstate__(self, state: tuple) -> None:
-        self.data, self.grad, self._fn, self._a, self._b, self.label = state
+    # pickle, copy and deepcopy, on either storage, as deep as the graph goes
+    __getstate__, __setstate__, __copy__ = state_of, restore, copy_of
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
     def _repr_html_(self) -> str:
         from autograd.explain.display import value_html
@@ -383,7 +385,7 @@ def dot_of_values(weights: Sequence[Value], inputs: Sequence[Value]) -> Value:
     if not -1e999 < out < 1e999:
         return _nary(_DOT, pairs)  # the error, explained
     node = _new(Value)  # a neuron's node, built in place as the hot ops build theirs
-    node.data, node.grad = out, 0.0
+    node._data, node.grad = out, 0.0
     if not _paused or records_here():
         node._fn, node._a, node._b = _DOT, pairs, MANY
     else:
@@ -397,17 +399,17 @@ def dot_of_values(weights: Sequence[Value], inputs: Sequence[Value]) -> Value:
 
 def _unary(op: Op, a: Value) -> Value:
     try:
-        out = op.run(a.data)
+        out = op.run(a._data)
     except (ArithmeticError, ValueError, TypeError) as err:
-        raise forward_error(op, (a.data,), err) from None
+        raise forward_error(op, (a._data,), err) from None
     try:
         finite = -_INF < out < _INF
     except TypeError:  # a user op's forward gave a complex number, None, a str ...
         finite = False
     if not finite:
-        raise not_finite_forward(op, (a.data,), out)
+        raise not_finite_forward(op, (a._data,), out)
     node = _new(Value)
-    node.data, node.grad, node._b = out, 0.0, None
+    node._data, node.grad, node._b = out, 0.0, None
     if not _paused or records_here():
         node._fn, node._a = op, a
     else:
@@ -417,17 +419,17 @@ def _unary(op: Op, a: Value) -> Value:
 
 def _binary(op: Op, a: Value, b: Value) -> Value:
     try:
-        out = op.run(a.data, b.data)
+        out = op.run(a._data, b._data)
     except (ArithmeticError, ValueError, TypeError) as err:
-        raise forward_error(op, (a.data, b.data), err) from None
+        raise forward_error(op, (a._data, b._data), err) from None
     try:
         finite = -_INF < out < _INF
     except TypeError:
         finite = False
     if not finite:
-        raise not_finite_forward(op, (a.data, b.data), out)
+        raise not_finite_forward(op, (a._data, b._data), out)
     node = _new(Value)
-    node.data, node.grad = out, 0.0
+    node._data, node.grad = out, 0.0
     if not _paused or records_here():
         node._fn, node._a, node._b = op, a, b
     else:
@@ -438,7 +440,7 @@ def _binary(op: Op, a: Value, b: Value) -> Value:
 def _nary(op: Op, inputs: tuple[Value, ...]) -> Value:
     """A node whose parents are kept in a tuple (_record gives one or two its slots)."""
     try:
-        numbers_in = [p.data for p in inputs]
+        numbers_in = [p._data for p in inputs]
     except AttributeError:  # dot_of_values trusts its caller: say which input was wrong
         i, bad = next((i, p) for i, p in enumerate(inputs) if not isinstance(p, Value))
         raise TypeError(
@@ -455,7 +457,7 @@ def _nary(op: Op, inputs: tuple[Value, ...]) -> Value:
     if not finite:
         raise not_finite_forward(op, numbers_in, out)
     node = _new(Value)
-    node.data, node.grad = out, 0.0
+    node._data, node.grad = out, 0.0
     if not _paused or records_here():
         node._fn, node._a, node._b = op, inputs, MANY
     else:
@@ -487,5 +489,5 @@ def _as_value(x: Value | float) -> Value:
 def _leaf(x: float) -> Value:
     """A Value holding ``x``, built without the constructor's checks (x is a finite float)."""
     node = _new(Value)
-    node.data, node.grad, node._fn, node._a, node._b = x, 0.0, None, None, None
+    node._data, node.grad, node._fn, node._a, node._b = x, 0.0, None, None, None
     return node

@@ -195,3 +195,32 @@ def test_micrograds_moons_demo_runs_step_for_step_on_both_engines():
         assert acc == their_acc, f"step {k}"
     assert len({acc for _, acc in ours}) > 3  # the accuracies move, so agreeing means something
     assert ours[-1][1] == 1.0 and ours[-1][0] < ours[0][0] / 10
+
+
+@pytest.mark.parametrize("name", ["_backward", "_prev", "_op"])
+def test_assigning_a_micrograd_name_on_a_plain_value_says_what_to_do(name):
+    c = Value(2.0, label="a") * 3.0
+    c.label = "c"
+    with pytest.raises(AttributeError) as caught:
+        setattr(c, name, lambda: None)
+    message = str(caught.value)
+    assert f"cannot set {name} of Value(data=6.0) (label 'c')" in message
+    assert "Value(data, _children, _op)" in message or "define_op" in message
+    assert "read-only" not in message and "no setter" not in message
+    assert c._op == "*" and len(c._prev) == 2  # still read from the graph
+
+
+def test_a_learners_subclass_keeps_its_backward_closure():
+    class Mine(Value):
+        pass
+
+    a, b = Mine(2.0), Mine(-3.0)
+    out = Mine(a.data * b.data, (a, b), "*")
+    calls = []
+    out._backward = lambda: calls.append(out.grad)
+    out.grad = 5.0
+    out._backward()
+    assert calls == [5.0]
+    plain = Mine(1.0) * 2.0  # an op's node of the subclass's base: the table's rule
+    with pytest.raises(AttributeError, match="define_op"):
+        plain._backward = lambda: None

@@ -421,3 +421,40 @@ def test_backward_reads_neg_and_relu_forms_only_where_they_hold():
         y = -(a.relu() * 3.0)  # d/da = -3·relu'(a), relu'(0) = 0 as PyTorch's
         y.backward()
         assert a.grad == -3.0 * slope
+
+
+# -- v.data = x, checked at the assignment (issue 26, item 18) ----------------------------
+
+
+@pytest.mark.parametrize("made", [False, True])
+@pytest.mark.parametrize(
+    ("bad", "error", "shown"),
+    [
+        (float("nan"), ValueError, "to nan: a Value holds a finite number"),
+        (float("-inf"), ValueError, "to -inf: a Value holds a finite number"),
+        (np.float64("inf"), ValueError, "to inf: a Value holds a finite number"),
+        (10**400, ValueError, "to 1000+: too large for a float"),
+        ("1.5", TypeError, "to str '1.5': data is one real number"),
+        ([1.0], TypeError, r"to list \[1.0\]: data is one real number"),
+        (np.array([1.0, 2.0]), TypeError, r"to ndarray array\(\[1., 2.\]\)"),
+        (None, TypeError, "to NoneType None"),
+    ],
+    ids=["nan", "-inf", "np-inf", "huge-int", "str", "list", "array", "None"],
+)
+def test_setting_data_to_a_non_number_or_non_finite_is_refused_at_once(made, bad, error, shown):
+    x = Value(0.5) + 1.5 if made else Value(2.0)
+    x.label = "x"
+    with pytest.raises(error, match=f"cannot set data of Value 'x' {shown}"):
+        x.data = bad
+    assert x.data == 2.0  # untouched
+    y = Value(3.0)
+    with pytest.raises(error, match=r"data of a Value \(data=3.0\)"):
+        y.data = bad
+
+
+@pytest.mark.parametrize("number", [3, True, np.float32(1.5), np.int64(-4), 2.25, np.float64(0.1)])
+def test_setting_data_to_a_real_number_keeps_it_as_a_float(number):
+    x = Value(1.0) * 2.0
+    x.data = number
+    assert type(x.data) is float and x.data == float(number)
+    assert (x * 2.0).data == 2 * float(number)
