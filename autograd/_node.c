@@ -903,8 +903,44 @@ node_set_data(Node *self, PyObject *value, void *closure)
     return 0;
 }
 
+/* grad, as a user reads and sets it: a float is stored as it is; anything else goes to
+ * the Value's _checked_grad (autograd/storage.py), which keeps a number, hands a Value
+ * and the node to the cycle collector, and refuses any other object (a cycle through
+ * it would pass nodes the collector does not see). Python's ops and loops write the
+ * field itself through _grad. */
+static PyObject *
+node_get_grad(Node *self, void *closure)
+{
+    (void)closure;
+    if (self->grad == NULL) {
+        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute 'grad'",
+                     Py_TYPE(self)->tp_name);
+        return NULL;
+    }
+    return Py_NewRef(self->grad);
+}
+
+static int
+node_set_grad(Node *self, PyObject *value, void *closure)
+{
+    (void)closure;
+    if (value != NULL && PyFloat_CheckExact(value)) {
+        Py_INCREF(value);
+    }
+    else {
+        value = PyObject_CallMethod((PyObject *)self, "_checked_grad", "O",
+                                    value == NULL ? Py_None : value);
+        if (value == NULL) {
+            return -1;
+        }
+    }
+    Py_XSETREF(self->grad, value);
+    return 0;
+}
+
 static PyGetSetDef node_getset[] = {
     {"data", (getter)node_get_data, (setter)node_set_data, NULL, NULL},
+    {"grad", (getter)node_get_grad, (setter)node_set_grad, NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -940,7 +976,7 @@ static PyMethodDef node_methods[] = {
 
 static PyMemberDef node_members[] = {
     {"_data", T_OBJECT_EX, offsetof(Node, data), 0, NULL},
-    {"grad", T_OBJECT_EX, offsetof(Node, grad), 0, NULL},
+    {"_grad", T_OBJECT_EX, offsetof(Node, grad), 0, NULL},
     {"_fn", T_OBJECT_EX, offsetof(Node, fn), 0, NULL},
     {"_a", T_OBJECT_EX, offsetof(Node, a), 0, NULL},
     {"_b", T_OBJECT_EX, offsetof(Node, b), 0, NULL},

@@ -16,6 +16,7 @@ is a ``Node``, the storage's base of ``Value``.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from itertools import filterfalse
 from operator import attrgetter
@@ -200,7 +201,7 @@ def backward_pass(root: Node, *, create_graph: bool = False) -> None:
         grads = gradients(root, order, as_values=True)
         for node in order:
             fresh = grads.get(node, 0.0)
-            node.grad = node.grad + fresh if node._a is None else fresh
+            node._grad = node.grad + fresh if node._a is None else fresh
         _hand_to_collector(root)
         return
     if root._a is None:  # a leaf root: nothing to walk
@@ -267,6 +268,26 @@ def backward_pass(root: Node, *, create_graph: bool = False) -> None:
     everything = topo_order(root)
     node = next(n for n in reversed(everything) if not -1e999 < n.grad < 1e999)
     raise not_finite_gradient(node, everything, _grad_field)
+
+
+def checked_grad(node: Node, x: Any) -> Any:
+    """What ``node.grad = x`` keeps on the compiled storage, for an ``x`` that is not a
+    float: a real number as it is; a Value, with the node and the Value's graph handed to
+    the cycle collector (a grad built from the node's own graph is a cycle); anything
+    else refused, since a cycle through it would pass nodes the collector does not see."""
+    if isinstance(x, Node):
+        track(node)
+        _hand_to_collector(x)
+        return x
+    if isinstance(x, numbers.Real):
+        return x
+    name = getattr(node, "_label", "")
+    where = f"grad of Value {name!r}" if name else f"grad of a Value (data={node._data!r})"
+    raise TypeError(
+        f"cannot set {where} to {type(x).__name__} {x!r:.60}: a grad is a number (or a Value, "
+        "as backward(create_graph=True) leaves). Keep other things beside the Value, in a "
+        "dict or an attribute of your own class"
+    )
 
 
 def _hand_to_collector(root: Node) -> None:

@@ -32,7 +32,7 @@ def {name}(self, other: "Value | float") -> "Value":
     if -1e999 < out < 1e999:
         node = _new(Value)
         node._data = out
-        node.grad = 0.0
+        node._grad = 0.0
         if not _paused or records_here():
             node._fn, node._a, node._b = {op}, self, other
         else:
@@ -45,7 +45,7 @@ FAST_UNARY = """\
 def {name}(self) -> "Value":
     node = _new(Value)
     node._data = {forward}
-    node.grad = 0.0
+    node._grad = 0.0
     node._b = None
     if not _paused or records_here():
         node._fn, node._a = {op}, self

@@ -3,7 +3,10 @@
 numbers are the same either way, and either kind of Value can be weakly referenced.
 
 ``v.data = x`` is checked (``checked_data``: a finite real number, kept as a float); the
-ops, which make finite floats, write the same field unchecked as ``_data``.
+ops, which make finite floats, write the same field unchecked as ``_data``. On the
+compiled storage ``v.grad = x`` is checked too (``backward.checked_grad``: a number, or a
+Value handed to the cycle collector), and the ops write it as ``_grad``; the plain class,
+whose every instance the collector sees, keeps whatever a grad is given.
 
 The compiled module also sorts a graph and runs backward's loop over float nodes, makes
 a dot's parents and products, and reads and writes many Values' numbers at once; here
@@ -60,6 +63,9 @@ except ImportError:
             self._data = x if finite else self._checked_data(x)
 
         data = property(attrgetter("_data"), _set_data, doc="The number (checked when set).")
+
+    # the ops write grad as _grad, the compiled storage's unchecked name for the same field
+    Node._grad = Node.grad  # type: ignore[attr-defined]
 
     new = object.__new__  # type: ignore[assignment]
     inner_order = None  # backward sorts with autograd.backward.inner_order_in_python

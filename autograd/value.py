@@ -16,7 +16,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import autograd.recording as recording
-from autograd.backward import backward_pass, topo_order
+from autograd.backward import backward_pass, checked_grad, topo_order
 from autograd.fast import FAST_BINARY, FAST_UNARY, stamped
 from autograd.graph import (
     MANY,
@@ -109,6 +109,7 @@ class Value(Node):
     __slots__ = ()
     __array_ufunc__ = None  # numpy defers to our reflected operators
     _checked_data = checked_data  # what v.data = x does with an x that is not a finite float
+    _checked_grad = checked_grad  # and v.grad = x, compiled, with an x that is not a float
 
     def __init__(
         self,
@@ -118,7 +119,7 @@ class Value(Node):
         label: str = "",
     ) -> None:
         self._data = as_float(data)
-        self.grad = 0.0
+        self._grad = 0.0
         self._fn: Op | None = None
         self._a: Value | tuple[Value, ...] | None = None
         self._b: Value | None = None
@@ -337,7 +338,7 @@ class Value(Node):
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on every node of this graph."""
         for node in topo_order(self):
-            node.grad = 0.0
+            node._grad = 0.0
 
     # pickle, copy and deepcopy, on either storage, as deep as the graph goes
     __getstate__, __setstate__, __copy__ = state_of, restore, copy_of
@@ -385,7 +386,7 @@ def dot_of_values(weights: Sequence[Value], inputs: Sequence[Value]) -> Value:
     if not -1e999 < out < 1e999:
         return _nary(_DOT, pairs)  # the error, explained
     node = _new(Value)  # a neuron's node, built in place as the hot ops build theirs
-    node._data, node.grad = out, 0.0
+    node._data, node._grad = out, 0.0
     if not _paused or records_here():
         node._fn, node._a, node._b = _DOT, pairs, MANY
     else:
@@ -429,7 +430,7 @@ def _binary(op: Op, a: Value, b: Value) -> Value:
     if not finite:
         raise not_finite_forward(op, (a._data, b._data), out)
     node = _new(Value)
-    node._data, node.grad = out, 0.0
+    node._data, node._grad = out, 0.0
     if not _paused or records_here():
         node._fn, node._a, node._b = op, a, b
     else:
@@ -457,7 +458,7 @@ def _nary(op: Op, inputs: tuple[Value, ...]) -> Value:
     if not finite:
         raise not_finite_forward(op, numbers_in, out)
     node = _new(Value)
-    node._data, node.grad = out, 0.0
+    node._data, node._grad = out, 0.0
     if not _paused or records_here():
         node._fn, node._a, node._b = op, inputs, MANY
     else:

@@ -22,6 +22,7 @@ import textwrap
 import weakref
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograd import OPS, Value, storage, topo_order, total
@@ -265,15 +266,51 @@ class _Holder:
     """An object that refers back to the Value it is stored in."""
 
 
-def test_a_cycle_through_a_users_values_grad_is_collected():
-    v = Value(1.0)
-    holder = _Holder()
-    v.grad = holder
-    holder.v = v
-    gone = weakref.ref(v)
-    del v, holder
+@pytest.mark.skipif(storage.COMPILED, reason="compiled: grad refuses such an object (below)")
+def test_a_cycle_through_a_plain_values_grad_is_collected():
+    for made in (False, True):
+        v = Value(1.0) * 2.0 if made else Value(1.0)
+        holder = _Holder()
+        v.grad = holder
+        holder.v = v
+        gone = weakref.ref(v)
+        del v, holder
+        gc.collect()
+        assert gone() is None
+
+
+@pytest.mark.skipif(not storage.COMPILED, reason="plain Values' grads hold anything")
+@pytest.mark.parametrize("made", [False, True])
+def test_compiled_grad_refuses_an_object_a_cycle_could_go_through(made):
+    v = Value(1.0) * 2.0 if made else Value(1.0, label="v")
+    shown = r"a Value \(data=2\.0\)" if made else "Value 'v'"
+    with pytest.raises(TypeError, match=f"cannot set grad of {shown} to _Holder"):
+        v.grad = _Holder()
+    with pytest.raises(TypeError, match="to dict"):
+        v.grad = {"g": 1.0}
+    assert v.grad == 0.0 and type(v.grad) is float  # untouched
+
+
+@pytest.mark.parametrize("number", [3, True, np.float64(0.25), np.int64(-2), 1.5])
+def test_grad_keeps_a_number_as_it_is_given(number):
+    v = Value(1.0) * 2.0
+    v.grad = number
+    assert v.grad is number or (v.grad == number and type(v.grad) is type(number))
+
+
+@pytest.mark.parametrize("made", [False, True])
+def test_a_value_set_as_a_grad_by_hand_is_freed_with_its_node(made):
+    # v.grad built from v itself: v -> grad -> ... -> v, through nodes ops made
+    gone = []
+    for i in range(50):
+        x = Value(0.5 + i)
+        v = x * 3.0 if made else x
+        v.grad = (v * v).tanh() + 1.0
+        assert v.grad.data == math.tanh(v.data**2) + 1.0
+        gone += [weakref.ref(x), weakref.ref(v), weakref.ref(v.grad)]
+        del x, v
     gc.collect()
-    assert gone() is None
+    assert [ref for ref in gone if ref() is not None] == []
 
 
 @pytest.mark.parametrize("made", [False, True])
