@@ -36,3 +36,18 @@ def test_pytest_collects_the_docs_as_doctests():
     assert '"README.md"' in testpaths and '"docs"' in testpaths
     globs = re.findall(r'"--doctest-glob=([^"]+)"', section)
     assert all(any(Path(p.name).match(g) for g in globs) for p in PAGES)
+
+
+def test_every_speed_figure_is_one_the_last_benchmark_run_printed():
+    """docs/performance.md and benchmarks/README.md quote benchmarks/last_run.txt only."""
+    run = (ROOT / "benchmarks" / "last_run.txt").read_text(encoding="utf-8")
+    machine = run.splitlines()[0]
+    assert machine.startswith("machine: ")
+    figure = re.compile(r"\d[\d.,]*(?:x| ms| s)? \(\d[\d.]*-\d[\d.]*\)")
+    for name in ("docs/performance.md", "benchmarks/README.md"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        assert machine in text, f"{name} does not name the machine of the last run"
+        quoted = figure.findall(text)
+        assert quoted, f"{name} quotes no figure"
+        for found in quoted:
+            assert found in run, f"{name} quotes {found!r}, which the last run did not print"
