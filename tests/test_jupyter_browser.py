@@ -242,3 +242,52 @@ def test_explorer_widget_in_jupyterlab_recomputes_on_edit(jupyterlab):
         assert printed == [expected]
     finally:
         driver.quit()
+
+
+_BLOCK_SHOWN = """
+const app = document.querySelector('.cr-explorer');
+const info = app.querySelector('.cr-blocks-info');
+const marked = [...app.querySelectorAll('g.node.cr-covered')]
+  .filter(g => !g.closest('.cr-blocks') && !g.id.endsWith('op'));
+return {forward: info.querySelector('.cr-block-forward').textContent,
+        backward: [...info.querySelectorAll('.cr-block-backward')].map(d => d.textContent),
+        marked: marked.length};
+"""
+
+
+def test_the_blocks_view_answers_a_click_in_jupyterlab(jupyterlab):
+    from autograd import Value, lift
+
+    # the graph of LAYOUT_CELLS, built here: what the blocks view must show
+    x1, x2, w1, w2, b = (Value(v) for v in (2.0, 0.0, -3.0, 1.0, 6.8813735870195432))
+    for v, name in zip((x1, x2, w1, w2, b), ("x1", "x2", "w1", "w2", "b"), strict=True):
+        v.label = name
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    blocks = lift(o).blocks
+    driver = browser(1400, 900)
+    try:
+        _open_and_run(driver, jupyterlab + "lab/tree/layout.ipynb")
+        _wait(
+            lambda: driver.execute_script(
+                "return !!document.querySelector('.cr-explorer .cr-blocks-svg svg g')"
+            ),
+            60,
+            "the blocks view to render",
+        )
+        for i, block in enumerate(blocks):
+            driver.execute_script(
+                "document.querySelector(`.cr-explorer g#block${arguments[0]}`)"
+                ".dispatchEvent(new MouseEvent('click', {bubbles: true}))",
+                i,
+            )
+            shown = driver.execute_script(_BLOCK_SHOWN)
+            assert shown["forward"] == block.forward, (i, shown)
+            assert shown["backward"] == list(block.backward), (i, shown)
+            assert shown["marked"] == len(block.covers), (i, shown)
+        driver.execute_script("document.querySelector('.cr-explorer .cr-blocks').scrollIntoView()")
+        screenshot(driver, "jupyterlab-explorer-blocks.png")
+    finally:
+        driver.quit()
