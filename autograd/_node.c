@@ -869,78 +869,56 @@ write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_TRUE;
 }
 
-/* data, as a user reads and sets it: a finite float is stored as it is; anything
- * else goes to the Value's _checked_data (autograd/storage.py), which converts a
- * real number or names what is wrong with it. The ops and loops here write the
- * field itself, and Python's ops write it through _data, the same field. */
+/* data and grad, as a user reads and sets them. data: a finite float is stored as it
+ * is, anything else goes to the Value's _checked_data (autograd/storage.py), which
+ * converts a real number or names what is wrong with it. grad: a float is stored as it
+ * is, anything else goes to _checked_grad (autograd/backward.py), which keeps a number,
+ * hands a Value and the node to the cycle collector, and refuses any other object (a
+ * cycle through it would pass nodes the collector does not see). The loops here write
+ * the fields themselves, and Python's ops write them through _data and _grad. */
+typedef struct {
+    const char *name, *checker;
+    int finite;  /* a float must be finite to be stored as it is */
+} Field;
+
+static const Field DATA = {"data", "_checked_data", 1};
+static const Field GRAD = {"grad", "_checked_grad", 0};
+
 static PyObject *
-node_get_data(Node *self, void *closure)
+node_get_field(Node *self, void *closure)
 {
-    (void)closure;
-    if (self->data == NULL) {
-        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute 'data'",
-                     Py_TYPE(self)->tp_name);
+    const Field *field = closure;
+    PyObject *value = *field_of(self, field == &GRAD);
+    if (value == NULL) {
+        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute '%s'",
+                     Py_TYPE(self)->tp_name, field->name);
         return NULL;
     }
-    return Py_NewRef(self->data);
+    return Py_NewRef(value);
 }
 
 static int
-node_set_data(Node *self, PyObject *value, void *closure)
+node_set_field(Node *self, PyObject *value, void *closure)
 {
-    (void)closure;
-    if (value != NULL && PyFloat_CheckExact(value) && isfinite(PyFloat_AS_DOUBLE(value))) {
+    const Field *field = closure;
+    if (value != NULL && PyFloat_CheckExact(value)
+        && (!field->finite || isfinite(PyFloat_AS_DOUBLE(value)))) {
         Py_INCREF(value);
     }
     else {
-        value = PyObject_CallMethod((PyObject *)self, "_checked_data", "O",
+        value = PyObject_CallMethod((PyObject *)self, field->checker, "O",
                                     value == NULL ? Py_None : value);
         if (value == NULL) {
             return -1;
         }
     }
-    Py_XSETREF(self->data, value);
-    return 0;
-}
-
-/* grad, as a user reads and sets it: a float is stored as it is; anything else goes to
- * the Value's _checked_grad (autograd/storage.py), which keeps a number, hands a Value
- * and the node to the cycle collector, and refuses any other object (a cycle through
- * it would pass nodes the collector does not see). Python's ops and loops write the
- * field itself through _grad. */
-static PyObject *
-node_get_grad(Node *self, void *closure)
-{
-    (void)closure;
-    if (self->grad == NULL) {
-        PyErr_Format(PyExc_AttributeError, "'%.100s' object has no attribute 'grad'",
-                     Py_TYPE(self)->tp_name);
-        return NULL;
-    }
-    return Py_NewRef(self->grad);
-}
-
-static int
-node_set_grad(Node *self, PyObject *value, void *closure)
-{
-    (void)closure;
-    if (value != NULL && PyFloat_CheckExact(value)) {
-        Py_INCREF(value);
-    }
-    else {
-        value = PyObject_CallMethod((PyObject *)self, "_checked_grad", "O",
-                                    value == NULL ? Py_None : value);
-        if (value == NULL) {
-            return -1;
-        }
-    }
-    Py_XSETREF(self->grad, value);
+    Py_XSETREF(*field_of(self, field == &GRAD), value);
     return 0;
 }
 
 static PyGetSetDef node_getset[] = {
-    {"data", (getter)node_get_data, (setter)node_set_data, NULL, NULL},
-    {"grad", (getter)node_get_grad, (setter)node_set_grad, NULL, NULL},
+    {"data", (getter)node_get_field, (setter)node_set_field, NULL, (void *)&DATA},
+    {"grad", (getter)node_get_field, (setter)node_set_field, NULL, (void *)&GRAD},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
