@@ -294,15 +294,16 @@ def test_the_lab_runs_grades_and_explores_offline(lab, served):
             " {bubbles: true}))"
         )
         panel = "#explorer .cr-panel"
-        assert "data 2.0" in driver.find_element("css selector", panel).text
+        # read through the page, not an element handle: the explorer redraws its panel
+        # when the worker answers, and a handle taken before then goes stale
+        read_panel = "const p = document.querySelector(arguments[0]); return p ? p.innerText : ''"
+        assert "data 2.0" in driver.execute_script(read_panel, panel)
         box = driver.find_element("css selector", "#explorer .cr-edit input")
         box.clear()
         box.send_keys("3\n")
         from selenium.webdriver.support.wait import WebDriverWait
 
-        WebDriverWait(driver, 10).until(
-            lambda d: "data 3.0" in d.find_element("css selector", panel).text
-        )
+        WebDriverWait(driver, 10).until(lambda d: "data 3.0" in d.execute_script(read_panel, panel))
         screenshot(driver, "lab.png")
         driver.execute_script("document.getElementById('explorer').scrollIntoView()")
         screenshot(driver, "lab-explorer.png")
