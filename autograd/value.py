@@ -257,7 +257,7 @@ class Value(Node):
             except OverflowError:  # the general way explains it
                 return _unary(op, self)
             node = _new(Value)
-            node._data, node.grad, node._b = out, 0.0, None
+            node._data, node._grad, node._b = out, 0.0, None
             if not _paused or records_here():
                 node._fn, node._a = op, self
             else:
@@ -410,7 +410,7 @@ def _unary(op: Op, a: Value) -> Value:
     if not finite:
         raise not_finite_forward(op, (a._data,), out)
     node = _new(Value)
-    node._data, node.grad, node._b = out, 0.0, None
+    node._data, node._grad, node._b = out, 0.0, None
     if not _paused or records_here():
         node._fn, node._a = op, a
     else:
@@ -490,5 +490,5 @@ def _as_value(x: Value | float) -> Value:
 def _leaf(x: float) -> Value:
     """A Value holding ``x``, built without the constructor's checks (x is a finite float)."""
     node = _new(Value)
-    node._data, node.grad, node._fn, node._a, node._b = x, 0.0, None, None, None
+    node._data, node._grad, node._fn, node._a, node._b = x, 0.0, None, None, None
     return node
