@@ -76,6 +76,18 @@ def rows(rounds: int) -> list[tuple[str, str, str]]:
                 "<= 600 / <= 400",
             )
         )
+    tape = c_tape(max(1, min(rounds, 3)))
+    if tape is not None:
+        out.append(
+            (
+                "random op chain, 200,000 ops, every gradient live: ns per op over a C tape's, "
+                "fwd / bwd",
+                f"{_range(tape['forward ns'])} / {_range(tape['backward ns'])}; C tape "
+                f"{tape['c forward ns']['median']:.1f} / {tape['c backward ns']['median']:.1f} ns, "
+                f"grads within {tape['max |grad difference|']:.0e}",
+                "<= 25x / <= 25x",
+            )
+        )
     out.extend(pure_storage_rows(rounds))
     kinds = ["chainrule replay", "replay, own loop", "numpy by hand"]
     demo = taking_turns(kinds, "benchmarks.demo_step", rounds)
@@ -131,6 +143,16 @@ def rows(rounds: int) -> list[tuple[str, str, str]]:
     imports = import_time(max(3, rounds))
     out.append(("import nn", _range(imports["import nn ms"], " ms", 0), "<= 80 ms"))
     return out
+
+
+def c_tape(rounds: int) -> dict[str, Any] | None:
+    """benchmarks.c_tape's comparison, or None (and a note) where no C compiler is found."""
+    from benchmarks.c_tape import compare, compiler
+
+    if compiler() is None:
+        print("no C compiler (set CC): the C tape row is left out", flush=True)
+        return None
+    return compare(rounds)
 
 
 def pure_storage_rows(rounds: int) -> list[tuple[str, str, str]]:
