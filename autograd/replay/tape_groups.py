@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import local_grads_for
-from autograd.op import Op, fixed_rule, partners_rule
-from autograd.replay.blas import matmul
+from autograd.op import Op, fixed_rule, partners_rule, step_rule
+from autograd.replay.blas import matmul, product
 from autograd.replay.tape_rows import Scatter, Slot
 
 Rows = tuple[np.ndarray, np.ndarray]
@@ -116,6 +116,8 @@ class Elementwise(Group):
             self.compute = (lambda *a: form(*a, **params)) if params else form
         self.into = isinstance(self.compute, np.ufunc) or _writes_into(self.compute)
         self.fixed = fixed_rule(self.op, self.arity) if form is not None else None
+        # relu's rule, 1.0 above 0 and 0.0 elsewhere: its derivative is the mask a > 0
+        self.mask = form is not None and self.arity == 1 and step_rule(self.op) == (1.0, 0.0)
 
     def writes(self) -> list[tuple[bool, Any, bool]]:
         bound = self.into and all(isinstance(slot.at, slice) for slot in self.slots)
@@ -142,6 +144,19 @@ class Elementwise(Group):
                     add(g) if rows is None else np.copyto(rows, g)
 
             return forward, backward_ones
+
+        if self.mask:  # bools multiply as 1.0 and 0.0, the numbers the rule gives
+            (a,), (add,), (rows,) = args, adds, into
+            above = np.empty(a.shape, dtype=bool)
+
+            def backward_mask(_: Any) -> None:
+                np.greater(a, 0.0, out=above)
+                if rows is None:
+                    add(above * g)
+                else:
+                    np.multiply(above, g, out=rows)
+
+            return forward, backward_mask
 
         def backward(_: Any) -> None:
             locals_ = fixed or self.local_grads(out, args, g)
@@ -346,18 +361,18 @@ class Layer(Group):
             return super().bind(values, grads, buffer)
         w, w_grad = self.weights(values[1]), self.weights(grads[1])  # views
         x, out, g = values[0][self.x.at], values[0][self.out], grads[0][self.out]
-        add_x = self.x.adder(grads[0])
-        x_grad = grads[0][self.x.at] if self.sets[1:] == (True,) else None
-
-        def forward() -> None:
-            matmul(w, x, out)
+        forward = product(w, x, out)
+        to_w = product(g, x.T, np.empty(w.shape))
+        if self.sets[1:] == (True,):  # the first to reach x's rows: the product written there
+            to_x, add_x = product(w.T, g, grads[0][self.x.at]), None
+        else:
+            to_x, add_x = product(w.T, g, np.empty(x.shape)), self.x.adder(grads[0])
 
         def backward(_: Any) -> None:
-            np.add(w_grad, matmul(g, x.T), out=w_grad)
-            if x_grad is None:
-                add_x(matmul(w.T, g))
-            else:  # the first to reach these rows: the product written there
-                matmul(w.T, g, x_grad)
+            np.add(w_grad, to_w(), out=w_grad)
+            part = to_x()
+            if add_x is not None:
+                add_x(part)
 
         return forward, backward
 
