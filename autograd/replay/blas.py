@@ -83,4 +83,3 @@ def product(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> Callable[[], np.nd
     (views into a tape's workspace): the way to make it is chosen here, once."""
     whole = _whole(a.shape, b.shape)
     return partial(matmul, a, b, out) if whole is None else partial(whole, a, b, out=out)
-
