@@ -806,6 +806,26 @@ read_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyBool_FromLong(done);
 }
 
+/* `number` into a Value's field. A float that only this field holds (its one reference,
+ * so nothing else can see it change) takes the number in place: a training step writes
+ * hundreds of data and grads, and making a new float for each and freeing the old one
+ * was most of the time they took. */
+static int
+store_number(PyObject **field, double number)
+{
+    PyObject *held = *field;
+    if (held != NULL && PyFloat_CheckExact(held) && Py_REFCNT(held) == 1) {
+        ((PyFloatObject *)held)->ob_fval = number;
+        return 0;
+    }
+    PyObject *boxed = PyFloat_FromDouble(number);
+    if (boxed == NULL) {
+        return -1;
+    }
+    Py_XSETREF(*field, boxed);
+    return 0;
+}
+
 /* write_numbers(values, grad, numbers, add): each Value's data (or grad) set to the
  * float of numbers[i] (or to numbers itself, one float for all), or (add) to its
  * number + numbers[i], as Python's `+=` on a
@@ -831,9 +851,11 @@ write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                 Py_RETURN_FALSE;
             }
         }
+        double number = PyFloat_AS_DOUBLE(args[2]);
         for (Py_ssize_t i = 0; i < count; i++) {
-            Py_INCREF(args[2]);
-            Py_XSETREF(*field_of((Node *)PyList_GET_ITEM(values, i), grad), args[2]);
+            if (store_number(field_of((Node *)PyList_GET_ITEM(values, i), grad), number) < 0) {
+                return NULL;
+            }
         }
         Py_RETURN_TRUE;
     }
@@ -858,12 +880,10 @@ write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             grad_number(*field, &held);  /* a repeated Value: its sum so far */
             number = held + number;
         }
-        PyObject *boxed = PyFloat_FromDouble(number);
-        if (boxed == NULL) {
+        if (store_number(field, number) < 0) {
             PyBuffer_Release(&view);
             return NULL;
         }
-        Py_XSETREF(*field, boxed);
     }
     PyBuffer_Release(&view);
     Py_RETURN_TRUE;
