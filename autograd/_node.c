@@ -776,6 +776,21 @@ field_of(Node *node, int grad)
     return grad ? &node->grad : &node->data;
 }
 
+/* Whether `item` is a Node (a Value: a subclass, whose check walks its bases). `*known`
+ * is the last type found to be one, so a list of Values walks them once, not per item. */
+static int
+is_node(PyObject *item, PyTypeObject *node_type, PyTypeObject **known)
+{
+    if (Py_TYPE(item) == *known) {
+        return 1;
+    }
+    if (!PyObject_TypeCheck(item, node_type)) {
+        return 0;
+    }
+    *known = Py_TYPE(item);
+    return 1;
+}
+
 /* read_numbers(values, grad, out): each Value's data (or grad) into the float64 array
  * out. True when done; False, with out half written and no Value touched, when one
  * is not a Value or holds something other than a float or an int: the caller reads
@@ -797,17 +812,38 @@ read_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     double *out = view.buf;
     int done = 1;
+    PyTypeObject *known = node_type;
     for (Py_ssize_t i = 0; i < count && done; i++) {
         PyObject *item = PyList_GET_ITEM(values, i);
-        done = PyObject_TypeCheck(item, node_type)
+        done = is_node(item, node_type, &known)
                && grad_number(*field_of((Node *)item, grad), &out[i]);
     }
     PyBuffer_Release(&view);
     return PyBool_FromLong(done);
 }
 
+/* `number` into a Value's field. A float that only this field holds (its one reference,
+ * so nothing else can see it change) takes the number in place: a training step writes
+ * hundreds of data and grads, and making a new float for each and freeing the old one
+ * was most of the time they took. */
+static int
+store_number(PyObject **field, double number)
+{
+    PyObject *held = *field;
+    if (held != NULL && PyFloat_CheckExact(held) && Py_REFCNT(held) == 1) {
+        ((PyFloatObject *)held)->ob_fval = number;
+        return 0;
+    }
+    PyObject *boxed = PyFloat_FromDouble(number);
+    if (boxed == NULL) {
+        return -1;
+    }
+    Py_XSETREF(*field, boxed);
+    return 0;
+}
+
 /* write_numbers(values, grad, numbers, add): each Value's data (or grad) set to the
- * float of numbers[i] (or to numbers itself, one float for all), or (add) to its
+ * float of numbers[i] (or to the one float numbers, for all), or (add) to its
  * number + numbers[i], as Python's `+=` on a
  * float or an int does. True when done; False, with no Value touched, when one is not
  * a Value, or (add) holds neither a float nor an int: the caller goes the Python way. */
@@ -822,18 +858,21 @@ write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *values = args[0];
     int grad = PyObject_IsTrue(args[1]), add = PyObject_IsTrue(args[3]);
     Py_ssize_t count = PyList_GET_SIZE(values);
+    PyTypeObject *known = node_type;
     if (grad < 0 || add < 0) {
         return NULL;
     }
     if (PyFloat_CheckExact(args[2]) && !add) {  /* one float for all, as p.grad = 0.0 */
         for (Py_ssize_t i = 0; i < count; i++) {
-            if (!PyObject_TypeCheck(PyList_GET_ITEM(values, i), node_type)) {
+            if (!is_node(PyList_GET_ITEM(values, i), node_type, &known)) {
                 Py_RETURN_FALSE;
             }
         }
+        double number = PyFloat_AS_DOUBLE(args[2]);
         for (Py_ssize_t i = 0; i < count; i++) {
-            Py_INCREF(args[2]);
-            Py_XSETREF(*field_of((Node *)PyList_GET_ITEM(values, i), grad), args[2]);
+            if (store_number(field_of((Node *)PyList_GET_ITEM(values, i), grad), number) < 0) {
+                return NULL;
+            }
         }
         Py_RETURN_TRUE;
     }
@@ -845,7 +884,7 @@ write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     double held = 0.0;
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *item = PyList_GET_ITEM(values, i);
-        if (!PyObject_TypeCheck(item, node_type)
+        if (!is_node(item, node_type, &known)
             || (add && !grad_number(*field_of((Node *)item, grad), &held))) {
             PyBuffer_Release(&view);
             Py_RETURN_FALSE;
@@ -858,12 +897,10 @@ write_numbers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             grad_number(*field, &held);  /* a repeated Value: its sum so far */
             number = held + number;
         }
-        PyObject *boxed = PyFloat_FromDouble(number);
-        if (boxed == NULL) {
+        if (store_number(field, number) < 0) {
             PyBuffer_Release(&view);
             return NULL;
         }
-        Py_XSETREF(*field, boxed);
     }
     PyBuffer_Release(&view);
     Py_RETURN_TRUE;

@@ -241,6 +241,22 @@ def test_many_values_are_read_and_written_as_python_would():
     assert [v.data for v in values] == [2**60 + 1, 7, 9] and type(values[1].data) is int
 
 
+def test_a_number_read_from_a_value_keeps_it_when_the_value_is_written_in_bulk():
+    import numpy as np
+
+    values = [Value(1.0), Value(2.0)]
+    storage.set_numbers(values, "data", np.array([0.5, 0.75]))  # new floats, held once
+    storage.set_numbers(values, "grad", np.array([4.0, 8.0]), add=True)
+    data, grad = values[0].data, values[1].grad  # a second holder of each float
+    storage.set_numbers(values, "data", np.array([-1.0, -2.0]))
+    storage.set_numbers(values, "grad", np.array([1.0, 1.0]), add=True)
+    storage.set_numbers(values, "grad", 0.0)
+    assert (data, grad) == (0.5, 8.0)
+    assert [v.data for v in values] == [-1.0, -2.0] and [v.grad for v in values] == [0.0, 0.0]
+    storage.set_numbers(values, "grad", np.array([3.0, 5.0]), add=True)  # each its own float
+    assert [v.grad for v in values] == [3.0, 5.0]
+
+
 def test_the_cycles_of_create_graph_are_collected():
     # x.grad is a Value made from x: a cycle, which only the collector frees
     gone = []

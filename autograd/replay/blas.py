@@ -2,14 +2,18 @@
 
 A layer of neurons replays as products of its weights and the batch; OpenBLAS would
 give the bigger ones a second thread, and on a shared machine that thread (spinning
-while it waits for work) cost more than it saved: ``matmul`` hands it pieces.
+while it waits for work) cost more than it saved: ``matmul`` hands it pieces, and
+``product`` binds one for arrays held from step to step.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 
-__all__ = ["HUGE_WORK", "ONE_THREAD_ROW", "ONE_THREAD_WORK", "matmul"]
+__all__ = ["HUGE_WORK", "ONE_THREAD_ROW", "ONE_THREAD_WORK", "matmul", "product"]
 
 ONE_THREAD_WORK = (1 << 19) - 1
 """OpenBLAS gives a product of m·n·k multiply-adds one thread per 2¹⁸ of them,
@@ -33,12 +37,11 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     30% slower), then the dimension whose split leaves the squarest products (BLAS
     is slow on thin ones).
     """
+    whole = _whole(a.shape, b.shape)
+    if whole is not None:
+        return whole(a, b, out=out)
     (m, k), n = a.shape, b.shape[1]
-    if k == 1:  # an outer product: each entry one product, as BLAS gives it, 2x faster
-        return np.multiply(a, b, out=out)
-    work, limit = m * n * k, ONE_THREAD_WORK if min(m, n) > 1 else ONE_THREAD_ROW
-    if work <= limit or work > HUGE_WORK:
-        return np.matmul(a, b, out=out)
+    limit = ONE_THREAD_WORK if min(m, n) > 1 else ONE_THREAD_ROW
     splits = [  # (no sum and not thin, the smallest side of a block, no sum, size, axis)
         (axis < 2 and size >= 8, min(size, *rest), axis < 2, size, axis)
         for axis, size, rest in (
@@ -63,3 +66,20 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         for s in range(step, k, step):
             out += a[:, s : s + step] @ b[s : s + step]
     return out
+
+
+def _whole(a: tuple[int, ...], b: tuple[int, ...]) -> Callable[..., np.ndarray] | None:
+    """The numpy function that makes the product of an ``a``-shaped and a ``b``-shaped
+    matrix in one call, as ``matmul`` makes it; None when ``matmul`` cuts it in blocks."""
+    (m, k), n = a, b[1]
+    if k == 1:  # an outer product: each entry one product, as BLAS gives it, 2x faster
+        return np.multiply
+    work, limit = m * n * k, ONE_THREAD_WORK if min(m, n) > 1 else ONE_THREAD_ROW
+    return np.matmul if work <= limit or work > HUGE_WORK else None
+
+
+def product(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> Callable[[], np.ndarray]:
+    """``matmul(a, b, out)`` as a call of no arguments, for arrays held from call to call
+    (views into a tape's workspace): the way to make it is chosen here, once."""
+    whole = _whole(a.shape, b.shape)
+    return partial(matmul, a, b, out) if whole is None else partial(whole, a, b, out=out)

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import local_grads_for
-from autograd.op import Op, fixed_rule, partners_rule
-from autograd.replay.blas import matmul
+from autograd.op import Op, fixed_rule, partners_rule, step_rule
+from autograd.replay.blas import matmul, product
 from autograd.replay.tape_rows import Scatter, Slot
 
 Rows = tuple[np.ndarray, np.ndarray]
@@ -116,6 +116,9 @@ class Elementwise(Group):
             self.compute = (lambda *a: form(*a, **params)) if params else form
         self.into = isinstance(self.compute, np.ufunc) or _writes_into(self.compute)
         self.fixed = fixed_rule(self.op, self.arity) if form is not None else None
+        self.partners = form is not None and self.arity == 2 and partners_rule(self.op, 2)
+        # relu's rule, 1.0 above 0 and 0.0 elsewhere: its derivative is the mask a > 0
+        self.mask = form is not None and self.arity == 1 and step_rule(self.op) == (1.0, 0.0)
 
     def writes(self) -> list[tuple[bool, Any, bool]]:
         bound = self.into and all(isinstance(slot.at, slice) for slot in self.slots)
@@ -126,36 +129,48 @@ class Elementwise(Group):
             return super().bind(values, grads, buffer)
         args = [values[slot.narrow][slot.at] for slot in self.slots]  # views
         out, g = values[not self.batched][self.out], grads[not self.batched][self.out]
-        compute, adds = self.compute, [slot.adder(grads[slot.narrow]) for slot in self.slots]
-        fixed, big = self.fixed, g.size >= _REUSED
+        forward = partial(self.compute, *args, out=out)
         sets = self.sets or (False,) * self.arity
         into = [grads[0][s.at] if set_ else None for s, set_ in zip(self.slots, sets, strict=True)]
+        calls: list[Callable[[], Any]] = []
+        if self.fixed is not None:  # add's 1.0 and 1.0, sub's 1.0 and -1.0
+            locals_: Sequence[Any] | None = self.fixed
+        elif self.partners:  # mul's rule: each input's derivative is the other input
+            locals_ = args[::-1]
+        elif self.mask:  # bools multiply as 1.0 and 0.0, the numbers the rule gives
+            above = np.empty(args[0].shape, dtype=bool)
+            calls.append(partial(np.greater, args[0], 0.0, out=above))
+            locals_ = [above]
+        else:
+            return forward, partial(self.backward_rule, args, out, g, grads, into)
+        for slot, rows, local in zip(self.slots, into, locals_, strict=True):
+            if rows is not None:  # the first to reach these rows: set, not added to 0
+                set_ = partial(np.copyto, rows, g) if _is_one(local) else None
+                calls.append(set_ or partial(np.multiply, local, g, out=rows))
+                continue
+            part = g
+            if not _is_one(local):
+                part = np.empty(np.broadcast_shapes(np.shape(local), g.shape))
+                calls.append(partial(np.multiply, local, g, out=part))
+            calls += slot.adding(grads[slot.narrow], part)
+        return forward, partial(_each, tuple(calls))
 
-        def forward() -> list[np.ndarray]:
-            compute(*args, out=out)
-            return args
-
-        if fixed is not None and all(d == 1.0 for d in fixed):  # add: g to each input
-
-            def backward_ones(_: Any) -> None:
-                for add, rows in zip(adds, into, strict=True):
-                    add(g) if rows is None else np.copyto(rows, g)
-
-            return forward, backward_ones
-
-        def backward(_: Any) -> None:
-            locals_ = fixed or self.local_grads(out, args, g)
-            for add, rows, local in zip(adds, into, locals_, strict=True):
-                if rows is not None:  # the first to reach these rows: set, not added to 0
-                    np.multiply(local, g, out=rows)
-                elif _is_one(local):
-                    add(g)
-                elif big and _fresh(local, g, args, locals_):
-                    add(np.multiply(local, g, out=local))
-                else:
-                    add(local * g)
-
-        return forward, backward
+    def backward_rule(
+        self, args: list[np.ndarray], out: np.ndarray, g: np.ndarray, grads: Rows, into: list,
+        _: Any,
+    ) -> None:
+        """The bound backward of an op whose rule makes new arrays: called, then multiplied."""
+        locals_ = self.local_grads(out, args, g)
+        big = g.size >= _REUSED
+        for slot, rows, local in zip(self.slots, into, locals_, strict=True):
+            if rows is not None:  # the first to reach these rows: set, not added to 0
+                np.multiply(local, g, out=rows)
+            elif _is_one(local):
+                slot.add(grads[slot.narrow], g)
+            elif big and _fresh(local, g, args, locals_):
+                slot.add(grads[slot.narrow], np.multiply(local, g, out=local))
+            else:
+                slot.add(grads[slot.narrow], local * g)
 
     def forward(self, values: Rows, _: Any) -> list[np.ndarray]:
         args = [values[slot.narrow][slot.at] for slot in self.slots]
@@ -216,10 +231,10 @@ class Stacked(Group):
             out[...] = compute(v)
             return v
 
-        def backward(_: Any) -> None:
-            np.add(into, (fixed * g).reshape(-1, 1), out=into)
-
-        return forward, backward
+        part = np.empty(np.broadcast_shapes(fixed.shape, g.shape))
+        flat = part.reshape(-1, 1)  # a view
+        calls = (partial(np.multiply, fixed, g, out=part), partial(np.add, into, flat, out=into))
+        return forward, partial(_each, calls)
 
     def forward(self, values: Rows, buffer: np.ndarray | None) -> np.ndarray:
         rows = self.parents.T
@@ -346,20 +361,15 @@ class Layer(Group):
             return super().bind(values, grads, buffer)
         w, w_grad = self.weights(values[1]), self.weights(grads[1])  # views
         x, out, g = values[0][self.x.at], values[0][self.out], grads[0][self.out]
-        add_x = self.x.adder(grads[0])
-        x_grad = grads[0][self.x.at] if self.sets[1:] == (True,) else None
-
-        def forward() -> None:
-            matmul(w, x, out)
-
-        def backward(_: Any) -> None:
-            np.add(w_grad, matmul(g, x.T), out=w_grad)
-            if x_grad is None:
-                add_x(matmul(w.T, g))
-            else:  # the first to reach these rows: the product written there
-                matmul(w.T, g, x_grad)
-
-        return forward, backward
+        forward = product(w, x, out)
+        to_w = np.empty(w.shape)
+        calls = [product(g, x.T, to_w), partial(np.add, w_grad, to_w, out=w_grad)]
+        if self.sets[1:] == (True,):  # the first to reach x's rows: the product written there
+            calls.append(product(w.T, g, grads[0][self.x.at]))
+        else:
+            to_x = np.empty(x.shape)
+            calls += [product(w.T, g, to_x), *self.x.adding(grads[0], to_x)]
+        return forward, partial(_each, tuple(calls))
 
     def forward(self, values: Rows, _: Any) -> tuple[np.ndarray, np.ndarray]:
         w, x = self.weights(values[1]), values[0][self.x.at]
@@ -374,6 +384,12 @@ class Layer(Group):
         else:
             self.weights(grads[1])[...] += matmul(g, x.T)
         self.x.add(grads[0], matmul(w.T, g))
+
+
+def _each(calls: Sequence[Callable[[], Any]], _: Any = None) -> None:
+    """A bound pass: its numpy calls, each on arrays held from step to step, in order."""
+    for call in calls:
+        call()
 
 
 def one_at_a_time(f: Callable[..., Any], arrays: Sequence[np.ndarray], outputs: int = 0) -> Any:

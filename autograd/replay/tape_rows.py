@@ -42,14 +42,17 @@ class Slot:
         self.at = at
         self.plain = not (self.sum_batch or self.fan_in or self.repeats)
 
-    def adder(self, grads: np.ndarray) -> Callable[[np.ndarray], Any]:
-        """``add`` bound to ``grads``, its rows read once as a view where they can be."""
+    def adding(self, grads: np.ndarray, part: np.ndarray) -> list[Callable[[], Any]]:
+        """Calls of no arguments that add ``part``, an array held from call to call, to
+        these rows of ``grads``: read once as a view where they can be."""
         if not isinstance(self.at, slice) or self.fan_in:
-            return partial(self.add, grads)
+            return [partial(self.add, grads, part)]
         view = grads[self.at]
         if self.plain:
-            return lambda part: np.add(view, part, out=view)
-        return lambda part: np.add(view, np.add.reduce(part, axis=1, keepdims=True), out=view)
+            return [partial(np.add, view, part, out=view)]
+        summed = np.empty((part.shape[0], 1))  # over the batch
+        reduce = partial(np.add.reduce, part, axis=1, keepdims=True, out=summed)
+        return [reduce, partial(np.add, view, summed, out=view)]
 
     def add(self, grads: np.ndarray, contribution: np.ndarray) -> None:
         if self.plain:
