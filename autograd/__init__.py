@@ -15,16 +15,18 @@ from autograd.value import Value, dot, total
 
 
 def _warm_up() -> None:
-    """Two backwards of a small graph. CPython 3.11 runs a function's loops specialized
-    (its attribute and call caches) only from a call after the one in which the function
-    warmed up: backward's first call, on a graph of 200,000 nodes, would run its walk at
-    half speed from start to end (3.10 has no such penalty; 3.12 specializes at once)."""
+    """Two backwards and zero_grads of a small graph. CPython 3.11 runs a function's loops
+    specialized (its attribute and call caches) only from a call after the one in which
+    the function warmed up: the first backward of a graph of 200,000 nodes would walk it
+    at half speed from start to end, and so would the first topo_order (3.10 has no such
+    penalty; 3.12 specializes at once)."""
     x = Value(0.5)
     for _ in range(2):
         y = x
         for _ in range(4):
             y = (y * x + 1.0).tanh()
         y.backward()
+        y.zero_grad()  # topo_order: zero_grad's walk, grad()'s and the tools'
 
 
 if _sys.version_info[:2] == (3, 11):
