@@ -5,12 +5,32 @@ batched numpy replay, ``autograd.replay.tape``) load numpy when first used.
 """
 
 import os as _os
+import sys as _sys
 import warnings as _warnings
 
 from autograd.backward import grad, topo_order
 from autograd.ops import OPS, Op, define_op
 from autograd.recording import is_recording, no_grad
 from autograd.value import Value, dot, total
+
+
+def _warm_up() -> None:
+    """Two backwards and zero_grads of a small graph. CPython 3.11 runs a function's loops
+    specialized (its attribute and call caches) only from a call after the one in which
+    the function warmed up: the first backward of a graph of 200,000 nodes would walk it
+    at half speed from start to end, and so would the first topo_order (3.10 has no such
+    penalty; 3.12 specializes at once)."""
+    x = Value(0.5)
+    for _ in range(2):
+        y = x
+        for _ in range(4):
+            y = (y * x + 1.0).tanh()
+        y.backward()
+        y.zero_grad()  # topo_order: zero_grad's walk, grad()'s and the tools'
+
+
+if _sys.version_info[:2] == (3, 11):
+    _warm_up()
 
 # HIPS autograd (pip's package `autograd`) installs a package of the same name: pip puts
 # both into one folder, whose __init__.py is the one installed last. Where it is ours, say so.

@@ -181,15 +181,17 @@ _inner_order = inner_order_in_python if inner_order is None else inner_order  # 
 _ADD, _SUB, _MUL = OPS["add"], OPS["sub"], OPS["mul"]
 
 # How backward reads the rules of add, sub, mul, neg and relu, checked against the table
-# once: add's, sub's and neg's derivatives are constant floats (multiplied as they are),
-# mul's are its inputs swapped, relu's is one float above 0 and another elsewhere (a
-# pair for a one-input op). Every other rule is called node by node.
+# once: add's, sub's and neg's derivatives are constant floats (multiplied as they are;
+# add's 1.0 and 1.0, _PASSES, pass the gradient on, as 1.0 * g is g), mul's are its inputs
+# swapped, relu's is one float above 0 and another elsewhere (a pair for a one-input op).
+# Every other rule is called node by node.
 _PARTNERS = object()
 _RULE_FORMS: dict[Op, Any] = {op: fixed_rule(op, 2) for op in (_ADD, _SUB)}
 _RULE_FORMS[_MUL] = _PARTNERS if partners_rule(_MUL, 2) else None
 _RULE_FORMS[OPS["neg"]] = fixed_rule(OPS["neg"], 1)
 _RULE_FORMS[OPS["relu"]] = step_rule(OPS["relu"])
 _RULE_FORMS = {op: form for op, form in _RULE_FORMS.items() if form is not None}
+_PASSES = _RULE_FORMS.get(_ADD) if _RULE_FORMS.get(_ADD) == (1.0, 1.0) else object()
 _SUM_OF_SHARES = _ADD.from_rule(("sum", None, None))  # the op of create_graph's running sums
 
 
@@ -213,7 +215,7 @@ def backward_pass(root: Node, *, create_graph: bool = False) -> None:
     order, leaves = _inner_order(root, zero, MANY)
     root.grad = 1.0
     node = root
-    many, forms, partners = MANY, _RULE_FORMS, _PARTNERS
+    many, forms, partners, passes = MANY, _RULE_FORMS, _PARTNERS, _PASSES
     if walk_back is not None:  # compiled: the nodes whose numbers are floats
         try:
             del order[walk_back(order, forms, partners, many) :]
@@ -242,14 +244,16 @@ def backward_pass(root: Node, *, create_graph: bool = False) -> None:
                 elif b is not many:
                     a, fn = node._a, node._fn
                     form = forms.get(fn)
-                    if form is None:
-                        da, db = fn.grads(node._data, a._data, b._data)
-                    elif form is partners:
-                        da, db = b._data, a._data
+                    if form is partners:
+                        a.grad += b._data * g
+                        b.grad += a._data * g
+                    elif form is passes:
+                        a.grad += g
+                        b.grad += g
                     else:
-                        da, db = form
-                    a.grad += da * g
-                    b.grad += db * g
+                        da, db = fn.grads(node._data, a._data, b._data) if form is None else form
+                        a.grad += da * g
+                        b.grad += db * g
                 else:
                     a = node._a
                     locals_ = node._fn.grads(node._data, *map(_DATA, a))
