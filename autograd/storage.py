@@ -8,9 +8,10 @@ compiled storage ``v.grad = x`` is checked too (``backward.checked_grad``: a num
 Value handed to the cycle collector), and the ops write it as ``_grad``; the plain class,
 whose every instance the collector sees, keeps whatever a grad is given.
 
-The compiled module also sorts a graph and runs backward's loop over float nodes, makes
-a dot's parents and products, and reads and writes many Values' numbers at once; here
-each is None (or ``numbers``/``set_numbers`` go one Value at a time) without it.
+The compiled module also fills an op's new node in one call (``made``), sorts a graph
+and runs backward's loop over float nodes, makes a dot's parents and products, and
+reads and writes many Values' numbers at once; here each is None (or
+``numbers``/``set_numbers`` go one Value at a time) without it.
 
 Set ``CHAINRULE_PURE_PYTHON=1`` before the first import to use the plain class. On a
 free-threaded Python (3.13t) importing the compiled module turns the GIL back on (it
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
-    "COMPILED", "Node", "checked_data", "dot_inputs", "inner_order", "new", "numbers",
+    "COMPILED", "Node", "checked_data", "dot_inputs", "inner_order", "made", "new", "numbers",
     "set_numbers", "track",
     "walk_back",
 ]
@@ -42,6 +43,7 @@ try:
         Node,
         dot_inputs,
         inner_order,
+        made,
         new,
         read_numbers,
         track,
@@ -68,6 +70,7 @@ except ImportError:
     Node._grad = Node.grad  # type: ignore[attr-defined]
 
     new = object.__new__  # type: ignore[assignment]
+    made = None  # the ops write a node's five fields themselves
     inner_order = None  # backward sorts with autograd.backward.inner_order_in_python
     walk_back = None  # and runs its own loop over every node
     dot_inputs = None  # a dot's parents and products, in Python

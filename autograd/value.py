@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import autograd.recording as recording
 from autograd.backward import backward_pass, checked_grad, topo_order
-from autograd.fast import FAST_BINARY, FAST_UNARY, stamped
+from autograd.fast import stamped
 from autograd.graph import (
     MANY,
     as_float,
@@ -36,7 +36,7 @@ from autograd.micrograd_names import MicrogradName
 from autograd.ops import OPS, Op, bound
 from autograd.pickling import copy_of, restore, state_of
 from autograd.recording import records_here
-from autograd.storage import Node, checked_data, new
+from autograd.storage import Node, checked_data, made, new
 
 if TYPE_CHECKING:
     from autograd.explain.stepper import Stepper
@@ -46,6 +46,7 @@ __all__ = ["Value", "dot", "dot_of_values", "total"]
 _INF = math.inf
 _EXACT_INT = 2**53  # an int exponent up to this size is kept as given
 _new = new  # an empty Value, out of the cycle collector when compiled
+_made = made  # compiled: an op's node, filled in one call (None on the plain class)
 _paused = 0  # no_grad blocks open anywhere: kept equal to recording.paused by it
 recording.share_paused(globals())
 _ADD, _SUB, _MUL, _DIV = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"]
@@ -219,16 +220,16 @@ class Value(Node):
     # The ops a training loop runs a million times, each node built in place with the
     # table's forward written in (autograd/fast.py); derivatives stay in the table.
     # Division by 0 goes the general way (1e999 is inf), to its error.
-    __add__ = stamped(FAST_BINARY, "__add__", "_ADD", "self._data + other._data", globals())
-    __sub__ = stamped(FAST_BINARY, "__sub__", "_SUB", "self._data - other._data", globals())
-    __mul__ = stamped(FAST_BINARY, "__mul__", "_MUL", "self._data * other._data", globals())
+    __add__ = stamped("binary", "__add__", "_ADD", "self._data + other._data", globals())
+    __sub__ = stamped("binary", "__sub__", "_SUB", "self._data - other._data", globals())
+    __mul__ = stamped("binary", "__mul__", "_MUL", "self._data * other._data", globals())
     __truediv__ = stamped(
-        FAST_BINARY, "__truediv__", "_DIV",
+        "binary", "__truediv__", "_DIV",
         "self._data / other._data if other._data != 0.0 else 1e999", globals(),
     )  # fmt: skip
-    __neg__ = stamped(FAST_UNARY, "__neg__", "_NEG", "-self._data", globals())
-    tanh = stamped(FAST_UNARY, "tanh", "_TANH", "_tanh(self._data)", globals())  # always finite
-    relu = stamped(FAST_UNARY, "relu", "_RELU", "self._data if self._data > 0 else 0.0", globals())
+    __neg__ = stamped("unary", "__neg__", "_NEG", "-self._data", globals())
+    tanh = stamped("unary", "tanh", "_TANH", "_tanh(self._data)", globals())  # always finite
+    relu = stamped("unary", "relu", "_RELU", "self._data if self._data > 0 else 0.0", globals())
 
     def __radd__(self, other: float) -> Value:  # 0 + v, as sum() starts
         return _as_value(other).__add__(self)
