@@ -468,3 +468,18 @@ def test_a_hessian_loop_frees_every_graph_it_makes():
         del x, y, first
     gc.collect()
     assert sum(ref() is not None for ref in refs) == 0
+
+
+@pytest.mark.skipif(not storage.COMPILED, reason="made() is the compiled storage's")
+def test_made_fills_a_node_or_leaves_a_result_that_is_not_a_finite_float_to_the_op():
+    a, b = Value(2.0), Value(-3.0)
+    node = storage.made(Value, 5.5, OPS["add"], a, b)
+    assert (node.data, node.grad, node._fn, node.parents) == (5.5, 0.0, OPS["add"], (a, b))
+    assert not gc.is_tracked(node)
+    for result in (math.inf, -math.inf, math.nan, 3, True, "1.0"):
+        assert storage.made(Value, result, OPS["add"], a, b) is None
+    # the ops go the general way for such a result, and it names the op
+    with pytest.raises(ZeroDivisionError, match="div"):
+        a / Value(0.0)
+    with pytest.raises(OverflowError):
+        Value(1e308) * Value(10.0)
