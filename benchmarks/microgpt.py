@@ -233,6 +233,9 @@ if __name__ == "__main__":
     import json
 
     if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        from benchmarks.scalar import diagnose_collector
+
+        diagnose_collector(sys.argv[2])
         print(json.dumps(worker(sys.argv[2])))
     else:
         from benchmarks.scalar import show

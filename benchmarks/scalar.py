@@ -285,10 +285,24 @@ def main(rounds: int = 5) -> None:
     show("import", import_time(rounds))
 
 
+COLLECTOR_OFF = "CHAINRULE_BENCH_COLLECTOR_OFF"  # a diagnosis row's variable
+
+
+def diagnose_collector(kind: str) -> None:
+    """Where the run asks for it (``COLLECTOR_OFF=1``), switch the cycle collector off in a
+    chainrule worker's own process: a diagnosis of what the collector costs, made by the
+    benchmark, never by chainrule. The other engine's worker keeps its collector."""
+    if os.environ.get(COLLECTOR_OFF) == "1" and kind.startswith("chainrule"):
+        import gc
+
+        gc.disable()
+
+
 if __name__ == "__main__":
     import json
 
     if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        diagnose_collector(sys.argv[2])
         print(json.dumps(WORKERS[sys.argv[2]]()))
     else:
         main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
