@@ -33,6 +33,19 @@ def {name}(self, other: "Value | float") -> "Value":
             raise
 """
 
+_UNARY = 'def {name}(self) -> "Value":\n'
+
+# the compiled storage's node in one call; doubled braces outlive the format below
+_MADE = """\
+    if not _paused or records_here():
+        node = _made(Value, {{forward}}, {{op}}, self, {second})
+    else:
+        node = _made(Value, {{forward}}, None, None, None)
+    if node is not None:
+        return node
+    return {general}
+"""
+
 _TEMPLATES = {
     ("binary", False): _CONVERT + """\
     out = {forward}
@@ -47,17 +60,8 @@ _TEMPLATES = {
         return node
     return _binary({op}, self, other)
 """,
-    ("binary", True): _CONVERT + """\
-    if not _paused or records_here():
-        node = _made(Value, {forward}, {op}, self, other)
-    else:
-        node = _made(Value, {forward}, None, None, None)
-    if node is not None:
-        return node
-    return _binary({op}, self, other)
-""",
-    ("unary", False): """\
-def {name}(self) -> "Value":
+    ("binary", True): _CONVERT + _MADE.format(second="other", general="_binary({op}, self, other)"),
+    ("unary", False): _UNARY + """\
     node = _new(Value)
     node._data = {forward}
     node._grad = 0.0
@@ -68,16 +72,7 @@ def {name}(self) -> "Value":
         node._fn = node._a = None
     return node
 """,
-    ("unary", True): """\
-def {name}(self) -> "Value":
-    if not _paused or records_here():
-        node = _made(Value, {forward}, {op}, self, None)
-    else:
-        node = _made(Value, {forward}, None, None, None)
-    if node is not None:
-        return node
-    return _unary({op}, self)
-""",
+    ("unary", True): _UNARY + _MADE.format(second="None", general="_unary({op}, self)"),
 }
 
 
