@@ -556,6 +556,27 @@ walk_free(Walk *walk)
     }
 }
 
+/* A form of one or two floats (a tuple) into `out`: how many; 0 for any other form. */
+static Py_ssize_t
+floats_of(PyObject *form, double out[2])
+{
+    if (form == NULL || !PyTuple_CheckExact(form)) {
+        return 0;
+    }
+    Py_ssize_t size = PyTuple_GET_SIZE(form);
+    if (size < 1 || size > 2) {
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < size; i++) {
+        PyObject *item = PyTuple_GET_ITEM(form, i);
+        if (!PyFloat_CheckExact(item)) {
+            return 0;
+        }
+        out[i] = PyFloat_AS_DOUBLE(item);
+    }
+    return size;
+}
+
 /* One node's chain rule. 1: done; 0: nothing done, left to Python; -1: an error. */
 static int
 walk_node(Node *node, double g, Walk *walk)
@@ -584,42 +605,21 @@ walk_node(Node *node, double g, Walk *walk)
         }
     }
     double local[2];
-    if (count == 1) {  /* a constant (neg's -1.0), or one float above 0 and one elsewhere (relu) */
+    if (b != many) {  /* one or two inputs: the forms read from the table once */
         PyObject *form = PyDict_GetItemWithError(forms, fn);
         if (form == NULL && PyErr_Occurred()) {
             return explained_error() ? 0 : -1;
         }
-        Py_ssize_t size = form != NULL && PyTuple_CheckExact(form) ? PyTuple_GET_SIZE(form) : 0;
-        for (Py_ssize_t i = 0; i < size; i++) {
-            if (!PyFloat_CheckExact(PyTuple_GET_ITEM(form, i))) {
-                size = 0;
-            }
-        }
-        if (size == 1 || size == 2) {
+        Py_ssize_t size = floats_of(form, local);
+        if (count == 1 && size > 0) {  /* neg's -1.0; relu's 1.0 above 0 and 0.0 elsewhere */
             int above = size == 1 || PyFloat_AS_DOUBLE(((Node *)a)->data) > 0.0;
-            local[0] = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(form, above ? 0 : 1));
-            return add_share((Node *)a, local[0], g) < 0 ? -1 : 1;
+            return add_share((Node *)a, local[above ? 0 : 1], g) < 0 ? -1 : 1;
         }
-    }
-    if (count == 2 && b != many) {
-        PyObject *form = PyDict_GetItemWithError(forms, fn);
-        if (form == NULL && PyErr_Occurred()) {
-            return explained_error() ? 0 : -1;
-        }
-        if (form == partners) {
-            local[0] = PyFloat_AS_DOUBLE(((Node *)b)->data);
-            local[1] = PyFloat_AS_DOUBLE(((Node *)a)->data);
-        }
-        else if (form != NULL && PyTuple_CheckExact(form) && PyTuple_GET_SIZE(form) == 2
-                 && PyFloat_CheckExact(PyTuple_GET_ITEM(form, 0))
-                 && PyFloat_CheckExact(PyTuple_GET_ITEM(form, 1))) {
-            local[0] = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(form, 0));
-            local[1] = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(form, 1));
-        }
-        else {
-            form = NULL;
-        }
-        if (form != NULL) {
+        if (count == 2 && (form == partners || size == 2)) {  /* mul's; add's and sub's */
+            if (form == partners) {
+                local[0] = PyFloat_AS_DOUBLE(((Node *)b)->data);
+                local[1] = PyFloat_AS_DOUBLE(((Node *)a)->data);
+            }
             if (add_share((Node *)a, local[0], g) < 0 || add_share((Node *)b, local[1], g) < 0) {
                 return -1;
             }
