@@ -120,12 +120,17 @@ class Elementwise(Group):
         # relu's rule, 1.0 above 0 and 0.0 elsewhere: its derivative is the mask a > 0
         self.mask = form is not None and self.arity == 1 and step_rule(self.op) == (1.0, 0.0)
 
+    @property
+    def binds(self) -> bool:
+        """Whether ``bind`` holds views: the forward writes into its rows, each input's
+        rows are one run."""
+        return self.into and all(isinstance(slot.at, slice) for slot in self.slots)
+
     def writes(self) -> list[tuple[bool, Any, bool]]:
-        bound = self.into and all(isinstance(slot.at, slice) for slot in self.slots)
-        return [(s.narrow, s.at, bound and s.plain and not s.narrow) for s in self.slots]
+        return [(s.narrow, s.at, self.binds and s.plain and not s.narrow) for s in self.slots]
 
     def bind(self, values: Rows, grads: Rows, buffer: np.ndarray | None) -> Passes:
-        if not self.into or not all(isinstance(slot.at, slice) for slot in self.slots):
+        if not self.binds:
             return super().bind(values, grads, buffer)
         args = [values[slot.narrow][slot.at] for slot in self.slots]  # views
         out, g = values[not self.batched][self.out], grads[not self.batched][self.out]
@@ -336,9 +341,14 @@ class Layer(Group):
                 return weights
         return None
 
+    @property
+    def binds(self) -> bool:
+        """Whether ``bind`` holds views: W's rows form a grid, X's rows are one run."""
+        return self.grid is not None and isinstance(self.x.at, slice)
+
     def writes(self) -> list[tuple[bool, Any, bool]]:
-        bound = self.grid is not None and isinstance(self.x.at, slice)
-        return [(True, self.w_rows.ravel(), False), (False, self.x.at, bound and self.x.plain)]
+        x_set = self.binds and self.x.plain
+        return [(True, self.w_rows.ravel(), False), (False, self.x.at, x_set)]
 
     def weights(self, narrow: np.ndarray) -> np.ndarray:
         """W from the narrow rows: a view when its rows form a grid, else a copy."""
@@ -357,7 +367,7 @@ class Layer(Group):
         return held[1]
 
     def bind(self, values: Rows, grads: Rows, buffer: np.ndarray | None) -> Passes:
-        if self.grid is None or not isinstance(self.x.at, slice):
+        if not self.binds:
             return super().bind(values, grads, buffer)
         w, w_grad = self.weights(values[1]), self.weights(grads[1])  # views
         x, out, g = values[0][self.x.at], values[0][self.out], grads[0][self.out]
