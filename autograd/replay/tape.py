@@ -37,7 +37,7 @@ from autograd.replay.tape_layout import (
     topo_all,
 )
 from autograd.replay.tape_rows import first_writes
-from autograd.storage import numbers, set_numbers
+from autograd.storage import all_finite, numbers, set_numbers
 from autograd.value import Value
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ class Tape:
                 except (FloatingPointError, ArithmeticError, ValueError) as err:
                     raise _replay_error(group, values, "backward", err, grads) from None
         inputs, totals = grads[0][: self._inputs], grads[1][self._shared_rows, 0]
-        if not (_all_finite(totals) and _all_finite(inputs)):
+        if not (all_finite(totals) and all_finite(inputs)):
             raise _not_finite(self, inputs, totals)
         return inputs, totals
 
@@ -273,7 +273,7 @@ class Tape:
         """The arguments into the input rows, one row per number, then checked finite."""
         for (at, width), a in zip(self._arg_rows, parts, strict=True):
             inputs[at] = a.T if width else a[:, 0]
-        if not _all_finite(inputs):
+        if not all_finite(inputs):
             i = next(i for i, a in enumerate(parts) if not np.isfinite(a).all())
             raise ValueError(f"Tape.forward: argument {i} holds a non-finite number")
 
@@ -287,7 +287,7 @@ class Tape:
             raise ValueError(
                 f"Tape.backward: seed must have shape {shape[:1] if self.single else shape}"
             )
-        if not _all_finite(s):
+        if not all_finite(s):
             row, k = np.argwhere(~np.isfinite(s))[0].tolist()
             raise ValueError(
                 f"Tape.backward: the seed holds {s[row, k]} at row {row}"
@@ -426,11 +426,6 @@ def _finite_at(
         return all(math.isfinite(x) for x in locals_ or ())
     except (ArithmeticError, ValueError):
         return False
-
-
-def _all_finite(a: np.ndarray) -> bool:
-    """No NaN or infinity in ``a``: counted, twice as fast as ``np.isfinite(a).all()``."""
-    return np.count_nonzero(np.isfinite(a)) == a.size
 
 
 def _not_finite(tape: Tape, inputs: np.ndarray, shared: np.ndarray) -> Exception:
