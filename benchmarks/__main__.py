@@ -63,7 +63,7 @@ def rows(rounds: int) -> list[tuple[str, str, str]]:
             ">= 3x, losses to 1e-9",
         )
     )
-    nodes = graph_nodes(max(1, min(rounds, 3)))
+    nodes = graph_nodes(few(rounds))
     for name, figures in nodes.items():
         if name == "nodes":
             continue
@@ -76,7 +76,7 @@ def rows(rounds: int) -> list[tuple[str, str, str]]:
                 "<= 600 / <= 400",
             )
         )
-    tape = c_tape(max(1, min(rounds, 3)))
+    tape = c_tape(few(rounds))
     if tape is not None:
         out.append(
             (
@@ -145,6 +145,11 @@ def rows(rounds: int) -> list[tuple[str, str, str]]:
     return out
 
 
+def few(rounds: int) -> int:
+    """The rounds of a row that takes seconds a process (a big graph): at most three."""
+    return max(1, min(rounds, 3))
+
+
 def c_tape(rounds: int) -> dict[str, Any] | None:
     """benchmarks.c_tape's comparison, or None (and a note) where no C compiler is found."""
     from benchmarks.c_tape import compare, compiler
@@ -164,7 +169,7 @@ def pure_storage_rows(rounds: int) -> list[tuple[str, str, str]]:
     pure = {"CHAINRULE_PURE_PYTHON": "1"}
     styles = micrograd_style(rounds, env=pure)
     gpt = microgpt(rounds, env=pure)
-    live = graph_nodes(max(1, min(rounds, 3)), env=pure)["live gradients"]
+    live = graph_nodes(few(rounds), env=pure)["live gradients"]
     out = [
         (
             "pure-Python storage: micrograd's own nn code on our Values, vs micrograd 0.1.0",
@@ -195,7 +200,7 @@ def pure_storage_rows(rounds: int) -> list[tuple[str, str, str]]:
         (f"same microgpt row, {diagnosis}", _range(microgpt(rounds, env=off)["steady"]), "none")
     )
     for storage, env in (("compiled", None), ("pure-Python", pure)):
-        growth = graph_sizes(max(1, min(rounds, 3)), env=env)["growth"]
+        growth = graph_sizes(few(rounds), env=env)["growth"]
         small, big = growth["sizes"]
         out.append(
             (

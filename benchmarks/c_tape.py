@@ -27,7 +27,7 @@ from array import array
 from pathlib import Path
 from typing import Any
 
-from benchmarks.scalar import spread, taking_turns
+from benchmarks.scalar import ratios, same_losses, spread, taking_turns
 
 OPS, LEAVES = 200_000, 1_000
 ADD, SUB, MUL, TANH, NEG = range(5)
@@ -130,14 +130,9 @@ def compare(rounds: int = 3) -> dict[str, Any]:
     runs = taking_turns(["c tape", "chainrule"], "benchmarks.c_tape", rounds)
     out: dict[str, Any] = {}
     for field in ("forward ns", "backward ns"):
-        pairs = zip(runs["chainrule"], runs["c tape"], strict=True)
-        out[field] = spread([ours[field] / c[field] for ours, c in pairs])
+        out[field] = ratios(runs, "chainrule", "c tape", field)
         out["c " + field] = spread([c[field] for c in runs["c tape"]])
-    out["max |grad difference|"] = max(
-        abs(p - q)
-        for ours, c in zip(runs["chainrule"], runs["c tape"], strict=True)
-        for p, q in zip(ours["grads"], c["grads"], strict=True)
-    )
+    out["max |grad difference|"] = same_losses(runs, "chainrule", "c tape", "grads")
     if not out["max |grad difference|"] <= 1e-9:
         raise AssertionError(f"chainrule and the C tape disagree: {out['max |grad difference|']}")
     return out

@@ -129,12 +129,13 @@ class _HandNeuron:
         return self.w + [self.b]
 
 
-def same_losses(runs: dict[str, list[dict]], a: str, b: str) -> float:
-    """The largest difference between two workers' losses, step by step."""
+def same_losses(runs: dict[str, list[dict]], a: str, b: str, field: str = "losses") -> float:
+    """The largest difference between two workers' losses (or another list of numbers,
+    ``field``), one by one, over the rounds."""
     return max(
         abs(p - q)
         for ra, rb in zip(runs[a], runs[b], strict=True)
-        for p, q in zip(ra["losses"], rb["losses"], strict=True)
+        for p, q in zip(ra[field], rb[field], strict=True)
     )
 
 
