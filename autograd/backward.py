@@ -95,11 +95,12 @@ def _grad_field(node: Node) -> float:
 # -- the walks --------------------------------------------------------------------------
 
 
-def topo_order(root: Node) -> list[Node]:
-    """Every node ``root`` depends on, each after its parents, without recursion."""
+def topo_order(root: Node, *more: Node) -> list[Node]:
+    """Every node ``root`` depends on, each after its parents, without recursion; with
+    ``more`` roots, then each of theirs not listed yet, root by root, in one walk."""
     order: list[Node] = []
     seen: set[Node] = set()
-    stack: list[Node | None] = [root]
+    stack: list[Node | None] = [*reversed(more), root]  # root comes off the stack first
     pop, push, done = stack.pop, stack.append, seen.__contains__
     while stack:
         node = pop()

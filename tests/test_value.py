@@ -458,3 +458,21 @@ def test_setting_data_to_a_real_number_keeps_it_as_a_float(number):
     x.data = number
     assert type(x.data) is float and x.data == float(number)
     assert (x * 2.0).data == 2 * float(number)
+
+
+def test_topo_order_of_several_roots_lists_each_node_once_root_by_root():
+    a, b, c, d = (Value(x, label=n) for x, n in [(1.0, "a"), (2.0, "b"), (3.0, "c"), (4.0, "d")])
+    ab = a * b
+    ab.label = "ab"
+    first = ab + c
+    first.label = "first"
+    t = ab.tanh()
+    t.label = "t"
+    second = t * d
+    second.label = "second"
+    # by hand: the first root's walk, then what only the second reaches, parents first
+    want = ["a", "b", "ab", "c", "first", "t", "d", "second"]
+    assert [n.label for n in topo_order(first, second)] == want
+    want = ["a", "b", "ab", "t", "d", "second", "c", "first"]
+    assert [n.label for n in topo_order(second, first)] == want
+    assert topo_order(first, first) == topo_order(first)

@@ -59,14 +59,8 @@ Entry = Input | Leaf | Apply
 
 
 def topo_all(outputs: list[Value]) -> list[Value]:
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for out in outputs:
-        for node in topo_order(out):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
-    return order
+    """The nodes of every output's graph, once each, each after its parents."""
+    return topo_order(*outputs) if outputs else []
 
 
 def program(nodes: list[Value], index: dict[Value, int], inputs: list[Value]) -> list[Entry]:
