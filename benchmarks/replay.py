@@ -29,6 +29,7 @@ SIZES = (4, 8, 16, 32, 64)
 BATCHES = (10, 100, 1000, 10_000)
 LR, ALPHA = 0.05, 1e-4
 FIT_EPOCHS = 40
+FIT_CALLS = 5  # each side's figure: the median of this many windows of FIT_EPOCHS
 
 
 def _median(step: Callable[[], Any], seconds: float = 0.4) -> float:
@@ -111,19 +112,25 @@ def torch_step(h: int, n: int) -> Callable[[], None]:
 
 
 def fit_epoch() -> float:
-    """CPU seconds per epoch of ``fit`` at full batch (1,000 moons, MLP(2, [16, 16, 1]))."""
+    """CPU seconds per epoch of ``fit`` at full batch (1,000 moons, MLP(2, [16, 16, 1])):
+    one call of FIT_EPOCHS epochs, its trace and retraces included, the median of
+    FIT_CALLS calls."""
     from nn import MLP, fit
 
     x, y = _moons(1000)
     model = MLP(2, [16, 16, 1], rng=1)
     fit(model, x, y, loss="hinge", epochs=2, progress=False)  # warm: imports, first trace
-    start = time.process_time()
-    fit(model, x, y, loss="hinge", epochs=FIT_EPOCHS, progress=False)
-    return (time.process_time() - start) / FIT_EPOCHS
+    calls = []
+    for _ in range(FIT_CALLS):
+        start = time.process_time()
+        fit(model, x, y, loss="hinge", epochs=FIT_EPOCHS, progress=False)
+        calls.append((time.process_time() - start) / FIT_EPOCHS)
+    return statistics.median(calls)
 
 
 def torch_epoch() -> float:
-    """The same epoch in PyTorch: forward, hinge loss, accuracy, backward, SGD."""
+    """The same epoch in PyTorch (forward, hinge loss, accuracy, backward, SGD), timed as
+    ``fit_epoch`` times ours."""
     import torch
 
     x, y = _moons(1000)
@@ -147,10 +154,13 @@ def torch_epoch() -> float:
         opt.step()
 
     epoch()
-    start = time.process_time()
-    for _ in range(FIT_EPOCHS):
-        epoch()
-    return (time.process_time() - start) / FIT_EPOCHS
+    calls = []
+    for _ in range(FIT_CALLS):
+        start = time.process_time()
+        for _ in range(FIT_EPOCHS):
+            epoch()
+        calls.append((time.process_time() - start) / FIT_EPOCHS)
+    return statistics.median(calls)
 
 
 def worker(kind: str) -> dict:
