@@ -120,12 +120,7 @@ def fit_epoch() -> float:
     x, y = _moons(1000)
     model = MLP(2, [16, 16, 1], rng=1)
     fit(model, x, y, loss="hinge", epochs=2, progress=False)  # warm: imports, first trace
-    calls = []
-    for _ in range(FIT_CALLS):
-        start = time.process_time()
-        fit(model, x, y, loss="hinge", epochs=FIT_EPOCHS, progress=False)
-        calls.append((time.process_time() - start) / FIT_EPOCHS)
-    return statistics.median(calls)
+    return _per_epoch(lambda: fit(model, x, y, loss="hinge", epochs=FIT_EPOCHS, progress=False))
 
 
 def torch_epoch() -> float:
@@ -153,12 +148,21 @@ def torch_epoch() -> float:
         loss.backward()
         opt.step()
 
+    def epochs() -> None:
+        for _ in range(FIT_EPOCHS):
+            epoch()
+
     epoch()
+    return _per_epoch(epochs)
+
+
+def _per_epoch(window: Callable[[], Any]) -> float:
+    """CPU seconds per epoch of ``window()``, which runs FIT_EPOCHS epochs: the median
+    over FIT_CALLS windows."""
     calls = []
     for _ in range(FIT_CALLS):
         start = time.process_time()
-        for _ in range(FIT_EPOCHS):
-            epoch()
+        window()
         calls.append((time.process_time() - start) / FIT_EPOCHS)
     return statistics.median(calls)
 
